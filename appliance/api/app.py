@@ -1,0 +1,62 @@
+"""`create_app`: the FastAPI application, built from services that already exist."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
+
+from appliance import __version__
+from appliance.api.routes import metrics, tasks
+from appliance.container import Services
+from appliance.errors import AppError
+from appliance.tasking.metrics import TaskMetricsCollector
+from appliance.tasking.monitor import TaskMonitor, WorkerControl
+
+log = logging.getLogger("appliance.api")
+
+
+def ui_dir() -> Path:
+    """The bundled UI: beside the package from source, inside the bundle when frozen."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / "ui"
+    return Path(__file__).resolve().parents[2] / "ui"
+
+
+def create_app(services: Services, control: WorkerControl | None = None) -> FastAPI:
+    """The appliance's HTTP app. Nothing starts here: services are opened by the caller."""
+    app = FastAPI(
+        title="HandwerkML Appliance",
+        version=__version__,
+        description="Projects, documents and background tasks of a craftsman's office.",
+    )
+    app.state.services = services
+    app.state.monitor = TaskMonitor(services, control)
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(TaskMetricsCollector(app.state.monitor))
+    app.state.metrics_registry = registry
+
+    @app.exception_handler(AppError)
+    async def app_error(_request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        # The person gets a message, the log gets the trace; no paths leak to the browser.
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"detail": "Internal error. The appliance log has the details."}, status_code=500
+        )
+
+    app.include_router(tasks.router)
+    app.include_router(metrics.router)
+    folder = ui_dir()
+    if folder.is_dir():
+        app.mount("/", StaticFiles(directory=folder, html=True), name="ui")
+    return app

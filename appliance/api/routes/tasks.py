@@ -1,0 +1,84 @@
+"""/api/v1/tasks: the seed's task monitoring API, plus history and retry."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from appliance.api.deps import MonitorDep
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+
+
+@router.get("/task/{task_id}", summary="State of one task")
+def get_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
+    return monitor.task(task_id)
+
+
+@router.get(
+    "/task/{task_id}/result",
+    summary="Result of a finished task (202 while it is not finished)",
+    responses={202: {"description": "Not finished yet; the body has the state."}},
+)
+def get_task_result(task_id: str, monitor: MonitorDep) -> JSONResponse:
+    ready, body = monitor.result(task_id)
+    return JSONResponse(body, status_code=200 if ready else 202)
+
+
+@router.post("/task/{task_id}/revoke", summary="Revoke a waiting task, or stop a running one")
+def revoke_task(
+    task_id: str,
+    monitor: MonitorDep,
+    terminate: Annotated[bool, Query(description="Also stop the task if it is running.")] = False,
+) -> dict[str, Any]:
+    return monitor.revoke(task_id, terminate=terminate)
+
+
+@router.post("/task/{task_id}/retry", summary="Queue a failed task again")
+def retry_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
+    return monitor.retry(task_id)
+
+
+@router.get("/tasks", summary="Task history, newest first")
+def list_tasks(
+    monitor: MonitorDep,
+    state: Annotated[
+        str | None, Query(description="Comma-separated states, e.g. FAILURE,RETRY.")
+    ] = None,
+    name: Annotated[str | None, Query(description="Task name, e.g. tasks.ping.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    return monitor.history(state=state, name=name, limit=limit, offset=offset)
+
+
+@router.get("/tasks/active", summary="Tasks running now")
+def active_tasks(monitor: MonitorDep) -> dict[str, Any]:
+    return monitor.active()
+
+
+@router.get("/queue/stats", summary="Queue statistics")
+def queue_stats(monitor: MonitorDep) -> dict[str, Any]:
+    return monitor.queue_stats()
+
+
+@router.get("/workers/stats", summary="Workers and their registered tasks")
+def workers_stats(monitor: MonitorDep) -> dict[str, Any]:
+    return monitor.workers_stats()
+
+
+@router.get(
+    "/health",
+    summary="Health of queue and workers (503 when unhealthy)",
+    responses={503: {"description": "Queue unreachable or no live worker."}},
+)
+def health(monitor: MonitorDep) -> JSONResponse:
+    healthy, body = monitor.health()
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+@router.get("/summary", summary="Overall system status")
+def summary(monitor: MonitorDep) -> dict[str, Any]:
+    return monitor.summary()

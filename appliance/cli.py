@@ -1,0 +1,90 @@
+"""The `appliance` command: run (default), worker, version."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from appliance import __version__
+from appliance.config import Settings
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, help="data folder (APPLIANCE_DATA_DIR)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="appliance", description="HandwerkML Appliance: start it, or one of its parts."
+    )
+    commands = parser.add_subparsers(dest="command")
+
+    run = commands.add_parser("run", help="start server, workers and UI (the default)")
+    _add_run_flags(run)
+
+    worker = commands.add_parser("worker", help="run one worker process")
+    _add_common(worker)
+    worker.add_argument("--name", default="huey@worker-manual", help="worker name")
+    worker.add_argument("--periodic", action="store_true", help="also run periodic tasks")
+    worker.add_argument(
+        "--supervised",
+        action="store_true",
+        help="started by the launcher: stop on 'stop' or end of stdin",
+    )
+
+    commands.add_parser("version", help="print the version")
+    _add_run_flags(parser)
+    return parser
+
+
+def _add_run_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="address to bind (APPLIANCE_HOST, default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (APPLIANCE_PORT, default 8001)")
+    parser.add_argument("--workers", type=int, help="worker processes (APPLIANCE_WORKERS)")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="do not open the browser (APPLIANCE_OPEN_BROWSER)"
+    )
+    _add_common(parser)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, overridden by the flags that were given."""
+    overrides: dict[str, Any] = {}
+    for flag in ("host", "port", "workers", "data_dir"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            overrides[flag] = value
+    if getattr(args, "no_browser", False):
+        overrides["open_browser"] = False
+    return Settings(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "version":
+        print(f"HandwerkML Appliance {__version__}")
+        return 0
+    try:
+        settings = settings_from(args)
+    except ValidationError as exc:
+        print(f"Invalid setting: {exc}", file=sys.stderr)
+        return 2
+
+    if command == "worker":
+        from appliance.worker import run_worker
+
+        return run_worker(settings, args.name, periodic=args.periodic, watch_parent=args.supervised)
+
+    from appliance.launcher import AlreadyRunningError, Launcher
+
+    try:
+        return Launcher(settings).run()
+    except AlreadyRunningError as exc:
+        print(str(exc), file=sys.stderr)
+        return 3

@@ -1,0 +1,104 @@
+"""Every setting of the appliance, declared once.
+
+Values come from command-line flags, then `APPLIANCE_*` environment variables, then the
+defaults below. The README's configuration table is tested against this class, so a new
+field without a description (or missing from the README) fails the test suite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "HandwerkML"
+
+
+def default_data_dir() -> Path:
+    """The OS's per-user data folder, e.g. ~/.local/share/HandwerkML or %LOCALAPPDATA%."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Configuration of one appliance installation."""
+
+    model_config = SettingsConfigDict(env_prefix="APPLIANCE_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address the web server binds to.")
+    port: int = Field(8001, ge=1, le=65535, description="TCP port of the web server and UI.")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Folder for the app database, queue database, vectors, uploads and logs.",
+    )
+    workers: int = Field(4, ge=1, le=32, description="Number of worker processes to start.")
+    open_browser: bool = Field(True, description="Open the UI in the browser after start.")
+
+    retry_base_delay: float = Field(
+        60.0,
+        gt=0,
+        description="First retry delay in seconds; later retries double it (capped at 10x).",
+    )
+    max_retries: int = Field(3, ge=0, le=20, description="Retries after a task's first failure.")
+    task_soft_time_limit: float = Field(
+        1800.0, gt=0, description="Seconds after which a running task is asked to stop."
+    )
+    task_hard_time_limit: float = Field(
+        1900.0, gt=0, description="Seconds after which the worker running a task is killed."
+    )
+    result_expires: float = Field(
+        3600.0, gt=0, description="Seconds a finished task's result is kept before cleanup."
+    )
+    task_history_days: float = Field(
+        30.0, gt=0, description="Days a finished task stays in the history (without result)."
+    )
+    worker_lease: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds without a heartbeat after which a worker counts as dead.",
+    )
+    heartbeat_interval: float = Field(
+        2.0, gt=0, description="Seconds between a worker's heartbeats."
+    )
+    reaper_interval: float = Field(
+        10.0, gt=0, description="Seconds between the launcher's checks for lost tasks."
+    )
+    shutdown_grace: float = Field(
+        6.0,
+        ge=0,
+        description="Seconds running tasks get to finish on stop before they are re-queued.",
+    )
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
+
+    @property
+    def app_db_path(self) -> Path:
+        return self.data_dir / "app.db"
+
+    @property
+    def queue_db_path(self) -> Path:
+        return self.data_dir / "queue.db"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.data_dir / "vectors"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def base_url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def ensure_dirs(self) -> None:
+        """Create the data directory and its sub-folders."""
+        for folder in (self.data_dir, self.vectors_dir, self.uploads_dir, self.logs_dir):
+            folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,28 @@
+"""Errors a person can act on; the API turns each into a status code and a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    """Base class: `status` for the HTTP answer, the message for the person."""
+
+    status = 400
+
+    def __init__(self, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+
+class NotFoundError(AppError):
+    status = 404
+
+
+class ConflictError(AppError):
+    status = 409
+
+
+class InvalidInputError(AppError):
+    status = 422

@@ -1,0 +1,196 @@
+"""`appliance run`: the web server, the worker processes and the reaper in one program.
+
+The launcher's main thread supervises; uvicorn serves from a second thread (uvicorn only
+installs signal handlers on the main thread, so the launcher keeps Ctrl-C and SIGTERM for
+itself and shuts the pieces down in order).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+import webbrowser
+from types import FrameType
+
+import uvicorn
+from filelock import FileLock, Timeout
+
+from appliance import __version__
+from appliance.api.app import create_app
+from appliance.config import Settings
+from appliance.container import Services
+from appliance.logs import setup_logging
+from appliance.supervisor import WorkerSupervisor
+from appliance.tasking.reaper import Reaper
+
+log = logging.getLogger("appliance.launcher")
+
+LOCK_FILE = "appliance.lock"
+INFO_FILE = "appliance.json"
+SUPERVISE_INTERVAL = 0.5
+HARD_LIMIT_CHECK_INTERVAL = 1.0
+READY_TIMEOUT = 30.0
+STOP_BUDGET = 10.0  # the whole stop, as promised: workers get the grace, the rest is spare
+
+
+class AlreadyRunningError(RuntimeError):
+    """Another launcher owns this data directory."""
+
+
+def running_instance(settings: Settings) -> dict[str, object] | None:
+    """What the launcher that owns `settings.data_dir` wrote about itself, if any."""
+    try:
+        info: dict[str, object] = json.loads((settings.data_dir / INFO_FILE).read_text("utf-8"))
+        return info
+    except (OSError, ValueError):
+        return None
+
+
+class Launcher:
+    """Owns one data directory while it runs: server, workers, reaper."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stop_requested = threading.Event()
+        self._lock = FileLock(str(settings.data_dir / LOCK_FILE))
+
+    def run(self) -> int:
+        settings = self.settings
+        settings.ensure_dirs()
+        try:
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            raise AlreadyRunningError(self._already_running_message()) from None
+        try:
+            return self._run_locked()
+        finally:
+            (settings.data_dir / INFO_FILE).unlink(missing_ok=True)
+            self._lock.release()
+
+    def _already_running_message(self) -> str:
+        info = running_instance(self.settings)
+        where = f" at {info.get('url')} (pid {info.get('pid')})" if info else ""
+        return (
+            f"HandwerkML Appliance is already running on {self.settings.data_dir}{where}. "
+            "Stop it first, or start this copy with another --data-dir."
+        )
+
+    def _run_locked(self) -> int:
+        settings = self.settings
+        setup_logging(settings, process_name="launcher", to_file=True)
+        log.info("HandwerkML Appliance %s starting; data in %s", __version__, settings.data_dir)
+        sock = self._bind()
+        services = Services.build(settings)
+        supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit)
+        self._reaper = Reaper(services, kill_worker=supervisor.kill)
+        self._reaper.startup(supervisor.names())
+
+        app = create_app(services, control=supervisor)
+        server = uvicorn.Server(
+            uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=2)
+        )
+        server_thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="http", daemon=True
+        )
+        self._install_signal_handlers()
+        supervisor.start_all()
+        server_thread.start()
+        try:
+            if self._wait_until_serving(server, server_thread):
+                self._announce()
+                self._enqueue_start_tasks(services)
+                self._supervise(supervisor)
+        finally:
+            log.info("stopping")
+            server.should_exit = True
+            supervisor.stop_all(timeout=settings.shutdown_grace + 1.0)
+            for name in supervisor.names():
+                self._reaper.requeue_tasks_of(
+                    name, "the appliance stopped while the task ran", count_attempt=False
+                )
+                services.ledger.mark_worker_stopped(name=name, pid=None, now=time.time())
+            server_thread.join(timeout=3)
+            services.close()
+            log.info("stopped")
+        return 0
+
+    def _bind(self) -> socket.socket:
+        """Bind the port here, so a port in use is a clear message and not a thread's trace."""
+        host, port = self.settings.host, self.settings.port
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        if sys.platform != "win32":
+            # On Windows this option would let a second program steal the port.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            sock.close()
+            raise AlreadyRunningError(
+                f"Port {port} on {host} is in use ({exc.strerror}). "
+                "Start with --port to choose another one."
+            ) from None
+        sock.listen(128)
+        sock.set_inheritable(False)
+        return sock
+
+    def _install_signal_handlers(self) -> None:
+        def request_stop(signum: int, _frame: FrameType | None) -> None:
+            if self.stop_requested.is_set():
+                return
+            log.info("received %s", signal.Signals(signum).name)
+            self.stop_requested.set()
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        if hasattr(signal, "SIGBREAK"):  # Windows: console closed or Ctrl-Break
+            signal.signal(signal.SIGBREAK, request_stop)
+
+    def _wait_until_serving(self, server: uvicorn.Server, thread: threading.Thread) -> bool:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not server.started:
+            if not thread.is_alive():
+                log.error("the web server did not start")
+                return False
+            if self.stop_requested.wait(0.02) or time.monotonic() > deadline:
+                return False
+        return True
+
+    def _announce(self) -> None:
+        url = self.settings.base_url + "/"
+        info = {"pid": os.getpid(), "url": url, "version": __version__}
+        (self.settings.data_dir / INFO_FILE).write_text(json.dumps(info), "utf-8")
+        log.info("HandwerkML Appliance is ready at %s", url)
+        if self.settings.open_browser:
+            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+    def _enqueue_start_tasks(self, services: Services) -> None:
+        # Huey skips periodic runs missed while the PC was off: catch up once at start.
+        for spec in services.queue.registry:
+            if spec.periodic is not None and spec.periodic.run_at_start:
+                services.queue.enqueue(spec.name)
+
+    def _supervise(self, supervisor: WorkerSupervisor) -> None:
+        next_hard_check = next_reap = time.monotonic()
+        while not self.stop_requested.wait(SUPERVISE_INTERVAL):
+            now = time.monotonic()
+            try:
+                supervisor.check()
+                if now >= next_hard_check:
+                    self._reaper.enforce_hard_limit()
+                    next_hard_check = now + HARD_LIMIT_CHECK_INTERVAL
+                if now >= next_reap:
+                    self._reaper.reap_dead_workers()
+                    self._reaper.resend_orphans()
+                    next_reap = now + self.settings.reaper_interval
+            except Exception:
+                log.exception("supervision step failed; trying again")
+
+    def _on_worker_exit(self, name: str) -> None:
+        self._reaper.requeue_tasks_of(name, f"worker {name} died while running the task")

@@ -1,0 +1,71 @@
+"""Logging: the console plus a rotating file in the data directory.
+
+Worker processes write to stderr only; the launcher reads their lines and passes them to
+its own handlers unchanged, so one log file shows the whole appliance in order and no two
+processes ever rotate the same file.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+
+from appliance.config import Settings
+
+LOG_FILE = "appliance.log"
+LOG_FORMAT = "%(asctime)s %(levelname)-7s [{process}] %(name)s: %(message)s"
+MAX_LOG_BYTES = 5 * 1024 * 1024
+LOG_BACKUPS = 5
+
+
+class _Formatter(logging.Formatter):
+    """Formats this process's records; lines forwarded from workers pass unchanged."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, "preformatted", False):
+            return record.getMessage()
+        return super().format(record)
+
+
+def setup_logging(settings: Settings, *, process_name: str, to_file: bool) -> None:
+    """Configure the root logger for this process."""
+    formatter = _Formatter(LOG_FORMAT.format(process=process_name))
+    handlers: list[logging.Handler] = []
+    # A windowed (frozen) program has no console: sys.stderr is None there.
+    if sys.stderr is not None:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    if to_file:
+        settings.logs_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                settings.logs_dir / LOG_FILE,
+                maxBytes=MAX_LOG_BYTES,
+                backupCount=LOG_BACKUPS,
+                encoding="utf-8",
+            )
+        )
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
+    # Huey logs every dequeue at INFO; the ledger's own lines say more.
+    logging.getLogger("huey").setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+def forward_line(line: str) -> None:
+    """Write a line that a worker process logged to this process's handlers, unchanged."""
+    record = logging.makeLogRecord(
+        {
+            "name": "worker",
+            "msg": line.rstrip("\r\n"),
+            "levelno": logging.INFO,
+            "levelname": "INFO",
+            "preformatted": True,
+        }
+    )
+    logging.getLogger().handle(record)

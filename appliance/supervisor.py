@@ -1,0 +1,197 @@
+"""The launcher's side of the worker processes: start, watch, restart, stop, kill."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+import psutil
+
+from appliance.config import Settings
+from appliance.logs import forward_line
+from appliance.worker import STOP_COMMAND
+
+log = logging.getLogger("appliance.supervisor")
+
+RESTART_BACKOFF_MAX = 30.0
+STABLE_AFTER = 60.0  # a worker that lived this long restarts without delay
+
+
+def worker_name(index: int) -> str:
+    return f"huey@worker-{index}"
+
+
+def program_command() -> list[str]:
+    """How to start this program again: the frozen exe itself, or `python -m appliance`."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    return [sys.executable, "-m", "appliance"]
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The launcher's effective settings as `APPLIANCE_*` variables for a child process."""
+    env = {}
+    for name, value in settings.model_dump().items():
+        if value is not None:
+            env[f"APPLIANCE_{name.upper()}"] = str(value)
+    return env
+
+
+@dataclass
+class WorkerHandle:
+    """One supervised worker process slot."""
+
+    name: str
+    periodic: bool
+    process: subprocess.Popen[str] | None = None
+    started_at: float = 0.0
+    quick_deaths: int = 0
+    restart_at: float = 0.0
+    reader: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+class WorkerSupervisor:
+    """Keeps `settings.workers` worker processes running; exactly one runs periodic tasks."""
+
+    def __init__(self, settings: Settings, on_exit: Callable[[str], None]) -> None:
+        self.settings = settings
+        self.on_exit = on_exit
+        self.handles = [
+            WorkerHandle(worker_name(i), periodic=(i == 1)) for i in range(1, settings.workers + 1)
+        ]
+        self._env = settings_env(settings)
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def start_all(self) -> None:
+        for handle in self.handles:
+            self._spawn(handle)
+
+    def _spawn(self, handle: WorkerHandle) -> None:
+        command = [*program_command(), "worker", "--name", handle.name, "--supervised"]
+        if handle.periodic:
+            command.append("--periodic")
+        creationflags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+        handle.process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **self._env},
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+            creationflags=creationflags,
+        )
+        handle.started_at = time.monotonic()
+        handle.reader = threading.Thread(
+            target=_forward_output, args=(handle.process.stdout,), daemon=True
+        )
+        handle.reader.start()
+        log.info("started %s (pid %d)", handle.name, handle.process.pid)
+
+    def check(self) -> None:
+        """Notice workers that died, hand their tasks back, and start them again."""
+        now = time.monotonic()
+        with self._lock:
+            if self._stopping:
+                return
+            for handle in self.handles:
+                if handle.process is None:
+                    if now >= handle.restart_at:
+                        self._spawn(handle)
+                    continue
+                code = handle.process.poll()
+                if code is None:
+                    continue
+                log.warning("%s (pid %d) exited with code %s", handle.name, handle.pid, code)
+                handle.process = None
+                self.on_exit(handle.name)
+                lived = now - handle.started_at
+                handle.quick_deaths = 0 if lived >= STABLE_AFTER else handle.quick_deaths + 1
+                delay = min(2.0 ** max(handle.quick_deaths - 1, 0) - 1, RESTART_BACKOFF_MAX)
+                handle.restart_at = now + delay
+                if delay <= 0:
+                    self._spawn(handle)
+                else:
+                    log.warning("restarting %s in %.0f s", handle.name, delay)
+
+    def kill(self, name: str) -> bool:
+        """Kill a worker and its children at once (revoke with terminate, hard limit)."""
+        handle = self._handle(name)
+        process = handle.process if handle is not None else None
+        if process is None or process.poll() is not None:
+            return False
+        _kill_tree(process.pid)
+        process.wait(timeout=10)
+        log.warning("killed %s (pid %d)", name, process.pid)
+        return True
+
+    def pid_of(self, name: str) -> int | None:
+        handle = self._handle(name)
+        return handle.pid if handle is not None and handle.alive() else None
+
+    def names(self) -> list[str]:
+        return [handle.name for handle in self.handles]
+
+    def _handle(self, name: str) -> WorkerHandle | None:
+        return next((h for h in self.handles if h.name == name), None)
+
+    def stop_all(self, timeout: float) -> None:
+        """Ask every worker to stop; kill those still running after `timeout` seconds."""
+        with self._lock:
+            self._stopping = True
+        running = [h for h in self.handles if h.alive()]
+        for handle in running:
+            assert handle.process is not None and handle.process.stdin is not None
+            try:
+                handle.process.stdin.write(STOP_COMMAND + "\n")
+                handle.process.stdin.flush()
+            except OSError:
+                pass
+        deadline = time.monotonic() + timeout
+        for handle in running:
+            assert handle.process is not None
+            try:
+                handle.process.wait(timeout=max(deadline - time.monotonic(), 0.05))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in time; killing it", handle.name)
+                _kill_tree(handle.process.pid)
+                handle.process.wait(timeout=5)
+        for handle in self.handles:
+            if handle.reader is not None:
+                handle.reader.join(timeout=1)
+
+
+def _forward_output(stream: IO[str] | None) -> None:
+    if stream is None:
+        return
+    for line in stream:
+        forward_line(line)
+
+
+def _kill_tree(pid: int) -> None:
+    try:
+        parent = psutil.Process(pid)
+        children = parent.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return
+    for process in [*children, parent]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()

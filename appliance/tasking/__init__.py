@@ -1,0 +1,1 @@
+"""The durable task engine: Huey moves messages, the ledger is the source of truth."""

@@ -1,0 +1,30 @@
+"""What a running task sees: its id, its attempt, its deadline and the worker's services."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from appliance.container import Services
+
+
+class SoftTimeLimitExceeded(Exception):
+    """Raised inside a task that ran past the soft time limit; it may clean up and re-raise."""
+
+
+@dataclass
+class TaskContext:
+    """Handed to every task function as its first argument."""
+
+    task_id: str
+    name: str
+    attempt: int
+    services: Services
+    soft_deadline: float  # time.monotonic() value
+
+    def check_time_limit(self) -> None:
+        """Raise SoftTimeLimitExceeded when past the soft limit (for long loops in C code)."""
+        if time.monotonic() >= self.soft_deadline:
+            raise SoftTimeLimitExceeded(f"soft time limit exceeded in {self.name}")

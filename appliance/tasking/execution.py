@@ -1,0 +1,145 @@
+"""Running one task in a worker: claim it in the ledger, run it, record the outcome."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from appliance.tasking.context import SoftTimeLimitExceeded, TaskContext
+from appliance.tasking.registry import TaskSpec
+from appliance.tasking.retry import RetryPolicy
+from appliance.tasking.softlimit import SoftTimeLimit
+
+if TYPE_CHECKING:
+    from appliance.container import Services
+
+log = logging.getLogger("appliance.tasks")
+
+
+def describe_error(exc: BaseException) -> str:
+    """`ValueError: message`, the form shown to a person in the monitor."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class TaskExecutor:
+    """Executes tasks for one worker process; Huey calls it from its worker thread."""
+
+    def __init__(self, worker_name: str, rng: random.Random | None = None) -> None:
+        self.worker_name = worker_name
+        self.services: Services | None = None
+        self.current_task_id: str | None = None
+        self.tasks_done = 0
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+
+    def bind(self, services: Services) -> None:
+        """Attach the services; done once the process has opened its databases."""
+        self.services = services
+
+    @property
+    def policy(self) -> RetryPolicy:
+        assert self.services is not None
+        settings = self.services.settings
+        return RetryPolicy(settings.max_retries, settings.retry_base_delay)
+
+    def __call__(
+        self, spec: TaskSpec, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        services = self.services
+        if services is None:
+            raise RuntimeError("TaskExecutor used before bind()")
+        ledger = services.ledger
+        claim = ledger.claim(
+            task_id=task_id,
+            name=spec.name,
+            worker=self.worker_name,
+            now=time.time(),
+            default_max_retries=services.settings.max_retries,
+            create_missing=spec.periodic is not None,
+        )
+        if claim is None:
+            record = ledger.get(task_id)
+            state = record.state if record is not None else "unknown"
+            log.info("[Task %s] %s not run: it is %s", task_id, spec.name, state)
+            return
+
+        self.current_task_id = task_id
+        soft_limit = services.settings.task_soft_time_limit
+        context = TaskContext(
+            task_id=task_id,
+            name=spec.name,
+            attempt=claim.attempt,
+            services=services,
+            soft_deadline=time.monotonic() + soft_limit,
+        )
+        started = time.monotonic()
+        log.info("[Task %s] %s started (attempt %d)", task_id, spec.name, claim.attempt)
+        try:
+            with SoftTimeLimit(soft_limit):
+                result = spec.run(context, args, kwargs)
+        except Exception as exc:
+            self._record_failure(spec, task_id, claim.attempt, claim.max_retries, exc, started)
+        else:
+            duration = time.monotonic() - started
+            if ledger.finish_success(
+                task_id=task_id,
+                worker=self.worker_name,
+                result=result,
+                duration=duration,
+                now=time.time(),
+            ):
+                log.info("[Task %s] ✓ %s succeeded in %.1f ms", task_id, spec.name, duration * 1e3)
+            else:
+                log.warning("[Task %s] %s finished, but was no longer ours", task_id, spec.name)
+        finally:
+            self.current_task_id = None
+            self.tasks_done += 1
+
+    def _record_failure(
+        self,
+        spec: TaskSpec,
+        task_id: str,
+        attempt: int,
+        max_retries: int,
+        exc: Exception,
+        started: float,
+    ) -> None:
+        assert self.services is not None
+        if isinstance(exc, SoftTimeLimitExceeded):
+            error = "soft time limit exceeded"
+        else:
+            error = describe_error(exc)
+        policy = RetryPolicy(max_retries, self.services.settings.retry_base_delay)
+        delay = policy.delay(attempt, self._rng) if policy.may_retry(attempt) else None
+        message = self.services.ledger.finish_failure(
+            task_id=task_id,
+            worker=self.worker_name,
+            error=error,
+            duration=time.monotonic() - started,
+            retry_delay=delay,
+            now=time.time(),
+        )
+        if message is not None:
+            self.services.queue.send(message)
+            log.warning(
+                "[Task %s] ✗ Error in %s: %s (retry %d/%d in %.1f s)",
+                task_id,
+                spec.name,
+                error,
+                attempt,
+                max_retries,
+                message.delay,
+            )
+        else:
+            log.error(
+                "[Task %s] ✗ Error in %s: %s (failed for good after %d attempts)",
+                task_id,
+                spec.name,
+                error,
+                attempt,
+                exc_info=not isinstance(exc, SoftTimeLimitExceeded),
+            )

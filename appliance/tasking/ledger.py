@@ -1,0 +1,500 @@
+"""The task ledger: every state change of every task, as guarded single-row updates.
+
+Huey deletes a message when a worker takes it, so the queue cannot tell what was lost
+when a worker dies. The ledger can: each transition is an UPDATE guarded by the state it
+expects (and the worker it expects), so a late writer - a worker that was declared dead,
+a duplicate message - changes nothing. That is what makes re-queueing safe.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, text, update
+
+from appliance.db import Database
+from appliance.tasking.states import TaskState
+from appliance.tasking.tables import TaskRecord, TaskStat, WorkerRecord
+
+TASKS = TaskRecord.__table__  # type: ignore[attr-defined]
+WORKERS = WorkerRecord.__table__  # type: ignore[attr-defined]
+STATS = TaskStat.__table__  # type: ignore[attr-defined]
+
+DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
+SUMMARY_LENGTH = 300
+_WAITING = (TaskState.PENDING.value, TaskState.RETRY.value)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A task a worker now owns: which attempt this is and how many retries it may use."""
+
+    task_id: str
+    attempt: int
+    max_retries: int
+
+
+@dataclass(frozen=True)
+class TaskMessage:
+    """What it takes to put a ledger row back on the queue."""
+
+    task_id: str
+    name: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    priority: int
+    delay: float = 0.0
+
+
+def summarize_args(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
+    """A short, human-readable rendering of a task's arguments for lists and logs."""
+    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    summary = ", ".join(parts)
+    if len(summary) > SUMMARY_LENGTH:
+        summary = summary[: SUMMARY_LENGTH - 3] + "..."
+    return summary
+
+
+def message_from_row(row: Row[Any], delay: float = 0.0) -> TaskMessage:
+    return TaskMessage(
+        task_id=row.id,
+        name=row.name,
+        args=tuple(json.loads(row.args_json)),
+        kwargs=json.loads(row.kwargs_json),
+        priority=row.priority,
+        delay=delay,
+    )
+
+
+class Ledger:
+    """Reads and guarded writes on the task ledger, the worker table and the counters."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- enqueue -----------------------------------------------------------------------
+
+    def insert_pending(
+        self,
+        conn: Connection,
+        *,
+        task_id: str,
+        name: str,
+        args: Sequence[Any],
+        kwargs: dict[str, Any],
+        priority: int,
+        max_retries: int,
+        now: float,
+    ) -> None:
+        """Record a new task as PENDING inside the caller's transaction."""
+        conn.execute(
+            insert(TASKS).values(
+                id=task_id,
+                name=name,
+                args_json=json.dumps(list(args)),
+                kwargs_json=json.dumps(kwargs),
+                args_summary=summarize_args(args, kwargs),
+                priority=priority,
+                state=TaskState.PENDING.value,
+                attempts=0,
+                max_retries=max_retries,
+                enqueued_at=now,
+                updated_at=now,
+            )
+        )
+
+    # -- worker side -------------------------------------------------------------------
+
+    def claim(
+        self,
+        *,
+        task_id: str,
+        name: str,
+        worker: str,
+        now: float,
+        default_max_retries: int,
+        create_missing: bool,
+    ) -> Claim | None:
+        """Mark a waiting task STARTED by `worker`; None if it is not this worker's to run.
+
+        `create_missing` admits tasks the ledger has never seen (Huey's periodic tasks
+        are enqueued by its scheduler, not through the ledger).
+        """
+        with self.db.write() as conn:
+            row = conn.execute(
+                update(TASKS)
+                .where(TASKS.c.id == task_id, TASKS.c.state.in_(_WAITING))
+                .values(
+                    state=TaskState.STARTED.value,
+                    attempts=TASKS.c.attempts + 1,
+                    worker=worker,
+                    started_at=now,
+                    next_retry_at=None,
+                    updated_at=now,
+                )
+                .returning(TASKS.c.attempts, TASKS.c.max_retries)
+            ).first()
+            if row is not None:
+                return Claim(task_id, row.attempts, row.max_retries)
+            exists = conn.execute(select(TASKS.c.id).where(TASKS.c.id == task_id)).first()
+            if exists is not None or not create_missing:
+                return None
+            conn.execute(
+                insert(TASKS).values(
+                    id=task_id,
+                    name=name,
+                    state=TaskState.STARTED.value,
+                    attempts=1,
+                    max_retries=default_max_retries,
+                    worker=worker,
+                    enqueued_at=now,
+                    started_at=now,
+                    updated_at=now,
+                )
+            )
+            return Claim(task_id, 1, default_max_retries)
+
+    def finish_success(
+        self, *, task_id: str, worker: str, result: Any, duration: float, now: float
+    ) -> bool:
+        """STARTED -> SUCCESS, unless the task was taken away from this worker meanwhile."""
+        with self.db.write() as conn:
+            row = conn.execute(
+                update(TASKS)
+                .where(
+                    TASKS.c.id == task_id,
+                    TASKS.c.state == TaskState.STARTED.value,
+                    TASKS.c.worker == worker,
+                )
+                .values(
+                    state=TaskState.SUCCESS.value,
+                    result_json=json.dumps(result, default=str),
+                    error=None,
+                    finished_at=now,
+                    updated_at=now,
+                )
+                .returning(TASKS.c.name)
+            ).first()
+            if row is None:
+                return False
+            self._count_finish(conn, row.name, TaskState.SUCCESS, duration)
+            return True
+
+    def finish_failure(
+        self,
+        *,
+        task_id: str,
+        worker: str | None,
+        error: str,
+        duration: float,
+        retry_delay: float | None,
+        now: float,
+    ) -> TaskMessage | None:
+        """STARTED -> RETRY (when `retry_delay` is given) or FAILURE.
+
+        Returns the message to schedule for the retry; None when the task failed for good
+        or was no longer this worker's.
+        """
+        conditions = [TASKS.c.id == task_id, TASKS.c.state == TaskState.STARTED.value]
+        if worker is not None:
+            conditions.append(TASKS.c.worker == worker)
+        if retry_delay is None:
+            values: dict[str, Any] = {"state": TaskState.FAILURE.value, "finished_at": now}
+        else:
+            values = {"state": TaskState.RETRY.value, "next_retry_at": now + retry_delay}
+        with self.db.write() as conn:
+            row = conn.execute(
+                update(TASKS)
+                .where(*conditions)
+                .values(error=error, updated_at=now, **values)
+                .returning(*TASKS.c)
+            ).first()
+            if row is None:
+                return None
+            if retry_delay is None:
+                self._count_finish(conn, row.name, TaskState.FAILURE, duration)
+                return None
+            self._bump(conn, row.name, "retries", 1)
+            return message_from_row(row, delay=retry_delay)
+
+    def requeue_started(
+        self, *, task_id: str, worker: str, reason: str, count_attempt: bool, now: float
+    ) -> TaskMessage | None:
+        """Give a task whose worker stopped or died back to the queue, or fail it for good.
+
+        A crash counts as an attempt, so a task that kills its worker every time ends in
+        FAILURE after the retry budget; a graceful shutdown does not count.
+        """
+        with self.db.write() as conn:
+            row = conn.execute(
+                select(TASKS).where(
+                    TASKS.c.id == task_id,
+                    TASKS.c.state == TaskState.STARTED.value,
+                    TASKS.c.worker == worker,
+                )
+            ).first()
+            if row is None:
+                return None
+            attempts = row.attempts if count_attempt else max(row.attempts - 1, 0)
+            exhausted = attempts > row.max_retries
+            state = TaskState.FAILURE if exhausted else TaskState.PENDING
+            conn.execute(
+                update(TASKS)
+                .where(TASKS.c.id == task_id)
+                .values(
+                    state=state.value,
+                    attempts=attempts,
+                    error=reason,
+                    finished_at=now if exhausted else None,
+                    updated_at=now,
+                )
+            )
+            if exhausted:
+                self._count_finish(conn, row.name, TaskState.FAILURE, 0.0)
+                return None
+            return message_from_row(row)
+
+    # -- control -----------------------------------------------------------------------
+
+    def revoke(self, task_id: str, *, allow_running: bool, now: float) -> Row[Any] | None:
+        """Mark a waiting (or, if allowed, running) task REVOKED; returns the row before."""
+        allowed = list(_WAITING)
+        if allow_running:
+            allowed.append(TaskState.STARTED.value)
+        with self.db.write() as conn:
+            before = conn.execute(select(TASKS).where(TASKS.c.id == task_id)).first()
+            if before is None or before.state not in allowed:
+                return before
+            conn.execute(
+                update(TASKS)
+                .where(TASKS.c.id == task_id)
+                .values(
+                    state=TaskState.REVOKED.value,
+                    error="revoked",
+                    finished_at=now,
+                    next_retry_at=None,
+                    updated_at=now,
+                )
+            )
+            self._count_finish(conn, before.name, TaskState.REVOKED, None)
+            return before
+
+    def reset_for_retry(self, task_id: str, *, now: float) -> TaskMessage | None:
+        """FAILURE or REVOKED -> PENDING with a fresh retry budget (the dead-letter retry)."""
+        finished = (TaskState.FAILURE.value, TaskState.REVOKED.value)
+        with self.db.write() as conn:
+            row = conn.execute(
+                update(TASKS)
+                .where(TASKS.c.id == task_id, TASKS.c.state.in_(finished))
+                .values(
+                    state=TaskState.PENDING.value,
+                    attempts=0,
+                    error=None,
+                    result_json=None,
+                    result_expired=False,
+                    worker=None,
+                    started_at=None,
+                    finished_at=None,
+                    enqueued_at=now,
+                    updated_at=now,
+                )
+                .returning(*TASKS.c)
+            ).first()
+            return None if row is None else message_from_row(row)
+
+    # -- reads -------------------------------------------------------------------------
+
+    def get(self, task_id: str) -> Row[Any] | None:
+        with self.db.read() as conn:
+            return conn.execute(select(TASKS).where(TASKS.c.id == task_id)).first()
+
+    def history(
+        self,
+        *,
+        states: Iterable[str] = (),
+        name: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[Row[Any]], int]:
+        """Tasks newest first, with the total that matches the filters."""
+        conditions = []
+        states = list(states)
+        if states:
+            conditions.append(TASKS.c.state.in_(states))
+        if name:
+            conditions.append(TASKS.c.name == name)
+        where = and_(*conditions) if conditions else text("1=1")
+        with self.db.read() as conn:
+            total = conn.execute(select(func.count()).select_from(TASKS).where(where)).scalar()
+            rows = conn.execute(
+                select(TASKS)
+                .where(where)
+                .order_by(TASKS.c.enqueued_at.desc(), TASKS.c.id)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+        return list(rows), int(total or 0)
+
+    def started(self) -> list[Row[Any]]:
+        with self.db.read() as conn:
+            return list(
+                conn.execute(
+                    select(TASKS)
+                    .where(TASKS.c.state == TaskState.STARTED.value)
+                    .order_by(TASKS.c.started_at)
+                ).all()
+            )
+
+    def overdue_waiting(self, *, older_than: float) -> list[Row[Any]]:
+        """Waiting tasks whose message should have been picked up by `older_than`."""
+        due = func.coalesce(TASKS.c.next_retry_at, TASKS.c.updated_at)
+        with self.db.read() as conn:
+            return list(
+                conn.execute(
+                    select(TASKS).where(TASKS.c.state.in_(_WAITING), due < older_than)
+                ).all()
+            )
+
+    def count_by_state(self) -> dict[str, int]:
+        with self.db.read() as conn:
+            rows = conn.execute(select(TASKS.c.state, func.count()).group_by(TASKS.c.state)).all()
+        return {state: int(count) for state, count in rows}
+
+    def count_by_name_and_state(self) -> list[tuple[str, str, int]]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(TASKS.c.name, TASKS.c.state, func.count()).group_by(
+                    TASKS.c.name, TASKS.c.state
+                )
+            ).all()
+        return [(name, state, int(count)) for name, state, count in rows]
+
+    def stats(self) -> list[Row[Any]]:
+        with self.db.read() as conn:
+            return list(conn.execute(select(STATS)).all())
+
+    # -- housekeeping ------------------------------------------------------------------
+
+    def expire_results(self, *, finished_before: float) -> int:
+        """Drop result payloads of tasks that finished before the cut-off; keep the rows."""
+        with self.db.write() as conn:
+            result = conn.execute(
+                update(TASKS)
+                .where(
+                    TASKS.c.finished_at < finished_before,
+                    TASKS.c.result_expired.is_(False),
+                )
+                .values(result_json=None, result_expired=True)
+            )
+            return int(result.rowcount or 0)
+
+    def delete_history(self, *, finished_before: float) -> int:
+        with self.db.write() as conn:
+            result = conn.execute(delete(TASKS).where(TASKS.c.finished_at < finished_before))
+            return int(result.rowcount or 0)
+
+    # -- workers -----------------------------------------------------------------------
+
+    def register_worker(
+        self,
+        *,
+        name: str,
+        pid: int,
+        hostname: str,
+        periodic: bool,
+        registered: list[str],
+        now: float,
+    ) -> None:
+        values = {
+            "pid": pid,
+            "hostname": hostname,
+            "started_at": now,
+            "heartbeat_at": now,
+            "stopped_at": None,
+            "current_task_id": None,
+            "tasks_done": 0,
+            "periodic": periodic,
+            "registered_json": json.dumps(registered),
+        }
+        with self.db.write() as conn:
+            updated = conn.execute(update(WORKERS).where(WORKERS.c.name == name).values(**values))
+            if not updated.rowcount:
+                conn.execute(insert(WORKERS).values(name=name, **values))
+
+    def heartbeat(
+        self, *, name: str, pid: int, current_task_id: str | None, tasks_done: int, now: float
+    ) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                update(WORKERS)
+                .where(WORKERS.c.name == name, WORKERS.c.pid == pid)
+                .values(heartbeat_at=now, current_task_id=current_task_id, tasks_done=tasks_done)
+            )
+
+    def mark_worker_stopped(self, *, name: str, pid: int | None, now: float) -> None:
+        conditions = [WORKERS.c.name == name]
+        if pid is not None:
+            conditions.append(WORKERS.c.pid == pid)
+        with self.db.write() as conn:
+            conn.execute(
+                update(WORKERS).where(*conditions).values(stopped_at=now, current_task_id=None)
+            )
+
+    def workers(self) -> list[Row[Any]]:
+        with self.db.read() as conn:
+            return list(conn.execute(select(WORKERS).order_by(WORKERS.c.name)).all())
+
+    def live_workers(self, *, now: float, lease: float) -> list[Row[Any]]:
+        with self.db.read() as conn:
+            return list(
+                conn.execute(
+                    select(WORKERS)
+                    .where(
+                        WORKERS.c.stopped_at.is_(None),
+                        WORKERS.c.heartbeat_at >= now - lease,
+                    )
+                    .order_by(WORKERS.c.name)
+                ).all()
+            )
+
+    def tasks_of_dead_workers(self, *, now: float, lease: float) -> list[Row[Any]]:
+        """STARTED tasks whose worker stopped, or whose heartbeat is older than the lease."""
+        dead = or_(
+            WORKERS.c.name.is_(None),
+            WORKERS.c.stopped_at.is_not(None),
+            WORKERS.c.heartbeat_at < now - lease,
+        )
+        with self.db.read() as conn:
+            return list(
+                conn.execute(
+                    select(TASKS)
+                    .select_from(TASKS.outerjoin(WORKERS, TASKS.c.worker == WORKERS.c.name))
+                    .where(TASKS.c.state == TaskState.STARTED.value, dead)
+                ).all()
+            )
+
+    # -- counters ----------------------------------------------------------------------
+
+    def _bump(self, conn: Connection, name: str, key: str, amount: float) -> None:
+        conn.execute(
+            text(
+                "INSERT INTO task_stats (name, key, value) VALUES (:name, :key, :amount) "
+                "ON CONFLICT (name, key) DO UPDATE SET value = task_stats.value + :amount"
+            ),
+            {"name": name, "key": key, "amount": amount},
+        )
+
+    def _count_finish(
+        self, conn: Connection, name: str, state: TaskState, duration: float | None
+    ) -> None:
+        self._bump(conn, name, state.value, 1)
+        if duration is None:
+            return
+        self._bump(conn, name, "duration_sum", duration)
+        self._bump(conn, name, "duration_count", 1)
+        for bound in DURATION_BUCKETS:
+            if duration <= bound:
+                self._bump(conn, name, f"le_{bound}", 1)

@@ -1,0 +1,277 @@
+"""The monitoring use-cases behind /api/v1/tasks: status, stats, health, revoke, retry.
+
+Shapes follow the seed's Celery monitoring API (section 5), so existing scripts and the
+seed's documentation keep working; fields Flower users expect are added beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Row
+
+from appliance.container import Services
+from appliance.errors import ConflictError, InvalidInputError, NotFoundError
+from appliance.tasking.states import TaskState
+
+log = logging.getLogger("appliance.monitor")
+
+HEARTBEAT_HEALTH_WINDOW = 30.0  # the seed: unhealthy when no worker was heard for 30 s
+
+
+class WorkerControl(Protocol):
+    """What the monitor may do to worker processes (the launcher's supervisor does it)."""
+
+    def kill(self, name: str) -> bool: ...
+
+
+def iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat()
+
+
+def task_view(row: Row[Any]) -> dict[str, Any]:
+    """One task as the API shows it."""
+    state = TaskState(row.state)
+    return {
+        "task_id": row.id,
+        "task_name": row.name,
+        "status": state.value,
+        "result": json.loads(row.result_json) if row.result_json is not None else None,
+        "error": row.error if state in (TaskState.FAILURE, TaskState.RETRY) else None,
+        "ready": state.is_final,
+        "successful": state is TaskState.SUCCESS,
+        "args": row.args_summary,
+        "attempts": row.attempts,
+        "max_retries": row.max_retries,
+        "worker": row.worker,
+        "priority": row.priority,
+        "enqueued_at": iso(row.enqueued_at),
+        "started_at": iso(row.started_at),
+        "finished_at": iso(row.finished_at),
+        "next_retry_at": iso(row.next_retry_at),
+        "result_expired": bool(row.result_expired),
+    }
+
+
+class TaskMonitor:
+    """Reads the ledger and the queue; revokes and retries tasks."""
+
+    def __init__(self, services: Services, control: WorkerControl | None = None) -> None:
+        self.services = services
+        self.control = control
+
+    def _row(self, task_id: str) -> Row[Any]:
+        row = self.services.ledger.get(task_id)
+        if row is None:
+            raise NotFoundError(f"No task with id {task_id!r} is known.")
+        return row
+
+    def task(self, task_id: str) -> dict[str, Any]:
+        return task_view(self._row(task_id))
+
+    def result(self, task_id: str) -> tuple[bool, dict[str, Any]]:
+        """(ready, body): the full result once the task has finished; reading keeps it."""
+        view = task_view(self._row(task_id))
+        body = {
+            "task_id": view["task_id"],
+            "status": view["status"],
+            "result": view["result"],
+            "error": view["error"] if view["status"] == TaskState.FAILURE else None,
+            "result_expired": view["result_expired"],
+        }
+        return view["ready"], body
+
+    def history(
+        self, *, state: str | None, name: str | None, limit: int, offset: int
+    ) -> dict[str, Any]:
+        states = [s.strip().upper() for s in state.split(",")] if state else []
+        for s in states:
+            if s not in TaskState.__members__:
+                allowed = ", ".join(TaskState.__members__)
+                raise InvalidInputError(f"Unknown state {s!r}; use one of {allowed}.")
+        rows, total = self.services.ledger.history(
+            states=states, name=name, limit=limit, offset=offset
+        )
+        return {
+            "tasks": [task_view(row) for row in rows],
+            "total_count": total,
+            "limit": limit,
+            "offset": offset,
+        }
+
+    # -- workers and queue -------------------------------------------------------------
+
+    def _workers(self) -> tuple[list[Row[Any]], set[str]]:
+        now = time.time()
+        rows = self.services.ledger.workers()
+        live = {
+            row.name
+            for row in rows
+            if row.stopped_at is None and now - row.heartbeat_at <= HEARTBEAT_HEALTH_WINDOW
+        }
+        return rows, live
+
+    def active(self) -> dict[str, Any]:
+        now = time.time()
+        tasks = [
+            {
+                "task_id": row.id,
+                "task_name": row.name,
+                "worker": row.worker,
+                "time_start": row.started_at,
+                "runtime": round(now - row.started_at, 3) if row.started_at else None,
+                "args": row.args_summary,
+                "attempt": row.attempts,
+            }
+            for row in self.services.ledger.started()
+        ]
+        return {"active_tasks": tasks, "total_count": len(tasks)}
+
+    def queue_stats(self) -> dict[str, Any]:
+        counts = self.services.ledger.count_by_state()
+        rows, live = self._workers()
+        active_by_worker = self._active_by_worker()
+        return {
+            "active_tasks": counts.get(TaskState.STARTED, 0),
+            "reserved_tasks": counts.get(TaskState.PENDING, 0),
+            "scheduled_tasks": counts.get(TaskState.RETRY, 0),
+            "queue_depth": self._queue_depth(),
+            "workers": len(live),
+            "workers_active": sorted(live),
+            "queue_stats": {
+                row.name: {
+                    "pool": "thread",
+                    "max_concurrency": 1,
+                    "processes": 1,
+                    "active_tasks": active_by_worker.get(row.name, 0),
+                    "reserved_tasks": 0,
+                }
+                for row in rows
+                if row.name in live
+            },
+        }
+
+    def workers_stats(self) -> dict[str, Any]:
+        rows, live = self._workers()
+        active_by_worker = self._active_by_worker()
+        workers = {}
+        for row in rows:
+            workers[row.name] = {
+                "status": "online" if row.name in live else "offline",
+                "pool": {
+                    "implementation": "huey.consumer (1 thread per process)",
+                    "max_concurrency": 1,
+                    "processes": [row.pid],
+                },
+                "pid": row.pid,
+                "hostname": row.hostname,
+                "active_tasks": active_by_worker.get(row.name, 0),
+                "current_task": row.current_task_id if row.name in live else None,
+                "tasks_done": row.tasks_done,
+                "periodic": bool(row.periodic),
+                "started_at": iso(row.started_at),
+                "last_heartbeat": iso(row.heartbeat_at),
+                "registered_tasks": json.loads(row.registered_json),
+            }
+        return {"workers": workers, "total_workers": len(live)}
+
+    def _active_by_worker(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.services.ledger.started():
+            if row.worker:
+                counts[row.worker] = counts.get(row.worker, 0) + 1
+        return counts
+
+    def _queue_depth(self) -> int | None:
+        try:
+            return self.services.queue.queue_depth()
+        except Exception:
+            log.exception("queue database unreachable")
+            return None
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        """(healthy, body): unhealthy when the queue is unreachable or no worker is alive."""
+        broker_connected = self._queue_depth() is not None
+        _rows, live = self._workers()
+        active = self.services.ledger.count_by_state().get(TaskState.STARTED, 0)
+        problems = []
+        if not broker_connected:
+            problems.append("queue database unreachable")
+        if not live:
+            problems.append(f"no worker heartbeat within {HEARTBEAT_HEALTH_WINDOW:.0f} s")
+        healthy = not problems
+        return healthy, {
+            "status": "healthy" if healthy else "unhealthy",
+            "broker_connected": broker_connected,
+            "workers": len(live),
+            "active_tasks": active,
+            "problems": problems,
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        _healthy, health = self.health()
+        counts = self.services.ledger.count_by_state()
+        rows, live = self._workers()
+        active = counts.get(TaskState.STARTED, 0)
+        reserved = counts.get(TaskState.PENDING, 0)
+        return {
+            "status": health["status"],
+            "workers": {
+                "total": len([r for r in rows if r.stopped_at is None]),
+                "active": len(live),
+            },
+            "tasks": {
+                "active": active,
+                "reserved": reserved,
+                "scheduled": counts.get(TaskState.RETRY, 0),
+                "total": active + reserved,
+                "succeeded": counts.get(TaskState.SUCCESS, 0),
+                "failed": counts.get(TaskState.FAILURE, 0),
+                "revoked": counts.get(TaskState.REVOKED, 0),
+            },
+            "broker": {"connected": health["broker_connected"], "type": "sqlite"},
+        }
+
+    # -- control -----------------------------------------------------------------------
+
+    def revoke(self, task_id: str, *, terminate: bool) -> dict[str, Any]:
+        """Keep a waiting task from running; with `terminate`, stop a running one too."""
+        before = self.services.ledger.revoke(task_id, allow_running=terminate, now=time.time())
+        if before is None:
+            raise NotFoundError(f"No task with id {task_id!r} is known.")
+        state = TaskState(before.state)
+        if state.is_final:
+            raise ConflictError(
+                f"Task {task_id} has already finished ({state.value}); nothing to revoke.",
+                state=state.value,
+            )
+        if state is TaskState.STARTED and not terminate:
+            raise ConflictError(
+                f"Task {task_id} is running; revoke it with ?terminate=true to stop it.",
+                state=state.value,
+            )
+        if state is TaskState.STARTED and before.worker and self.control is not None:
+            self.control.kill(before.worker)
+        message = f"Task {task_id} has been revoked"
+        log.warning(message)
+        return {"status": "revoked", "task_id": task_id, "message": message}
+
+    def retry(self, task_id: str) -> dict[str, Any]:
+        """Queue a failed (or revoked) task again with a fresh retry budget."""
+        row = self._row(task_id)
+        message = self.services.ledger.reset_for_retry(task_id, now=time.time())
+        if message is None:
+            raise ConflictError(
+                f"Task {task_id} is {row.state}; only FAILURE or REVOKED tasks can be retried.",
+                state=row.state,
+            )
+        self.services.queue.send(message)
+        log.info("Queued %s [%s] again by request", row.name, task_id)
+        return {"status": "queued", "task_id": task_id, "message": f"Task {task_id} queued again"}

@@ -1,0 +1,194 @@
+"""Putting tasks on the queue: a ledger row first, then the Huey message.
+
+The ledger row is committed before its message is sent, so a worker never takes a
+message whose row it cannot see. If the process dies between the two, the row stays
+PENDING without a message, and the reaper sends it again (see `reaper.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from huey import Huey, SqliteHuey, crontab
+from huey.api import Task as HueyTask
+from huey.api import TaskWrapper
+from huey.storage import SqliteStorage
+from huey.utils import normalize_time
+from sqlmodel import Session
+
+from appliance.config import Settings
+from appliance.db import Database
+from appliance.tasking.ledger import Ledger, TaskMessage, summarize_args
+from appliance.tasking.registry import TaskRegistry, TaskSpec
+
+log = logging.getLogger("appliance.queue")
+
+QUEUE_NAME = "appliance"
+
+# Called by the Huey task function in a worker: (spec, huey task id, args, kwargs).
+Executor = Callable[[TaskSpec, str, tuple[Any, ...], dict[str, Any]], None]
+
+
+class QueueStorage(SqliteStorage):
+    """Huey's SQLite storage with `synchronous=NORMAL`.
+
+    Huey offers only FULL or OFF; OFF can corrupt a WAL database on power loss, FULL costs
+    an fsync per message. NORMAL cannot corrupt, and a message lost in a power cut is
+    re-sent from the ledger by the reaper.
+    """
+
+    def _create_connection(self) -> Any:
+        conn = super()._create_connection()
+        conn.execute("pragma synchronous=NORMAL")
+        return conn
+
+
+def create_huey(settings: Settings) -> Huey:
+    """The Huey instance on the queue database (a separate file from the app database)."""
+    return SqliteHuey(
+        QUEUE_NAME,
+        filename=str(settings.queue_db_path),
+        # The ledger keeps results; Huey's own result store never expires them.
+        results=False,
+        store_none=False,
+        store_intermediate_errors=False,
+        # Rowids are never reused, so Huey stays FIFO within a priority.
+        strict_fifo=True,
+        storage_class=QueueStorage,
+    )
+
+
+def _not_in_this_process(*_args: Any, **_kwargs: Any) -> None:
+    raise RuntimeError("tasks run in worker processes, not here")
+
+
+class HueyTasks:
+    """The registry's tasks registered on a Huey instance, by their documented names."""
+
+    def __init__(self, huey: Huey, registry: TaskRegistry, executor: Executor | None) -> None:
+        self.huey = huey
+        self.registry = registry
+        self._wrappers: dict[str, TaskWrapper] = {}
+        for spec in registry:
+            self._wrappers[spec.name] = self._register(spec, executor)
+
+    def _register(self, spec: TaskSpec, executor: Executor | None) -> TaskWrapper:
+        def run(*args: Any, task: HueyTask, **kwargs: Any) -> None:
+            if executor is None:
+                _not_in_this_process()
+                return
+            executor(spec, task.id, args, kwargs)
+
+        run.__name__ = spec.name
+        if spec.periodic is not None:
+            rule = crontab(minute=spec.periodic.minute, hour=spec.periodic.hour)
+            return self.huey.periodic_task(
+                rule, name=spec.name, context=True, priority=spec.priority
+            )(run)
+        return self.huey.task(name=spec.name, context=True, priority=spec.priority)(run)
+
+    def send(self, message: TaskMessage) -> None:
+        """Put a message on the Huey queue (now, or after its delay)."""
+        wrapper = self._wrappers[message.name]
+        task = wrapper.s(*message.args, **message.kwargs)
+        task.id = message.task_id
+        task.revoke_id = f"r:{message.task_id}"
+        task.priority = message.priority
+        if message.delay > 0:
+            task.eta = _eta_after(self.huey, message.delay)
+        self.huey.enqueue(task)
+
+    def message_ids(self) -> set[str]:
+        """Ids of every message waiting in the queue or the schedule."""
+        ids = {task.id for task in self.huey.pending()}
+        ids.update(task.id for task in self.huey.scheduled())
+        return ids
+
+
+def _eta_after(huey: Huey, delay: float) -> Any:
+    return normalize_time(None, delay, huey.utc)
+
+
+@dataclass
+class QueueTransaction:
+    """A write transaction on the app database that may enqueue tasks.
+
+    Messages are sent after the transaction commits; nothing is sent if it fails.
+    """
+
+    session: Session
+    queue: TaskQueue
+    now: float = field(default_factory=time.time)
+    outbox: list[TaskMessage] = field(default_factory=list)
+
+    def enqueue(self, name: str, *args: Any, priority: int | None = None, **kwargs: Any) -> str:
+        """Record task `name(*args, **kwargs)` as PENDING; returns its id."""
+        spec = self.queue.registry.get(name)
+        task_id = str(uuid.uuid4())
+        prio = int(spec.priority if priority is None else priority)
+        self.queue.ledger.insert_pending(
+            self.session.connection(),
+            task_id=task_id,
+            name=name,
+            args=args,
+            kwargs=kwargs,
+            priority=prio,
+            max_retries=self.queue.settings.max_retries,
+            now=self.now,
+        )
+        self.outbox.append(TaskMessage(task_id, name, tuple(args), dict(kwargs), prio))
+        return task_id
+
+
+class TaskQueue:
+    """Enqueue tasks by name; re-send messages the ledger says are due."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        registry: TaskRegistry,
+        huey: Huey | None = None,
+        executor: Executor | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.registry = registry
+        self.ledger = Ledger(db)
+        self.huey = huey if huey is not None else create_huey(settings)
+        self.tasks = HueyTasks(self.huey, registry, executor)
+
+    @contextmanager
+    def transaction(self) -> Iterator[QueueTransaction]:
+        """A write transaction whose enqueued tasks are sent once it has committed."""
+        with self.db.session(write=True) as session:
+            tx = QueueTransaction(session, self)
+            yield tx
+        for message in tx.outbox:
+            self.send(message)
+            log.info(
+                "Queued %s [%s] (%s)",
+                message.name,
+                message.task_id,
+                summarize_args(message.args, message.kwargs),
+            )
+
+    def enqueue(self, name: str, *args: Any, priority: int | None = None, **kwargs: Any) -> str:
+        """Enqueue one task in its own transaction; returns the task id."""
+        with self.transaction() as tx:
+            return tx.enqueue(name, *args, priority=priority, **kwargs)
+
+    def send(self, message: TaskMessage) -> None:
+        self.tasks.send(message)
+
+    def queue_depth(self) -> int:
+        return int(self.huey.pending_count())
+
+    def scheduled_count(self) -> int:
+        return int(self.huey.scheduled_count())

@@ -1,0 +1,112 @@
+"""Finding tasks that will never finish on their own, and putting them right.
+
+Three ways a task gets lost: its worker died (crash, kill, power cut), it ran past the
+hard time limit, or its message vanished (Huey deleted it on dequeue and the worker died
+before claiming it; the process died between committing a row and sending its message).
+The ledger tells all three apart from healthy work; the reaper runs in the launcher at
+start and every few seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from appliance.container import Services
+from appliance.tasking.ledger import message_from_row
+from appliance.tasking.retry import RetryPolicy
+
+log = logging.getLogger("appliance.reaper")
+
+ORPHAN_GRACE = 30.0  # seconds a waiting row may lack its message before it is re-sent
+HARD_LIMIT_ERROR = "hard time limit exceeded"
+
+
+class Reaper:
+    """Re-queues or fails lost tasks. `kill_worker(name)` stops a local worker process."""
+
+    def __init__(self, services: Services, kill_worker: Callable[[str], bool]) -> None:
+        self.services = services
+        self.kill_worker = kill_worker
+
+    def requeue_tasks_of(self, worker: str, reason: str, *, count_attempt: bool = True) -> int:
+        """Hand back every task `worker` was running (it died or was stopped)."""
+        count = 0
+        for row in self.services.ledger.started():
+            if row.worker != worker:
+                continue
+            message = self.services.ledger.requeue_started(
+                task_id=row.id,
+                worker=worker,
+                reason=reason,
+                count_attempt=count_attempt,
+                now=time.time(),
+            )
+            if message is not None:
+                self.services.queue.send(message)
+                log.warning("[Task %s] %s re-queued: %s", row.id, row.name, reason)
+            else:
+                log.error("[Task %s] %s failed for good: %s", row.id, row.name, reason)
+            count += 1
+        return count
+
+    def reap_dead_workers(self, now: float | None = None) -> int:
+        """Hand back tasks of workers whose heartbeat is older than the lease."""
+        now = time.time() if now is None else now
+        lease = self.services.settings.worker_lease
+        rows = self.services.ledger.tasks_of_dead_workers(now=now, lease=lease)
+        for worker in sorted({row.worker for row in rows if row.worker}):
+            self.requeue_tasks_of(worker, f"worker {worker} stopped answering")
+        return len(rows)
+
+    def enforce_hard_limit(self, now: float | None = None) -> int:
+        """Fail the attempt of tasks past the hard limit and kill the worker running them."""
+        now = time.time() if now is None else now
+        settings = self.services.settings
+        count = 0
+        for row in self.services.ledger.started():
+            if row.started_at is None or now - row.started_at < settings.task_hard_time_limit:
+                continue
+            policy = RetryPolicy(row.max_retries, settings.retry_base_delay)
+            delay = policy.delay(row.attempts) if policy.may_retry(row.attempts) else None
+            message = self.services.ledger.finish_failure(
+                task_id=row.id,
+                worker=row.worker,
+                error=HARD_LIMIT_ERROR,
+                duration=now - row.started_at,
+                retry_delay=delay,
+                now=now,
+            )
+            log.error("[Task %s] ✗ %s: %s on %s", row.id, row.name, HARD_LIMIT_ERROR, row.worker)
+            if row.worker:
+                self.kill_worker(row.worker)
+            if message is not None:
+                self.services.queue.send(message)
+            count += 1
+        return count
+
+    def resend_orphans(self, now: float | None = None) -> int:
+        """Send again the messages of waiting tasks that are neither queued nor scheduled."""
+        now = time.time() if now is None else now
+        candidates = self.services.ledger.overdue_waiting(older_than=now - ORPHAN_GRACE)
+        if not candidates:
+            return 0
+        present = self.services.queue.tasks.message_ids()
+        count = 0
+        for row in candidates:
+            if row.id in present:
+                continue
+            self.services.queue.send(message_from_row(row))
+            log.warning("[Task %s] %s had lost its queue message; sent again", row.id, row.name)
+            count += 1
+        return count
+
+    def startup(self, local_workers: list[str]) -> None:
+        """Before local workers start: whatever they ran in the last session is lost."""
+        now = time.time()
+        for name in local_workers:
+            self.services.ledger.mark_worker_stopped(name=name, pid=None, now=now)
+            self.requeue_tasks_of(name, "the appliance stopped while the task ran")
+        self.reap_dead_workers(now)
+        self.resend_orphans(now)

@@ -1,0 +1,89 @@
+"""Task declarations: a name, a function, a priority. No queue is touched on import.
+
+Task modules declare their functions on a `TaskRegistry`; the queue (API side) and the
+worker (execution side) are built from that registry at start-up. This keeps importing a
+task module free of side effects and lets the API enqueue by name without loading the
+heavy libraries a task uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from appliance.tasking.states import Priority
+
+if TYPE_CHECKING:
+    from appliance.tasking.context import TaskContext
+
+TaskFunction = Callable[..., Any]
+
+
+class UnknownTaskError(KeyError):
+    """A task name that no module declared."""
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """When a periodic task runs: a cron-like rule in UTC, and whether also at start."""
+
+    minute: str = "0"
+    hour: str = "*"
+    run_at_start: bool = True
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One declared task."""
+
+    name: str
+    func: TaskFunction
+    priority: Priority
+    periodic: Periodic | None = None
+
+    def run(self, context: TaskContext, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return self.func(context, *args, **kwargs)
+
+
+class TaskRegistry:
+    """The set of tasks a worker can run and the API can enqueue."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, TaskSpec] = {}
+
+    def task(
+        self,
+        name: str,
+        *,
+        priority: Priority = Priority.INTERACTIVE,
+        periodic: Periodic | None = None,
+    ) -> Callable[[TaskFunction], TaskFunction]:
+        """Declare `func(context, *args, **kwargs)` as the task `name`."""
+
+        def declare(func: TaskFunction) -> TaskFunction:
+            if name in self._specs:
+                raise ValueError(f"task {name!r} is declared twice")
+            self._specs[name] = TaskSpec(name, func, priority, periodic)
+            return func
+
+        return declare
+
+    def include(self, other: TaskRegistry) -> None:
+        """Add every task of `other`."""
+        for spec in other:
+            if spec.name in self._specs:
+                raise ValueError(f"task {spec.name!r} is declared twice")
+            self._specs[spec.name] = spec
+
+    def get(self, name: str) -> TaskSpec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise UnknownTaskError(name) from None
+
+    def names(self) -> list[str]:
+        return sorted(self._specs)
+
+    def __iter__(self) -> Iterator[TaskSpec]:
+        return iter(self._specs.values())

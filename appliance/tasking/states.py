@@ -1,0 +1,35 @@
+"""Task states and priorities, with the short codes the API and UI use."""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+
+class TaskState(StrEnum):
+    """Where a task is in its life; the names are Celery's, as the seed uses them."""
+
+    PENDING = "PENDING"
+    STARTED = "STARTED"
+    RETRY = "RETRY"
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+    REVOKED = "REVOKED"
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATES
+
+    @property
+    def is_waiting(self) -> bool:
+        """Queued or scheduled, not yet picked up by a worker."""
+        return self in (TaskState.PENDING, TaskState.RETRY)
+
+
+FINAL_STATES = frozenset({TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED})
+
+
+class Priority(IntEnum):
+    """Huey dequeues higher numbers first and is FIFO within one number."""
+
+    BULK = 0
+    INTERACTIVE = 10

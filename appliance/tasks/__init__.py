@@ -1,0 +1,15 @@
+"""Every task the appliance runs, by its documented name (`tasks.*`)."""
+
+from __future__ import annotations
+
+from appliance.tasking.registry import TaskRegistry
+
+
+def build_registry() -> TaskRegistry:
+    """All declared tasks. Importing the modules is cheap: heavy libraries load lazily."""
+    from appliance.tasks import diagnostics, maintenance
+
+    registry = TaskRegistry()
+    for module in (diagnostics, maintenance):
+        registry.include(module.registry)
+    return registry

@@ -1,0 +1,33 @@
+"""Housekeeping of the task engine: expire results, trim old history."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from appliance.tasking.context import TaskContext
+from appliance.tasking.registry import Periodic, TaskRegistry
+from appliance.tasking.states import Priority
+
+registry = TaskRegistry()
+log = logging.getLogger("appliance.tasks")
+
+DAY = 86400.0
+
+
+@registry.task(
+    "tasks.cleanup_task_results",
+    priority=Priority.BULK,
+    periodic=Periodic(minute="*/5", hour="*"),
+)
+def cleanup_task_results(context: TaskContext) -> dict[str, Any]:
+    """Drop results older than `result_expires` and history older than `task_history_days`."""
+    settings = context.services.settings
+    ledger = context.services.ledger
+    now = time.time()
+    expired = ledger.expire_results(finished_before=now - settings.result_expires)
+    removed = ledger.delete_history(finished_before=now - settings.task_history_days * DAY)
+    if expired or removed:
+        log.info("Task cleanup: %d results expired, %d old tasks removed", expired, removed)
+    return {"status": "success", "results_expired": expired, "tasks_removed": removed}

@@ -1,0 +1,184 @@
+"""One worker process: a Huey consumer with one worker thread, a heartbeat, a stop pipe.
+
+The launcher starts N of these as `appliance worker` subprocesses of `sys.executable`
+(Huey's process workers need fork, which Windows lacks, and a frozen program can only
+start itself). The launcher keeps the worker's stdin open: a line `stop` asks for a
+graceful stop; end-of-file without it means the launcher is gone, and the worker leaves
+at once so no orphan keeps running tasks behind a new launcher's back.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+
+import psutil
+from huey.consumer import Consumer, ConsumerStopped
+
+from appliance.config import Settings
+from appliance.container import Services
+from appliance.logs import setup_logging
+from appliance.tasking.execution import TaskExecutor
+from appliance.tasking.states import TaskState
+
+log = logging.getLogger("appliance.worker")
+
+STOP_COMMAND = "stop"
+WORKER_NICENESS = 10
+
+
+class WorkerConsumer(Consumer):
+    """Huey's consumer, minus what does not fit a supervised (or frozen) worker.
+
+    Huey re-executes `sys.argv` on SIGHUP, which breaks a frozen exe, so SIGHUP is left
+    alone; and the launcher asks for a stop through the pipe rather than a signal, since
+    Windows cannot deliver SIGINT to one child process.
+    """
+
+    def _set_signal_handlers(self) -> None:
+        for signum in (self._graceful_sig, self._interrupt_sig):
+            signal.signal(signum, self._handle_signal)
+
+    def request_stop(self, *, graceful: bool) -> None:
+        """Ask the main loop to stop (callable from any thread)."""
+        # What Huey's signal handler records, minus re-installing a handler (main thread only).
+        self._restart = False
+        self._graceful = graceful
+        self._signum = self._graceful_sig if graceful else self._interrupt_sig
+
+    def run(self) -> None:
+        """Run until stopped; unlike Huey's `run`, never re-execute the process."""
+        self.start()
+        health_check_ts = time.monotonic()
+        while True:
+            try:
+                health_check_ts = self.loop(health_check_ts)
+            except ConsumerStopped:
+                break
+
+
+def lower_priority() -> None:
+    """Run below the web server so the API stays fast while workers keep the CPU busy."""
+    process = psutil.Process()
+    try:
+        if sys.platform == "win32":
+            process.nice(psutil.BELOW_NORMAL_PRIORITY_CLASS)
+        else:
+            process.nice(WORKER_NICENESS)
+    except (psutil.AccessDenied, OSError) as exc:
+        log.warning("could not lower worker priority: %s", exc)
+
+
+class WorkerProcess:
+    """The pieces of one worker process and their lifecycle."""
+
+    def __init__(self, settings: Settings, name: str, *, periodic: bool) -> None:
+        self.settings = settings
+        self.name = name
+        self.periodic = periodic
+        self.pid = os.getpid()
+        self.executor = TaskExecutor(name)
+        self.services = Services.build(settings, executor=self.executor)
+        self.executor.bind(self.services)
+        self.consumer = WorkerConsumer(
+            self.services.queue.huey,
+            workers=1,
+            periodic=periodic,
+            worker_type="thread",
+            # Poll often: an idle worker should notice a new upload within half a second.
+            initial_delay=0.05,
+            backoff=1.5,
+            max_delay=0.5,
+            shutdown_timeout=settings.shutdown_grace,
+        )
+        self._stopping = threading.Event()
+
+    def run(self, *, watch_parent: bool) -> int:
+        ledger = self.services.ledger
+        ledger.register_worker(
+            name=self.name,
+            pid=self.pid,
+            hostname=socket.gethostname(),
+            periodic=self.periodic,
+            registered=self.services.queue.registry.names(),
+            now=time.time(),
+        )
+        threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
+        if watch_parent:
+            threading.Thread(target=self._watch_parent, name="parent-pipe", daemon=True).start()
+        log.info("%s ready (pid %d, periodic tasks %s)", self.name, self.pid, self.periodic)
+        try:
+            self.consumer.run()
+        finally:
+            self._stopping.set()
+            self._give_back_current_task("worker stopped before the task finished")
+            ledger.mark_worker_stopped(name=self.name, pid=self.pid, now=time.time())
+            log.info("%s stopped", self.name)
+        return 0
+
+    def _heartbeat_loop(self) -> None:
+        ledger = self.services.ledger
+        while not self._stopping.wait(self.settings.heartbeat_interval):
+            current = self.executor.current_task_id
+            try:
+                ledger.heartbeat(
+                    name=self.name,
+                    pid=self.pid,
+                    current_task_id=current,
+                    tasks_done=self.executor.tasks_done,
+                    now=time.time(),
+                )
+                if current is not None:
+                    self._exit_if_revoked(current)
+            except Exception:
+                log.exception("heartbeat failed")
+
+    def _exit_if_revoked(self, task_id: str) -> None:
+        # The launcher kills a worker whose task is revoked with terminate=true; this is the
+        # same rule for workers that have no launcher nearby (other machines).
+        record = self.services.ledger.get(task_id)
+        if record is not None and record.state == TaskState.REVOKED.value:
+            log.warning("Task %s has been revoked; %s exits to stop it", task_id, self.name)
+            self._exit_now(3)
+
+    def _watch_parent(self) -> None:
+        for line in sys.stdin:
+            if line.strip() == STOP_COMMAND:
+                log.info("%s stopping on request", self.name)
+                self.consumer.request_stop(graceful=True)
+                return
+        log.warning("%s lost its launcher; exiting", self.name)
+        self._give_back_current_task("launcher exited while the task ran")
+        self._exit_now(1)
+
+    def _give_back_current_task(self, reason: str) -> None:
+        task_id = self.executor.current_task_id
+        if task_id is None:
+            return
+        message = self.services.ledger.requeue_started(
+            task_id=task_id, worker=self.name, reason=reason, count_attempt=False, now=time.time()
+        )
+        if message is not None:
+            self.services.queue.send(message)
+            log.info("[Task %s] re-queued: %s", task_id, reason)
+
+    def _exit_now(self, code: int) -> None:
+        logging.shutdown()
+        os._exit(code)
+
+
+def run_worker(settings: Settings, name: str, *, periodic: bool, watch_parent: bool) -> int:
+    """Entry point of `appliance worker`."""
+    setup_logging(settings, process_name=name, to_file=not watch_parent)
+    lower_priority()
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    worker = WorkerProcess(settings, name, periodic=periodic)
+    code = worker.run(watch_parent=watch_parent)
+    # A task thread that ignored the stop may still run; it must not outlive the process.
+    worker._exit_now(code)
+    return code
