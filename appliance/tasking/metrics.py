@@ -33,6 +33,10 @@ class TaskMetricsCollector(Collector):
     def __init__(self, monitor: TaskMonitor) -> None:
         self.monitor = monitor
 
+    def describe(self) -> list[Metric]:
+        # Without this, registering the collector would run a full scrape at start-up.
+        return []
+
     def collect(self) -> Iterator[Metric]:
         ledger = self.monitor.services.ledger
         stats: dict[str, dict[str, float]] = defaultdict(dict)
@@ -71,9 +75,18 @@ class TaskMetricsCollector(Collector):
             "Tasks now waiting or running, by task name and state.",
             labels=["task_name", "state"],
         )
+        # Every task name and open state appears, at 0 when idle, so queries never go blank.
+        open_counts = {
+            (name, state.value): 0
+            for name in self.monitor.services.queue.registry.names()
+            for state in TaskState
+            if state not in FINAL_STATES
+        }
         for name, state_code, count in ledger.count_by_name_and_state():
             if TaskState(state_code) not in FINAL_STATES:
-                current.add_metric([name, state_code], count)
+                open_counts[(name, state_code)] = count
+        for (name, state_code), count in sorted(open_counts.items()):
+            current.add_metric([name, state_code], count)
         yield current
 
         active = GaugeMetricFamily(
@@ -99,5 +112,7 @@ class TaskMetricsCollector(Collector):
         depth = GaugeMetricFamily(
             f"{PREFIX}_queue_depth", "Messages waiting in the queue for a worker."
         )
-        depth.add_metric([], self.monitor.services.queue.queue_depth())
+        queued = self.monitor.queue_depth()
+        if queued is not None:
+            depth.add_metric([], queued)
         yield depth

@@ -141,7 +141,7 @@ class TaskMonitor:
             "active_tasks": counts.get(TaskState.STARTED, 0),
             "reserved_tasks": counts.get(TaskState.PENDING, 0),
             "scheduled_tasks": counts.get(TaskState.RETRY, 0),
-            "queue_depth": self._queue_depth(),
+            "queue_depth": self.queue_depth(),
             "workers": len(live),
             "workers_active": sorted(live),
             "queue_stats": {
@@ -188,7 +188,8 @@ class TaskMonitor:
                 counts[row.worker] = counts.get(row.worker, 0) + 1
         return counts
 
-    def _queue_depth(self) -> int | None:
+    def queue_depth(self) -> int | None:
+        """Messages waiting in the queue, or None when the queue database is unreachable."""
         try:
             return self.services.queue.queue_depth()
         except Exception:
@@ -197,7 +198,7 @@ class TaskMonitor:
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """(healthy, body): unhealthy when the queue is unreachable or no worker is alive."""
-        broker_connected = self._queue_depth() is not None
+        broker_connected = self.queue_depth() is not None
         _rows, live = self._workers()
         active = self.services.ledger.count_by_state().get(TaskState.STARTED, 0)
         problems = []

@@ -101,8 +101,11 @@ class HueyTasks:
         task.revoke_id = f"r:{message.task_id}"
         task.priority = message.priority
         if message.delay > 0:
+            # Straight into the schedule: a worker need not take it only to put it back.
             task.eta = _eta_after(self.huey, message.delay)
-        self.huey.enqueue(task)
+            self.huey.add_schedule(task)
+        else:
+            self.huey.enqueue(task)
 
     def message_ids(self) -> set[str]:
         """Ids of every message waiting in the queue or the schedule."""

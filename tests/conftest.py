@@ -1,0 +1,36 @@
+"""Shared fixtures: one started appliance for the end-to-end tests that can share it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from appliance.config import Settings
+from appliance.container import Services
+from tests.support import RunningAppliance
+
+
+@pytest.fixture(scope="session")
+def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAppliance]:
+    """The real launcher with 4 real worker processes, shared by the e2e tests."""
+    running = RunningAppliance(tmp_path_factory.mktemp("shared") / "data").start()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def fresh_appliance(tmp_path: Path) -> Iterator[RunningAppliance]:
+    """A launcher of the test's own (not started yet), for tests that stop or kill it."""
+    running = RunningAppliance(tmp_path / "data")
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[Services]:
+    """Real databases on a temporary data directory, without any process running."""
+    built = Services.build(Settings(data_dir=tmp_path / "data", retry_base_delay=1.0))
+    yield built
+    built.close()

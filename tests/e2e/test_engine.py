@@ -1,0 +1,165 @@
+"""The task engine end to end: real launcher, 4 real worker processes, scaled timings."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from appliance.tasking.retry import RetryPolicy
+from tests.support import RunningAppliance, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def test_enqueue_to_success(appliance: RunningAppliance) -> None:
+    task_id = appliance.enqueue("tasks.ping", "hallo")
+    row = appliance.wait_state(task_id, {"SUCCESS"})
+    assert row.attempts == 1
+    assert row.worker.startswith("huey@worker-")
+    body = appliance.client.get(f"/api/v1/tasks/task/{task_id}").json()
+    assert body["status"] == "SUCCESS"
+    assert body["ready"] is True and body["successful"] is True
+    assert body["result"] == {"status": "success", "pong": "hallo", "attempt": 1}
+    # Reading a result never consumes it.
+    for _ in range(2):
+        result = appliance.client.get(f"/api/v1/tasks/task/{task_id}/result")
+        assert result.status_code == 200
+        assert result.json()["result"]["pong"] == "hallo"
+
+
+def test_retry_schedule_order_spacing_and_final_failure(appliance: RunningAppliance) -> None:
+    """tasks.fail runs 4 times: delays >= 1, 2, 4 s (base scaled to 1 s), then FAILURE."""
+    task_id = appliance.enqueue("tasks.fail")
+    starts: list[float] = []
+    retry_plans: list[tuple[float, float]] = []  # (failed at, next retry at)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        row = appliance.task(task_id)
+        if row.started_at is not None and row.started_at not in starts:
+            starts.append(row.started_at)
+        if row.state == "RETRY" and (row.updated_at, row.next_retry_at) not in retry_plans:
+            retry_plans.append((row.updated_at, row.next_retry_at))
+        if row.state == "FAILURE":
+            break
+        time.sleep(0.02)
+    row = appliance.task(task_id)
+    assert row.state == "FAILURE"
+    assert row.attempts == 4
+    assert row.error == "DiagnosticFailure: failing on purpose (attempt 4)"
+    assert len(starts) == 4 and len(retry_plans) == 3
+
+    policy = RetryPolicy(max_retries=3, base_delay=1.0)
+    for retry, (failed_at, next_at) in enumerate(retry_plans, start=1):
+        nominal = policy.nominal_delay(retry)
+        planned = next_at - failed_at
+        assert nominal <= planned <= nominal * 1.25 + 1e-6
+        gap = starts[retry] - failed_at
+        # Never earlier than planned; late by at most Huey's 1 s scheduler tick (+ slack).
+        assert gap >= planned - 0.01
+        assert gap <= planned + 2.0
+
+
+def test_soft_time_limit_fails_the_attempt(appliance: RunningAppliance) -> None:
+    task_id = appliance.enqueue("tasks.sleep", 30)
+    row = appliance.wait_state(task_id, {"RETRY"}, timeout=20)
+    assert row.error == "soft time limit exceeded"
+    assert row.attempts == 1
+    assert row.finished_at is None  # not final: it follows the retry rules
+    appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+
+
+def test_hard_time_limit_kills_the_worker_and_starts_a_fresh_one(
+    appliance: RunningAppliance,
+) -> None:
+    task_id = appliance.enqueue("tasks.sleep", 60, ignore_soft_limit=True)
+    running = appliance.wait_state(task_id, {"STARTED"})
+    worker, pid = running.worker, appliance.worker_pids()[running.worker]
+    row = appliance.wait_state(task_id, {"RETRY"}, timeout=20)
+    assert row.error == "hard time limit exceeded"
+    appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+    new_pid = wait_for(
+        lambda: appliance.worker_pids().get(worker) != pid and appliance.worker_pids().get(worker),
+        timeout=30,
+        what="a fresh worker process",
+    )
+    assert new_pid != pid
+    appliance.wait_healthy()
+
+
+def test_revoke_pending_task_never_runs(appliance: RunningAppliance) -> None:
+    blockers = [appliance.enqueue("tasks.sleep", 1.5) for _ in range(4)]
+    for blocker in blockers:
+        appliance.wait_state(blocker, {"STARTED"})
+    task_id = appliance.enqueue("tasks.ping")
+    response = appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "revoked",
+        "task_id": task_id,
+        "message": f"Task {task_id} has been revoked",
+    }
+    for blocker in blockers:
+        appliance.wait_state(blocker, {"SUCCESS"})
+    time.sleep(1.0)  # the workers are free now and have long taken the revoked message
+    row = appliance.task(task_id)
+    assert (row.state, row.attempts, row.started_at) == ("REVOKED", 0, None)
+    assert task_id not in appliance.services.queue.tasks.message_ids()
+
+
+def test_revoke_running_task_with_terminate(appliance: RunningAppliance) -> None:
+    task_id = appliance.enqueue("tasks.sleep", 3.5)
+    running = appliance.wait_state(task_id, {"STARTED"})
+    pid = appliance.worker_pids()[running.worker]
+    refused = appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+    assert refused.status_code == 409
+    assert "terminate=true" in refused.json()["detail"]
+    response = appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke?terminate=true")
+    assert response.status_code == 200
+    with pytest.raises(ProcessLookupError):
+        wait_for(lambda: os.kill(pid, 0), timeout=10, what="never")  # type: ignore[func-returns-value]
+    time.sleep(4)  # longer than the task would have run
+    row = appliance.task(task_id)
+    assert (row.state, row.attempts) == ("REVOKED", 1)
+    appliance.wait_healthy()
+
+
+def test_revoke_errors(appliance: RunningAppliance) -> None:
+    unknown = appliance.client.post("/api/v1/tasks/task/no-such-task/revoke")
+    assert unknown.status_code == 404
+    assert "no-such-task" in unknown.json()["detail"]
+    task_id = appliance.enqueue("tasks.ping")
+    appliance.wait_state(task_id, {"SUCCESS"})
+    finished = appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+    assert finished.status_code == 409
+    assert finished.json()["state"] == "SUCCESS"
+
+
+def test_kill_9_of_a_worker_mid_task_reruns_it(appliance: RunningAppliance) -> None:
+    task_id = appliance.enqueue("tasks.sleep", 1.5)
+    running = appliance.wait_state(task_id, {"STARTED"})
+    os.kill(appliance.worker_pids()[running.worker], signal.SIGKILL)
+    row = appliance.wait_state(task_id, {"SUCCESS"}, timeout=30)
+    assert row.attempts == 2
+    assert task_id not in [r.id for r in appliance.services.ledger.started()]
+    appliance.wait_healthy()
+
+
+def test_failed_task_can_be_retried_from_the_dead_letter_list(
+    appliance: RunningAppliance,
+) -> None:
+    task_id = appliance.enqueue("tasks.sleep", 30)
+    appliance.wait_state(task_id, {"RETRY"}, timeout=20)
+    appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+    response = appliance.client.post(f"/api/v1/tasks/task/{task_id}/retry")
+    assert response.status_code == 200
+    assert response.json()["status"] == "queued"
+    appliance.wait_state(task_id, {"STARTED", "RETRY"})
+    appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke?terminate=true")
+    again = appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+    assert again.status_code == 409
+    ping = appliance.enqueue("tasks.ping")
+    appliance.wait_state(ping, {"SUCCESS"})
+    assert appliance.client.post(f"/api/v1/tasks/task/{ping}/retry").status_code == 409

@@ -1,0 +1,92 @@
+"""The launcher's life: refusing a second copy, stopping in time, surviving kill -9."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from tests.support import RunningAppliance, wait_for
+
+pytestmark = pytest.mark.e2e
+
+LONG_LIMITS = {"APPLIANCE_TASK_SOFT_TIME_LIMIT": "60", "APPLIANCE_TASK_HARD_TIME_LIMIT": "90"}
+
+
+def worker_processes(appliance: RunningAppliance) -> list[psutil.Process]:
+    """Worker processes (live ones) that belong to this appliance's data directory."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if "worker" not in cmdline or "--supervised" not in cmdline:
+            continue
+        try:
+            if process.environ().get("APPLIANCE_DATA_DIR") == str(appliance.data_dir):
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
+def test_a_second_launcher_on_the_same_data_dir_is_refused(
+    appliance: RunningAppliance,
+) -> None:
+    second = subprocess.run(
+        [sys.executable, "-m", "appliance", "run"],
+        env=appliance.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 3
+    assert "already running" in second.stderr
+    assert str(appliance.data_dir) in second.stderr
+    assert appliance.client.get("/api/v1/tasks/health").status_code == 200
+
+
+def test_graceful_stop_within_10_s_requeues_running_work(
+    fresh_appliance: RunningAppliance,
+) -> None:
+    fresh_appliance.env.update(LONG_LIMITS)
+    fresh_appliance.start()
+    task_id = fresh_appliance.enqueue("tasks.sleep", 8)
+    fresh_appliance.wait_state(task_id, {"STARTED"})
+    started = time.monotonic()
+    code = fresh_appliance.stop(signal.SIGTERM)
+    assert time.monotonic() - started < 10
+    assert code == 0
+    assert wait_for(lambda: not worker_processes(fresh_appliance), timeout=5, what="workers gone")
+    row = fresh_appliance.task(task_id)
+    assert (row.state, row.attempts) == ("PENDING", 0)
+    assert row.error == "worker stopped before the task finished"
+
+    fresh_appliance.start()
+    row = fresh_appliance.wait_state(task_id, {"SUCCESS"}, timeout=60)
+    assert row.attempts == 1
+
+
+def test_kill_9_of_the_launcher_then_restart_recovers(
+    fresh_appliance: RunningAppliance,
+) -> None:
+    fresh_appliance.env.update(LONG_LIMITS)
+    fresh_appliance.start()
+    task_id = fresh_appliance.enqueue("tasks.sleep", 3)
+    waiting = [fresh_appliance.enqueue("tasks.ping", i) for i in range(3)]
+    fresh_appliance.wait_state(task_id, {"STARTED"})
+    assert worker_processes(fresh_appliance)
+    fresh_appliance.kill9()
+    # The workers notice their launcher is gone and leave; nothing keeps running.
+    assert wait_for(lambda: not worker_processes(fresh_appliance), timeout=10, what="orphans gone")
+
+    fresh_appliance.start()
+    row = fresh_appliance.wait_state(task_id, {"SUCCESS"}, timeout=60)
+    assert row.attempts in (1, 2)
+    for ping in waiting:
+        fresh_appliance.wait_state(ping, {"SUCCESS"})
+    assert fresh_appliance.services.ledger.started() == []
+    with fresh_appliance.services.db.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"

@@ -1,0 +1,155 @@
+"""Starting the real appliance for end-to-end tests, and waiting on what it does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from appliance.config import Settings
+from appliance.container import Services
+
+# Scaled so the retry schedule, time limits and leases play out in seconds.
+FAST_ENGINE = {
+    "APPLIANCE_RETRY_BASE_DELAY": "1",
+    "APPLIANCE_TASK_SOFT_TIME_LIMIT": "2",
+    "APPLIANCE_TASK_HARD_TIME_LIMIT": "4",
+    "APPLIANCE_WORKER_LEASE": "5",
+    "APPLIANCE_HEARTBEAT_INTERVAL": "0.5",
+    "APPLIANCE_REAPER_INTERVAL": "1",
+    "APPLIANCE_SHUTDOWN_GRACE": "3",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(
+    condition: Callable[[], Any], *, timeout: float, interval: float = 0.05, what: str = ""
+) -> Any:
+    """Poll until `condition()` is truthy; return its value or fail with `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        time.sleep(interval)
+
+
+class RunningAppliance:
+    """`appliance run` as a child process on its own data directory and port."""
+
+    def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.env = {**os.environ, **FAST_ENGINE, **(env or {})}
+        self.env["APPLIANCE_DATA_DIR"] = str(data_dir)
+        self.env["APPLIANCE_PORT"] = str(self.port)
+        self.env["APPLIANCE_OPEN_BROWSER"] = "false"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.client = httpx.Client(base_url=self.url, timeout=10)
+        self._services: Services | None = None
+        self.log_path = data_dir.parent / f"{data_dir.name}-launcher.out"
+
+    @property
+    def settings(self) -> Settings:
+        scaled = {k[len("APPLIANCE_") :].lower(): v for k, v in self.env.items()}
+        return Settings(**{k: v for k, v in scaled.items() if k in Settings.model_fields})
+
+    @property
+    def services(self) -> Services:
+        """The test's own view of the same databases (as `appliance reindex` would open them)."""
+        if self._services is None:
+            self._services = Services.build(self.settings)
+        return self._services
+
+    def start(self, *, wait: bool = True) -> RunningAppliance:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "appliance", "run"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        if wait:
+            self.wait_healthy()
+        return self
+
+    def wait_healthy(self, timeout: float = 90) -> dict[str, Any]:
+        def healthy() -> dict[str, Any] | None:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise AssertionError(f"launcher exited: {self.log_tail()}")
+            try:
+                response = self.client.get("/api/v1/tasks/health")
+            except httpx.TransportError:
+                return None
+            body: dict[str, Any] = response.json()
+            if response.status_code == 200 and body["workers"] == self.settings.workers:
+                return body
+            return None
+
+        return wait_for(healthy, timeout=timeout, interval=0.2, what="a healthy appliance")  # type: ignore[no-any-return]
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+    def kill9(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.stop()
+        if self._services is not None:
+            self._services.close()
+            self._services = None
+        self.client.close()
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text("utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    # -- the ledger, seen from the test ---------------------------------------------------
+
+    def enqueue(self, name: str, *args: Any, **kwargs: Any) -> str:
+        return self.services.queue.enqueue(name, *args, **kwargs)
+
+    def task(self, task_id: str) -> Any:
+        return self.services.ledger.get(task_id)
+
+    def wait_state(self, task_id: str, states: Iterable[str], timeout: float = 30) -> Any:
+        wanted = set(states)
+
+        def reached() -> Any:
+            row = self.task(task_id)
+            return row if row is not None and row.state in wanted else None
+
+        return wait_for(reached, timeout=timeout, what=f"task {task_id} in {sorted(wanted)}")
+
+    def worker_pids(self) -> dict[str, int]:
+        return {
+            row.name: row.pid for row in self.services.ledger.workers() if row.stopped_at is None
+        }

@@ -1,0 +1,48 @@
+"""The monitoring API in-process, on real databases with no worker running."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from appliance.api.app import create_app
+from appliance.container import Services
+
+
+def test_health_is_503_without_a_worker_heartbeat(services: Services) -> None:
+    client = TestClient(create_app(services))
+    response = client.get("/api/v1/tasks/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unhealthy"
+    assert body["broker_connected"] is True
+    assert any("heartbeat" in problem for problem in body["problems"])
+
+
+def test_health_is_503_when_the_queue_database_is_unreachable(services: Services) -> None:
+    services.ledger.register_worker(
+        name="huey@worker-1", pid=1, hostname="h", periodic=True, registered=[], now=9e12
+    )
+    services.queue.huey.storage.close()
+    services.settings.queue_db_path.unlink()
+    services.settings.queue_db_path.mkdir()  # a folder where the file was: cannot open
+    client = TestClient(create_app(services))
+    body = client.get("/api/v1/tasks/health").json()
+    assert body["broker_connected"] is False
+    assert body["status"] == "unhealthy"
+
+
+def test_waiting_task_result_is_202(services: Services) -> None:
+    task_id = services.queue.enqueue("tasks.ping")
+    client = TestClient(create_app(services))
+    response = client.get(f"/api/v1/tasks/task/{task_id}/result")
+    assert response.status_code == 202
+    assert response.json()["status"] == "PENDING"
+
+
+def test_revoke_pending_then_retry(services: Services) -> None:
+    task_id = services.queue.enqueue("tasks.ping")
+    client = TestClient(create_app(services))
+    assert client.post(f"/api/v1/tasks/task/{task_id}/revoke").status_code == 200
+    assert client.get(f"/api/v1/tasks/task/{task_id}").json()["status"] == "REVOKED"
+    assert client.post(f"/api/v1/tasks/task/{task_id}/retry").status_code == 200
+    assert client.get(f"/api/v1/tasks/task/{task_id}").json()["status"] == "PENDING"

@@ -1,0 +1,36 @@
+import subprocess
+import sys
+
+from appliance import __version__
+from appliance.cli import build_parser, settings_from
+
+
+def test_version_command() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "appliance", "version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == f"HandwerkML Appliance {__version__}"
+
+
+def test_flags_override_environment(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("APPLIANCE_PORT", "9000")
+    monkeypatch.setenv("APPLIANCE_WORKERS", "2")
+    args = build_parser().parse_args(
+        ["run", "--port", "9100", "--data-dir", str(tmp_path), "--no-browser"]
+    )
+    settings = settings_from(args)
+    assert (settings.port, settings.workers) == (9100, 2)
+    assert settings.data_dir == tmp_path and settings.open_browser is False
+
+
+def test_defaults() -> None:
+    settings = settings_from(build_parser().parse_args([]))
+    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8001, 4)
+
+
+def test_invalid_setting_is_a_clear_error(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("APPLIANCE_PORT", "not-a-port")
+    from appliance.cli import main
+
+    assert main(["version"]) == 0
+    assert main(["run"]) == 2
