@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run one worker process")
     _add_common(worker)
     worker.add_argument("--name", default="huey@worker-manual", help="worker name")
+    worker.add_argument("--queue", default="default", help="queue to consume (default)")
     worker.add_argument("--periodic", action="store_true", help="also run periodic tasks")
     worker.add_argument(
         "--supervised",
@@ -79,7 +80,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "worker":
         from appliance.worker import run_worker
 
-        return run_worker(settings, args.name, periodic=args.periodic, watch_parent=args.supervised)
+        return run_worker(
+            settings,
+            args.name,
+            queue=args.queue,
+            periodic=args.periodic,
+            watch_parent=args.supervised,
+        )
 
     from appliance.launcher import AlreadyRunningError, Launcher
 

@@ -8,6 +8,7 @@ field without a description (or missing from the README) fails the test suite.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -70,6 +71,24 @@ class Settings(BaseSettings):
         description="Seconds running tasks get to finish on stop before they are re-queued.",
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
+
+    embedding_model: Path | None = Field(
+        None,
+        description="Folder of a local sentence-transformers model; empty: the bundled "
+        "all-MiniLM-L6-v2. The vector size follows the model.",
+    )
+    torch_threads: int = Field(
+        1, ge=1, le=64, description="CPU threads each worker's model may use."
+    )
+    vector_engine: Literal["edge", "local"] = Field(
+        "edge",
+        description="Embedded vector engine: 'edge' (Qdrant Edge) or 'local' "
+        "(qdrant-client's local-file mode).",
+    )
+    qdrant_url: str | None = Field(
+        None, description="URL of a Qdrant server; when set it replaces the embedded engine."
+    )
+    qdrant_api_key: str | None = Field(None, description="API key for the Qdrant server.")
 
     @property
     def app_db_path(self) -> Path:

@@ -33,5 +33,5 @@ class Services:
         return cls(settings=settings, db=db, queue=queue)
 
     def close(self) -> None:
-        self.queue.huey.storage.close()
+        self.queue.close()
         self.db.dispose()

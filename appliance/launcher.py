@@ -25,7 +25,7 @@ from appliance import __version__
 from appliance.api.app import create_app
 from appliance.config import Settings
 from appliance.container import Services
-from appliance.logs import setup_logging
+from appliance.logs import LOG_FILE, setup_logging
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.reaper import Reaper
 
@@ -83,7 +83,7 @@ class Launcher:
 
     def _run_locked(self) -> int:
         settings = self.settings
-        setup_logging(settings, process_name="launcher", to_file=True)
+        setup_logging(settings, process_name="launcher", log_file=LOG_FILE)
         log.info("HandwerkML Appliance %s starting; data in %s", __version__, settings.data_dir)
         sock = self._bind()
         services = Services.build(settings)

@@ -28,18 +28,18 @@ class _Formatter(logging.Formatter):
         return super().format(record)
 
 
-def setup_logging(settings: Settings, *, process_name: str, to_file: bool) -> None:
-    """Configure the root logger for this process."""
+def setup_logging(settings: Settings, *, process_name: str, log_file: str | None) -> None:
+    """Configure the root logger: stderr, plus `log_file` in the logs folder if given."""
     formatter = _Formatter(LOG_FORMAT.format(process=process_name))
     handlers: list[logging.Handler] = []
     # A windowed (frozen) program has no console: sys.stderr is None there.
     if sys.stderr is not None:
         handlers.append(logging.StreamHandler(sys.stderr))
-    if to_file:
+    if log_file is not None:
         settings.logs_dir.mkdir(parents=True, exist_ok=True)
         handlers.append(
             logging.handlers.RotatingFileHandler(
-                settings.logs_dir / LOG_FILE,
+                settings.logs_dir / log_file,
                 maxBytes=MAX_LOG_BYTES,
                 backupCount=LOG_BACKUPS,
                 encoding="utf-8",

@@ -17,16 +17,13 @@ import psutil
 
 from appliance.config import Settings
 from appliance.logs import forward_line
+from appliance.tasking.layout import worker_plans
 from appliance.worker import STOP_COMMAND
 
 log = logging.getLogger("appliance.supervisor")
 
 RESTART_BACKOFF_MAX = 30.0
 STABLE_AFTER = 60.0  # a worker that lived this long restarts without delay
-
-
-def worker_name(index: int) -> str:
-    return f"huey@worker-{index}"
 
 
 def program_command() -> list[str]:
@@ -50,6 +47,7 @@ class WorkerHandle:
     """One supervised worker process slot."""
 
     name: str
+    queue: str
     periodic: bool
     process: subprocess.Popen[str] | None = None
     started_at: float = 0.0
@@ -72,7 +70,7 @@ class WorkerSupervisor:
         self.settings = settings
         self.on_exit = on_exit
         self.handles = [
-            WorkerHandle(worker_name(i), periodic=(i == 1)) for i in range(1, settings.workers + 1)
+            WorkerHandle(plan.name, plan.queue, plan.periodic) for plan in worker_plans(settings)
         ]
         self._env = settings_env(settings)
         self._lock = threading.Lock()
@@ -83,7 +81,15 @@ class WorkerSupervisor:
             self._spawn(handle)
 
     def _spawn(self, handle: WorkerHandle) -> None:
-        command = [*program_command(), "worker", "--name", handle.name, "--supervised"]
+        command = [
+            *program_command(),
+            "worker",
+            "--name",
+            handle.name,
+            "--queue",
+            handle.queue,
+            "--supervised",
+        ]
         if handle.periodic:
             command.append("--periodic")
         creationflags = getattr(subprocess, "CREATE_NO_WINDOW", 0)

@@ -24,6 +24,7 @@ from appliance.config import Settings
 from appliance.container import Services
 from appliance.logs import setup_logging
 from appliance.tasking.execution import TaskExecutor
+from appliance.tasking.outcomes import settle
 from appliance.tasking.states import TaskState
 
 log = logging.getLogger("appliance.worker")
@@ -77,41 +78,50 @@ def lower_priority() -> None:
 class WorkerProcess:
     """The pieces of one worker process and their lifecycle."""
 
-    def __init__(self, settings: Settings, name: str, *, periodic: bool) -> None:
+    def __init__(self, settings: Settings, name: str, *, queue: str, periodic: bool) -> None:
         self.settings = settings
         self.name = name
+        self.queue = queue
         self.periodic = periodic
         self.pid = os.getpid()
         self.executor = TaskExecutor(name)
         self.services = Services.build(settings, executor=self.executor)
         self.executor.bind(self.services)
         self.consumer = WorkerConsumer(
-            self.services.queue.huey,
+            self.services.queue.huey(queue),
             workers=1,
             periodic=periodic,
             worker_type="thread",
             # Poll often: an idle worker should notice a new upload within half a second.
-            initial_delay=0.05,
+            initial_delay=0.02,
             backoff=1.5,
-            max_delay=0.5,
+            max_delay=0.2,
             shutdown_timeout=settings.shutdown_grace,
         )
         self._stopping = threading.Event()
 
     def run(self, *, watch_parent: bool) -> int:
         ledger = self.services.ledger
+        registry = self.services.queue.registry
         ledger.register_worker(
             name=self.name,
             pid=self.pid,
             hostname=socket.gethostname(),
             periodic=self.periodic,
-            registered=self.services.queue.registry.names(),
+            queue=self.queue,
+            registered=registry.names_on(self.queue, self.services.queue.layout),
             now=time.time(),
         )
         threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
         if watch_parent:
             threading.Thread(target=self._watch_parent, name="parent-pipe", daemon=True).start()
-        log.info("%s ready (pid %d, periodic tasks %s)", self.name, self.pid, self.periodic)
+        log.info(
+            "%s ready (pid %d, queue %s, periodic tasks %s)",
+            self.name,
+            self.pid,
+            self.queue,
+            self.periodic,
+        )
         try:
             self.consumer.run()
         finally:
@@ -160,11 +170,11 @@ class WorkerProcess:
         task_id = self.executor.current_task_id
         if task_id is None:
             return
-        message = self.services.ledger.requeue_started(
+        outcome = self.services.ledger.requeue_started(
             task_id=task_id, worker=self.name, reason=reason, count_attempt=False, now=time.time()
         )
-        if message is not None:
-            self.services.queue.send(message)
+        settle(self.services, outcome, reason)
+        if outcome.resend is not None:
             log.info("[Task %s] re-queued: %s", task_id, reason)
 
     def _exit_now(self, code: int) -> None:
@@ -172,12 +182,17 @@ class WorkerProcess:
         os._exit(code)
 
 
-def run_worker(settings: Settings, name: str, *, periodic: bool, watch_parent: bool) -> int:
+def run_worker(
+    settings: Settings, name: str, *, queue: str, periodic: bool, watch_parent: bool
+) -> int:
     """Entry point of `appliance worker`."""
-    setup_logging(settings, process_name=name, to_file=not watch_parent)
+    # Supervised workers log to stderr, which the launcher writes to its log file; a worker
+    # started by hand keeps a file of its own.
+    own_file = None if watch_parent else f"{name.replace('@', '-')}.log"
+    setup_logging(settings, process_name=name, log_file=own_file)
     lower_priority()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    worker = WorkerProcess(settings, name, periodic=periodic)
+    worker = WorkerProcess(settings, name, queue=queue, periodic=periodic)
     code = worker.run(watch_parent=watch_parent)
     # A task thread that ignored the stop may still run; it must not outlive the process.
     worker._exit_now(code)

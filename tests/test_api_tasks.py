@@ -22,7 +22,7 @@ def test_health_is_503_when_the_queue_database_is_unreachable(services: Services
     services.ledger.register_worker(
         name="huey@worker-1", pid=1, hostname="h", periodic=True, registered=[], now=9e12
     )
-    services.queue.huey.storage.close()
+    services.queue.close()
     services.settings.queue_db_path.unlink()
     services.settings.queue_db_path.mkdir()  # a folder where the file was: cannot open
     client = TestClient(create_app(services))

@@ -54,10 +54,10 @@ def test_a_task_is_claimed_once(services: Services) -> None:
 def test_a_worker_that_lost_its_task_cannot_finish_it(services: Services) -> None:
     task_id = services.queue.enqueue("tasks.ping")
     claim(services, task_id, "w1")
-    message = services.ledger.requeue_started(
+    outcome = services.ledger.requeue_started(
         task_id=task_id, worker="w1", reason="died", count_attempt=True, now=time.time()
     )
-    assert message is not None
+    assert outcome.resend is not None
     claim(services, task_id, "w2")
     assert not services.ledger.finish_success(
         task_id=task_id, worker="w1", result=1, duration=0.1, now=time.time()
@@ -79,7 +79,8 @@ def test_crashes_use_up_the_retry_budget(services: Services) -> None:
                 task_id=task_id, worker="w1", reason="died", count_attempt=True, now=time.time()
             )
         )
-    assert [m is not None for m in outcomes] == [True, True, True, False]
+    assert [o.resend is not None for o in outcomes] == [True, True, True, False]
+    assert outcomes[-1].gave_up is not None and outcomes[-1].gave_up.task_id == task_id
     row = services.ledger.get(task_id)
     assert (row.state, row.attempts, row.error) == ("FAILURE", 4, "died")
 
@@ -100,7 +101,7 @@ def test_failure_schedules_a_retry_then_fails_for_good(services: Services) -> No
     now = time.time()
     retry = services.ledger.finish_failure(
         task_id=task_id, worker="w1", error="E: x", duration=0.1, retry_delay=60, now=now
-    )
+    ).resend
     assert retry is not None and retry.delay == 60
     row = services.ledger.get(task_id)
     assert row.state == "RETRY" and row.next_retry_at == pytest.approx(now + 60)
@@ -108,7 +109,7 @@ def test_failure_schedules_a_retry_then_fails_for_good(services: Services) -> No
     final = services.ledger.finish_failure(
         task_id=task_id, worker="w1", error="E: y", duration=0.1, retry_delay=None, now=now
     )
-    assert final is None
+    assert final.resend is None and final.gave_up is not None
     row = services.ledger.get(task_id)
     assert (row.state, row.error, row.finished_at) == ("FAILURE", "E: y", now)
 

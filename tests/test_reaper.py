@@ -10,7 +10,8 @@ from appliance.tasking.reaper import ORPHAN_GRACE, Reaper
 
 def test_a_waiting_task_whose_message_vanished_is_sent_again(services: Services) -> None:
     task_id = services.queue.enqueue("tasks.ping")
-    services.queue.huey.flush()  # the message is lost, as in a crash after Huey's dequeue
+    # The message is lost, as in a crash right after Huey's dequeue.
+    services.queue.huey("default").flush()
     reaper = Reaper(services, kill_worker=lambda name: False)
     assert reaper.resend_orphans(now=time.time()) == 0  # still within the grace period
     assert reaper.resend_orphans(now=time.time() + ORPHAN_GRACE + 1) == 1
@@ -21,7 +22,7 @@ def test_a_waiting_task_whose_message_vanished_is_sent_again(services: Services)
 
 def test_tasks_of_a_worker_that_died_go_back_to_the_queue(services: Services) -> None:
     task_id = services.queue.enqueue("tasks.ping")
-    services.queue.huey.flush()
+    services.queue.huey("default").flush()
     services.ledger.claim(
         task_id=task_id,
         name="tasks.ping",
@@ -39,7 +40,7 @@ def test_tasks_of_a_worker_that_died_go_back_to_the_queue(services: Services) ->
 
 def test_hard_limit_fails_the_attempt_and_kills_the_worker(services: Services) -> None:
     task_id = services.queue.enqueue("tasks.ping")
-    services.queue.huey.flush()
+    services.queue.huey("default").flush()
     started = time.time()
     services.ledger.claim(
         task_id=task_id,

@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from appliance.tasking.context import SoftTimeLimitExceeded, TaskContext
+from appliance.tasking.outcomes import settle
 from appliance.tasking.registry import TaskSpec
 from appliance.tasking.retry import RetryPolicy
 from appliance.tasking.softlimit import SoftTimeLimit
@@ -115,7 +116,7 @@ class TaskExecutor:
             error = describe_error(exc)
         policy = RetryPolicy(max_retries, self.services.settings.retry_base_delay)
         delay = policy.delay(attempt, self._rng) if policy.may_retry(attempt) else None
-        message = self.services.ledger.finish_failure(
+        outcome = self.services.ledger.finish_failure(
             task_id=task_id,
             worker=self.worker_name,
             error=error,
@@ -123,8 +124,8 @@ class TaskExecutor:
             retry_delay=delay,
             now=time.time(),
         )
-        if message is not None:
-            self.services.queue.send(message)
+        settle(self.services, outcome, error)
+        if outcome.resend is not None:
             log.warning(
                 "[Task %s] ✗ Error in %s: %s (retry %d/%d in %.1f s)",
                 task_id,
@@ -132,9 +133,9 @@ class TaskExecutor:
                 error,
                 attempt,
                 max_retries,
-                message.delay,
+                outcome.resend.delay,
             )
-        else:
+        elif outcome.gave_up is not None:
             log.error(
                 "[Task %s] ✗ Error in %s: %s (failed for good after %d attempts)",
                 task_id,

@@ -49,6 +49,18 @@ class TaskMessage:
     delay: float = 0.0
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a guarded failure transition did.
+
+    `resend` is the message to put on the queue (a retry, or a re-queue after a crash);
+    `gave_up` is set when the task ended in FAILURE, so its owner can be told.
+    """
+
+    resend: TaskMessage | None = None
+    gave_up: TaskMessage | None = None
+
+
 def summarize_args(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
     """A short, human-readable rendering of a task's arguments for lists and logs."""
     parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
@@ -192,11 +204,10 @@ class Ledger:
         duration: float,
         retry_delay: float | None,
         now: float,
-    ) -> TaskMessage | None:
+    ) -> Outcome:
         """STARTED -> RETRY (when `retry_delay` is given) or FAILURE.
 
-        Returns the message to schedule for the retry; None when the task failed for good
-        or was no longer this worker's.
+        Nothing happens (an empty Outcome) when the task was no longer this worker's.
         """
         conditions = [TASKS.c.id == task_id, TASKS.c.state == TaskState.STARTED.value]
         if worker is not None:
@@ -213,16 +224,16 @@ class Ledger:
                 .returning(*TASKS.c)
             ).first()
             if row is None:
-                return None
+                return Outcome()
             if retry_delay is None:
                 self._count_finish(conn, row.name, TaskState.FAILURE, duration)
-                return None
+                return Outcome(gave_up=message_from_row(row))
             self._bump(conn, row.name, "retries", 1)
-            return message_from_row(row, delay=retry_delay)
+            return Outcome(resend=message_from_row(row, delay=retry_delay))
 
     def requeue_started(
         self, *, task_id: str, worker: str, reason: str, count_attempt: bool, now: float
-    ) -> TaskMessage | None:
+    ) -> Outcome:
         """Give a task whose worker stopped or died back to the queue, or fail it for good.
 
         A crash counts as an attempt, so a task that kills its worker every time ends in
@@ -237,7 +248,7 @@ class Ledger:
                 )
             ).first()
             if row is None:
-                return None
+                return Outcome()
             attempts = row.attempts if count_attempt else max(row.attempts - 1, 0)
             exhausted = attempts > row.max_retries
             state = TaskState.FAILURE if exhausted else TaskState.PENDING
@@ -254,8 +265,8 @@ class Ledger:
             )
             if exhausted:
                 self._count_finish(conn, row.name, TaskState.FAILURE, 0.0)
-                return None
-            return message_from_row(row)
+                return Outcome(gave_up=message_from_row(row))
+            return Outcome(resend=message_from_row(row))
 
     # -- control -----------------------------------------------------------------------
 
@@ -407,8 +418,10 @@ class Ledger:
         periodic: bool,
         registered: list[str],
         now: float,
+        queue: str = "default",
     ) -> None:
         values = {
+            "queue": queue,
             "pid": pid,
             "hostname": hostname,
             "started_at": now,

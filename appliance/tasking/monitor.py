@@ -16,6 +16,8 @@ from sqlalchemy import Row
 
 from appliance.container import Services
 from appliance.errors import ConflictError, InvalidInputError, NotFoundError
+from appliance.tasking.ledger import message_from_row
+from appliance.tasking.outcomes import give_up
 from appliance.tasking.states import TaskState
 
 log = logging.getLogger("appliance.monitor")
@@ -175,6 +177,7 @@ class TaskMonitor:
                 "current_task": row.current_task_id if row.name in live else None,
                 "tasks_done": row.tasks_done,
                 "periodic": bool(row.periodic),
+                "queue": row.queue,
                 "started_at": iso(row.started_at),
                 "last_heartbeat": iso(row.heartbeat_at),
                 "registered_tasks": json.loads(row.registered_json),
@@ -260,6 +263,7 @@ class TaskMonitor:
             )
         if state is TaskState.STARTED and before.worker and self.control is not None:
             self.control.kill(before.worker)
+        give_up(self.services, message_from_row(before), "revoked")
         message = f"Task {task_id} has been revoked"
         log.warning(message)
         return {"status": "revoked", "task_id": task_id, "message": message}

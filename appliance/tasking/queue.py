@@ -24,12 +24,11 @@ from sqlmodel import Session
 
 from appliance.config import Settings
 from appliance.db import Database
+from appliance.tasking.layout import QueueLayout, layout_for
 from appliance.tasking.ledger import Ledger, TaskMessage, summarize_args
 from appliance.tasking.registry import TaskRegistry, TaskSpec
 
 log = logging.getLogger("appliance.queue")
-
-QUEUE_NAME = "appliance"
 
 # Called by the Huey task function in a worker: (spec, huey task id, args, kwargs).
 Executor = Callable[[TaskSpec, str, tuple[Any, ...], dict[str, Any]], None]
@@ -49,10 +48,10 @@ class QueueStorage(SqliteStorage):
         return conn
 
 
-def create_huey(settings: Settings) -> Huey:
-    """The Huey instance on the queue database (a separate file from the app database)."""
+def create_huey(settings: Settings, queue: str) -> Huey:
+    """The Huey instance of one queue, in the queue database (not the app database)."""
     return SqliteHuey(
-        QUEUE_NAME,
+        queue,
         filename=str(settings.queue_db_path),
         # The ledger keeps results; Huey's own result store never expires them.
         results=False,
@@ -69,16 +68,23 @@ def _not_in_this_process(*_args: Any, **_kwargs: Any) -> None:
 
 
 class HueyTasks:
-    """The registry's tasks registered on a Huey instance, by their documented names."""
+    """The registry's tasks registered on their queues' Huey instances, by documented name."""
 
-    def __init__(self, huey: Huey, registry: TaskRegistry, executor: Executor | None) -> None:
-        self.huey = huey
+    def __init__(
+        self,
+        hueys: dict[str, Huey],
+        layout: QueueLayout,
+        registry: TaskRegistry,
+        executor: Executor | None,
+    ) -> None:
+        self.hueys = hueys
         self.registry = registry
         self._wrappers: dict[str, TaskWrapper] = {}
         for spec in registry:
-            self._wrappers[spec.name] = self._register(spec, executor)
+            huey = hueys[layout.physical(spec.queue)]
+            self._wrappers[spec.name] = self._register(huey, spec, executor)
 
-    def _register(self, spec: TaskSpec, executor: Executor | None) -> TaskWrapper:
+    def _register(self, huey: Huey, spec: TaskSpec, executor: Executor | None) -> TaskWrapper:
         def run(*args: Any, task: HueyTask, **kwargs: Any) -> None:
             if executor is None:
                 _not_in_this_process()
@@ -88,29 +94,32 @@ class HueyTasks:
         run.__name__ = spec.name
         if spec.periodic is not None:
             rule = crontab(minute=spec.periodic.minute, hour=spec.periodic.hour)
-            return self.huey.periodic_task(
-                rule, name=spec.name, context=True, priority=spec.priority
-            )(run)
-        return self.huey.task(name=spec.name, context=True, priority=spec.priority)(run)
+            return huey.periodic_task(rule, name=spec.name, context=True, priority=spec.priority)(
+                run
+            )
+        return huey.task(name=spec.name, context=True, priority=spec.priority)(run)
 
     def send(self, message: TaskMessage) -> None:
         """Put a message on the Huey queue (now, or after its delay)."""
         wrapper = self._wrappers[message.name]
+        huey = wrapper.huey
         task = wrapper.s(*message.args, **message.kwargs)
         task.id = message.task_id
         task.revoke_id = f"r:{message.task_id}"
         task.priority = message.priority
         if message.delay > 0:
             # Straight into the schedule: a worker need not take it only to put it back.
-            task.eta = _eta_after(self.huey, message.delay)
-            self.huey.add_schedule(task)
+            task.eta = _eta_after(huey, message.delay)
+            huey.add_schedule(task)
         else:
-            self.huey.enqueue(task)
+            huey.enqueue(task)
 
     def message_ids(self) -> set[str]:
-        """Ids of every message waiting in the queue or the schedule."""
-        ids = {task.id for task in self.huey.pending()}
-        ids.update(task.id for task in self.huey.scheduled())
+        """Ids of every message waiting in any queue or schedule."""
+        ids: set[str] = set()
+        for huey in self.hueys.values():
+            ids.update(task.id for task in huey.pending())
+            ids.update(task.id for task in huey.scheduled())
         return ids
 
 
@@ -157,15 +166,15 @@ class TaskQueue:
         settings: Settings,
         db: Database,
         registry: TaskRegistry,
-        huey: Huey | None = None,
         executor: Executor | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
         self.registry = registry
         self.ledger = Ledger(db)
-        self.huey = huey if huey is not None else create_huey(settings)
-        self.tasks = HueyTasks(self.huey, registry, executor)
+        self.layout = layout_for(settings)
+        self.hueys = {name: create_huey(settings, name) for name in self.layout.queues}
+        self.tasks = HueyTasks(self.hueys, self.layout, registry, executor)
 
     @contextmanager
     def transaction(self) -> Iterator[QueueTransaction]:
@@ -190,8 +199,21 @@ class TaskQueue:
     def send(self, message: TaskMessage) -> None:
         self.tasks.send(message)
 
+    def huey(self, queue: str) -> Huey:
+        """The Huey instance of a physical queue (for a worker's consumer)."""
+        try:
+            return self.hueys[queue]
+        except KeyError:
+            known = ", ".join(self.hueys)
+            raise ValueError(f"unknown queue {queue!r}; this layout has: {known}") from None
+
     def queue_depth(self) -> int:
-        return int(self.huey.pending_count())
+        """Messages waiting for a worker, over all queues."""
+        return sum(int(huey.pending_count()) for huey in self.hueys.values())
 
     def scheduled_count(self) -> int:
-        return int(self.huey.scheduled_count())
+        return sum(int(huey.scheduled_count()) for huey in self.hueys.values())
+
+    def close(self) -> None:
+        for huey in self.hueys.values():
+            huey.storage.close()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from appliance.container import Services
 from appliance.tasking.ledger import message_from_row
+from appliance.tasking.outcomes import settle
 from appliance.tasking.retry import RetryPolicy
 
 log = logging.getLogger("appliance.reaper")
@@ -36,17 +37,17 @@ class Reaper:
         for row in self.services.ledger.started():
             if row.worker != worker:
                 continue
-            message = self.services.ledger.requeue_started(
+            outcome = self.services.ledger.requeue_started(
                 task_id=row.id,
                 worker=worker,
                 reason=reason,
                 count_attempt=count_attempt,
                 now=time.time(),
             )
-            if message is not None:
-                self.services.queue.send(message)
+            settle(self.services, outcome, reason)
+            if outcome.resend is not None:
                 log.warning("[Task %s] %s re-queued: %s", row.id, row.name, reason)
-            else:
+            elif outcome.gave_up is not None:
                 log.error("[Task %s] %s failed for good: %s", row.id, row.name, reason)
             count += 1
         return count
@@ -70,7 +71,7 @@ class Reaper:
                 continue
             policy = RetryPolicy(row.max_retries, settings.retry_base_delay)
             delay = policy.delay(row.attempts) if policy.may_retry(row.attempts) else None
-            message = self.services.ledger.finish_failure(
+            outcome = self.services.ledger.finish_failure(
                 task_id=row.id,
                 worker=row.worker,
                 error=HARD_LIMIT_ERROR,
@@ -81,8 +82,7 @@ class Reaper:
             log.error("[Task %s] ✗ %s: %s on %s", row.id, row.name, HARD_LIMIT_ERROR, row.worker)
             if row.worker:
                 self.kill_worker(row.worker)
-            if message is not None:
-                self.services.queue.send(message)
+            settle(self.services, outcome, HARD_LIMIT_ERROR)
             count += 1
         return count
 

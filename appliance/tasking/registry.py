@@ -12,12 +12,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from appliance.tasking.layout import QueueLayout
 from appliance.tasking.states import Priority
 
 if TYPE_CHECKING:
+    from appliance.container import Services
     from appliance.tasking.context import TaskContext
 
 TaskFunction = Callable[..., Any]
+# on_give_up(services, args, kwargs, reason): the task ended in FAILURE or was REVOKED.
+GiveUpHook = Callable[["Services", tuple[Any, ...], dict[str, Any], str], None]
 
 
 class UnknownTaskError(KeyError):
@@ -41,6 +45,8 @@ class TaskSpec:
     func: TaskFunction
     priority: Priority
     periodic: Periodic | None = None
+    on_give_up: GiveUpHook | None = None
+    queue: str = "default"
 
     def run(self, context: TaskContext, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return self.func(context, *args, **kwargs)
@@ -58,13 +64,15 @@ class TaskRegistry:
         *,
         priority: Priority = Priority.INTERACTIVE,
         periodic: Periodic | None = None,
+        on_give_up: GiveUpHook | None = None,
+        queue: str = "default",
     ) -> Callable[[TaskFunction], TaskFunction]:
         """Declare `func(context, *args, **kwargs)` as the task `name`."""
 
         def declare(func: TaskFunction) -> TaskFunction:
             if name in self._specs:
                 raise ValueError(f"task {name!r} is declared twice")
-            self._specs[name] = TaskSpec(name, func, priority, periodic)
+            self._specs[name] = TaskSpec(name, func, priority, periodic, on_give_up, queue)
             return func
 
         return declare
@@ -84,6 +92,10 @@ class TaskRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._specs)
+
+    def names_on(self, physical_queue: str, layout: QueueLayout) -> list[str]:
+        """Names of the tasks that travel on `physical_queue`."""
+        return sorted(s.name for s in self if layout.physical(s.queue) == physical_queue)
 
     def __iter__(self) -> Iterator[TaskSpec]:
         return iter(self._specs.values())

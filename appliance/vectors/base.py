@@ -1,0 +1,79 @@
+"""The one small interface the appliance needs from a vector engine.
+
+Three engines sit behind it: Qdrant Edge in-process (the default), qdrant-client's local
+file mode (`APPLIANCE_VECTOR_ENGINE=local`) and a Qdrant server (`APPLIANCE_QDRANT_URL`).
+Both embedded engines lock their folder, so only one process (the launcher) opens one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+COLLECTION = "projects"
+
+# Payload fields that searches filter on: keyword fields and one integer field.
+KEYWORD_FIELDS = ("trade", "phase", "city")
+INTEGER_FIELDS = ("year",)
+
+
+@dataclass(frozen=True)
+class VectorPoint:
+    """A project's vector. `id` is the project's UUID as a string."""
+
+    id: str
+    vector: Sequence[float]
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    """One search result: the point id, its cosine similarity and payload."""
+
+    id: str
+    score: float
+    payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class VectorFilter:
+    """Exact matches on payload fields, and ids to leave out of the results."""
+
+    equals: Mapping[str, str | int] = field(default_factory=dict)
+    exclude_ids: Sequence[str] = ()
+
+
+class VectorStore(Protocol):
+    """A collection of project vectors (cosine distance)."""
+
+    @property
+    def dimension(self) -> int: ...
+
+    def upsert(self, points: Sequence[VectorPoint]) -> None:
+        """Insert or replace points; durable when this returns."""
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove points; ids that are not there are ignored."""
+
+    def search(
+        self,
+        vector: Sequence[float],
+        *,
+        limit: int,
+        where: VectorFilter | None = None,
+        min_score: float | None = None,
+    ) -> list[VectorHit]:
+        """The `limit` most similar points, best first."""
+
+    def count(self) -> int:
+        """Number of points stored."""
+
+    def ids(self) -> set[str]:
+        """Ids of all points stored."""
+
+    def clear(self) -> None:
+        """Remove every point (the collection stays, with the same dimension)."""
+
+    def close(self) -> None:
+        """Release files and connections."""

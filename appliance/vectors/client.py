@@ -1,0 +1,230 @@
+"""The vector store on qdrant-client: its local file mode, or a Qdrant server by URL.
+
+Both modes run the same calls, so the local mode is a cheap stand-in for the server path.
+Differences and traps (qdrant-client 1.20):
+- A server accepts only UUIDs and unsigned integers as point ids; ids are checked here so
+  a bad id fails the same way in both modes, and sent in canonical form so the local mode
+  returns them as a server would.
+- A server needs payload indexes to filter efficiently; the local mode ignores them and
+  warns once, which is silenced here.
+- The local mode has no locking of its own (qdrant-client#1193) and pickles every point
+  into SQLite; one lock here serializes all calls.
+- `score_threshold` is strict in the local mode: a hit scoring exactly `min_score` is dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from qdrant_client import QdrantClient, models
+
+from appliance.vectors.base import (
+    COLLECTION,
+    INTEGER_FIELDS,
+    KEYWORD_FIELDS,
+    VectorFilter,
+    VectorHit,
+    VectorPoint,
+)
+
+
+class QdrantClientVectorStore:
+    """Project vectors in the "projects" collection (cosine, one unnamed dense vector).
+
+    Writes wait until the engine has applied them. All calls are serialized by a lock, so
+    one instance can be shared by the API server's threads.
+    """
+
+    scroll_page = 1000
+    """How many points `ids()` reads per scroll call."""
+
+    def __init__(self, client: QdrantClient, dimension: int) -> None:
+        """Wrap `client`, creating the collection or replacing one of another dimension."""
+        if dimension < 1:
+            raise ValueError(f"vector dimension must be positive, got {dimension}")
+        self._client = client
+        self._dimension = dimension
+        self._lock = threading.Lock()
+        self._closed = False
+        self.recreated = _ensure_collection(client, dimension)
+        """True when an existing collection had another vector config and was emptied:
+        every vector must be rebuilt."""
+
+    @classmethod
+    def local(cls, folder: Path, dimension: int) -> QdrantClientVectorStore:
+        """Open qdrant-client's local file mode in `folder` (one process at a time)."""
+        # Our lock serializes all calls, so SQLite's same-thread check (on by default
+        # where SQLite is built THREADSAFE=2, e.g. macOS) only gets in the way.
+        client = QdrantClient(path=str(folder), force_disable_check_same_thread=True)
+        return cls(client, dimension)
+
+    @classmethod
+    def server(
+        cls, url: str, dimension: int, api_key: str | None = None
+    ) -> QdrantClientVectorStore:
+        """Connect to the Qdrant server at `url`."""
+        return cls(QdrantClient(url=url, api_key=api_key), dimension)
+
+    @property
+    def dimension(self) -> int:
+        """Length of every vector in this store."""
+        return self._dimension
+
+    def upsert(self, points: Sequence[VectorPoint]) -> None:
+        """Insert or replace points by id; applied when this returns.
+
+        Raises ValueError for an id that is not a UUID string or a vector of another length.
+        """
+        if not points:
+            return
+        batch = [
+            models.PointStruct(
+                id=_point_id(point.id),
+                vector=self._checked(point.vector),
+                payload=dict(point.payload),
+            )
+            for point in points
+        ]
+        with self._lock:
+            self._live().upsert(COLLECTION, points=batch, wait=True)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove points by id (missing ids are ignored); applied when this returns."""
+        if not ids:
+            return
+        selector = models.PointIdsList(points=[_point_id(raw) for raw in ids])
+        with self._lock:
+            self._live().delete(COLLECTION, points_selector=selector, wait=True)
+
+    def search(
+        self,
+        vector: Sequence[float],
+        *,
+        limit: int,
+        where: VectorFilter | None = None,
+        min_score: float | None = None,
+    ) -> list[VectorHit]:
+        """The `limit` most similar points with their payloads, best first.
+
+        Hits must score above `min_score` (the local mode drops a hit equal to it).
+        """
+        query = self._checked(vector)
+        query_filter = _client_filter(where)
+        with self._lock:
+            found = (
+                self._live()
+                .query_points(
+                    COLLECTION,
+                    query=query,
+                    query_filter=query_filter,
+                    score_threshold=min_score,
+                    limit=limit,
+                    with_payload=True,
+                )
+                .points
+            )
+        return [VectorHit(str(hit.id), hit.score, hit.payload or {}) for hit in found]
+
+    def count(self) -> int:
+        """Number of points stored (exact)."""
+        with self._lock:
+            return self._live().count(COLLECTION, exact=True).count
+
+    def ids(self) -> set[str]:
+        """Ids of all points stored, as canonical lowercase UUID strings."""
+        found: set[str] = set()
+        offset: models.ExtendedPointId | None = None
+        with self._lock:
+            client = self._live()
+            while True:
+                records, offset = client.scroll(
+                    COLLECTION,
+                    limit=self.scroll_page,
+                    offset=offset,
+                    with_payload=False,
+                    with_vectors=False,
+                )
+                found.update(str(record.id) for record in records)
+                if offset is None:
+                    return found
+
+    def clear(self) -> None:
+        """Remove every point; the collection, its dimension and payload indexes stay."""
+        # A filter without conditions matches every point.
+        selector = models.FilterSelector(filter=models.Filter())
+        with self._lock:
+            self._live().delete(COLLECTION, points_selector=selector, wait=True)
+
+    def close(self) -> None:
+        """Release the folder lock or connection; calling it again does nothing."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._client.close()
+
+    def _live(self) -> QdrantClient:
+        if self._closed:
+            raise RuntimeError("the vector store is closed")
+        return self._client
+
+    def _checked(self, vector: Sequence[float]) -> list[float]:
+        if len(vector) != self._dimension:
+            raise ValueError(f"vector has {len(vector)} dimensions, the store {self._dimension}")
+        return [float(x) for x in vector]
+
+
+def _point_id(raw: str) -> str:
+    """`raw` in canonical UUID form; ValueError if it is no UUID (a server refuses it)."""
+    try:
+        return str(uuid.UUID(raw))
+    except (ValueError, TypeError, AttributeError):
+        raise ValueError(f"point id {raw!r} is not a UUID string") from None
+
+
+def _ensure_collection(client: QdrantClient, dimension: int) -> bool:
+    """Create the collection and its payload indexes; True if an old one was replaced."""
+    wanted = models.VectorParams(size=dimension, distance=models.Distance.COSINE)
+    recreated = False
+    exists = client.collection_exists(COLLECTION)
+    if exists:
+        current = client.get_collection(COLLECTION).config.params.vectors
+        if not (
+            isinstance(current, models.VectorParams)
+            and current.size == wanted.size
+            and current.distance == wanted.distance
+        ):
+            client.delete_collection(COLLECTION)
+            exists, recreated = False, True
+    if not exists:
+        client.create_collection(COLLECTION, vectors_config=wanted)
+    _ensure_payload_indexes(client)
+    return recreated
+
+
+def _ensure_payload_indexes(client: QdrantClient) -> None:
+    existing = client.get_collection(COLLECTION).payload_schema
+    wanted = [(name, models.PayloadSchemaType.KEYWORD) for name in KEYWORD_FIELDS]
+    wanted += [(name, models.PayloadSchemaType.INTEGER) for name in INTEGER_FIELDS]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Payload indexes have no effect")
+        for name, kind in wanted:
+            if name not in existing:
+                client.create_payload_index(COLLECTION, name, field_schema=kind, wait=True)
+
+
+def _client_filter(where: VectorFilter | None) -> models.Filter | None:
+    if where is None or (not where.equals and not where.exclude_ids):
+        return None
+    must: list[models.Condition] = [
+        models.FieldCondition(key=key, match=models.MatchValue(value=value))
+        for key, value in where.equals.items()
+    ]
+    must_not: list[models.Condition] = []
+    if where.exclude_ids:
+        excluded: list[models.ExtendedPointId] = [_point_id(raw) for raw in where.exclude_ids]
+        must_not.append(models.HasIdCondition(has_id=excluded))
+    return models.Filter(must=must or None, must_not=must_not or None)
