@@ -38,6 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="started by the launcher: stop on 'stop' or end of stdin",
     )
 
+    reindex = commands.add_parser(
+        "reindex", help="re-embed all projects (or rebuild the vectors from stored ones)"
+    )
+    _add_common(reindex)
+    reindex.add_argument(
+        "--from-stored",
+        action="store_true",
+        help="rebuild the vector store from the stored vectors, without re-embedding",
+    )
+
     commands.add_parser("version", help="print the version")
     _add_run_flags(parser)
     return parser
@@ -87,6 +97,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             periodic=args.periodic,
             watch_parent=args.supervised,
         )
+
+    if command == "reindex":
+        from appliance.maintenance_cli import reindex
+
+        return reindex(settings, from_stored=args.from_stored)
 
     from appliance.launcher import AlreadyRunningError, Launcher
 

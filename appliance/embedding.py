@@ -119,3 +119,31 @@ class SentenceTransformerEmbedder:
             if start + limit >= len(offsets):
                 break
         return windows
+
+
+def model_dimension(model_path: Path | None) -> int:
+    """The model's vector size, read from its folder without loading torch.
+
+    A sentence-transformers folder lists its modules in `modules.json`; the last module
+    that states a size (a Dense layer's `out_features`, else the pooling layer's
+    `word_embedding_dimension`) decides it.
+    """
+    import json
+
+    folder = model_path or bundled_model_path()
+    try:
+        modules = json.loads((folder / "modules.json").read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{folder} is not a sentence-transformers model folder") from exc
+    dimension = None
+    for module in modules:
+        config_file = folder / module.get("path", "") / "config.json"
+        if not module.get("path") or not config_file.is_file():
+            continue
+        config = json.loads(config_file.read_text("utf-8"))
+        dimension = (
+            config.get("out_features") or config.get("word_embedding_dimension") or (dimension)
+        )
+    if not dimension:
+        raise ValueError(f"cannot tell the vector size of the model in {folder}")
+    return int(dimension)

@@ -26,8 +26,10 @@ from appliance.api.app import create_app
 from appliance.config import Settings
 from appliance.container import Services
 from appliance.logs import LOG_FILE, setup_logging
+from appliance.projects.reconcile import reconcile
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.reaper import Reaper
+from appliance.vectors.remote import write_token
 
 log = logging.getLogger("appliance.launcher")
 
@@ -36,7 +38,7 @@ INFO_FILE = "appliance.json"
 SUPERVISE_INTERVAL = 0.5
 HARD_LIMIT_CHECK_INTERVAL = 1.0
 READY_TIMEOUT = 30.0
-STOP_BUDGET = 10.0  # the whole stop, as promised: workers get the grace, the rest is spare
+VECTOR_FLUSH_INTERVAL = 5.0
 
 
 class AlreadyRunningError(RuntimeError):
@@ -86,12 +88,14 @@ class Launcher:
         setup_logging(settings, process_name="launcher", log_file=LOG_FILE)
         log.info("HandwerkML Appliance %s starting; data in %s", __version__, settings.data_dir)
         sock = self._bind()
-        services = Services.build(settings)
+        services = Services.build(settings, own_vectors=True)
         supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit)
         self._reaper = Reaper(services, kill_worker=supervisor.kill)
         self._reaper.startup(supervisor.names())
+        reconcile(services)
 
-        app = create_app(services, control=supervisor)
+        token = write_token(settings.data_dir)
+        app = create_app(services, control=supervisor, internal_token=token)
         server = uvicorn.Server(
             uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=2)
         )
@@ -105,7 +109,7 @@ class Launcher:
             if self._wait_until_serving(server, server_thread):
                 self._announce()
                 self._enqueue_start_tasks(services)
-                self._supervise(supervisor)
+                self._supervise(supervisor, services)
         finally:
             log.info("stopping")
             server.should_exit = True
@@ -176,8 +180,8 @@ class Launcher:
             if spec.periodic is not None and spec.periodic.run_at_start:
                 services.queue.enqueue(spec.name)
 
-    def _supervise(self, supervisor: WorkerSupervisor) -> None:
-        next_hard_check = next_reap = time.monotonic()
+    def _supervise(self, supervisor: WorkerSupervisor, services: Services) -> None:
+        next_hard_check = next_reap = next_flush = time.monotonic()
         while not self.stop_requested.wait(SUPERVISE_INTERVAL):
             now = time.monotonic()
             try:
@@ -189,6 +193,9 @@ class Launcher:
                     self._reaper.reap_dead_workers()
                     self._reaper.resend_orphans()
                     next_reap = now + self.settings.reaper_interval
+                if now >= next_flush and services.vectors is not None:
+                    services.vectors.flush()
+                    next_flush = now + VECTOR_FLUSH_INTERVAL
             except Exception:
                 log.exception("supervision step failed; trying again")
 

@@ -12,9 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from appliance import __version__
-from appliance.api.routes import metrics, tasks
+from appliance.api.routes import internal, metrics, projects, tasks
 from appliance.container import Services
 from appliance.errors import AppError
+from appliance.projects.query import QueryEmbedder
+from appliance.projects.service import ProjectService
 from appliance.tasking.metrics import TaskMetricsCollector
 from appliance.tasking.monitor import TaskMonitor, WorkerControl
 
@@ -29,7 +31,12 @@ def ui_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "ui"
 
 
-def create_app(services: Services, control: WorkerControl | None = None) -> FastAPI:
+def create_app(
+    services: Services,
+    control: WorkerControl | None = None,
+    *,
+    internal_token: str | None = None,
+) -> FastAPI:
     """The appliance's HTTP app. Nothing starts here: services are opened by the caller."""
     app = FastAPI(
         title="HandwerkML Appliance",
@@ -38,6 +45,8 @@ def create_app(services: Services, control: WorkerControl | None = None) -> Fast
     )
     app.state.services = services
     app.state.monitor = TaskMonitor(services, control)
+    app.state.projects = ProjectService(services, QueryEmbedder(services))
+    app.state.internal_token = internal_token
     registry = CollectorRegistry(auto_describe=True)
     registry.register(TaskMetricsCollector(app.state.monitor))
     app.state.metrics_registry = registry
@@ -54,7 +63,9 @@ def create_app(services: Services, control: WorkerControl | None = None) -> Fast
             {"detail": "Internal error. The appliance log has the details."}, status_code=500
         )
 
+    app.include_router(projects.router)
     app.include_router(tasks.router)
+    app.include_router(internal.router)
     app.include_router(metrics.router)
     folder = ui_dir()
     if folder.is_dir():

@@ -33,6 +33,6 @@ def give_up(services: Services, message: TaskMessage, reason: str) -> None:
     if spec.on_give_up is None:
         return
     try:
-        spec.on_give_up(services, message.args, message.kwargs, reason)
+        spec.on_give_up(services, message, reason)
     except Exception:
         log.exception("[Task %s] give-up hook of %s failed", message.task_id, message.name)

@@ -18,10 +18,11 @@ from appliance.tasking.states import Priority
 if TYPE_CHECKING:
     from appliance.container import Services
     from appliance.tasking.context import TaskContext
+    from appliance.tasking.ledger import TaskMessage
 
 TaskFunction = Callable[..., Any]
-# on_give_up(services, args, kwargs, reason): the task ended in FAILURE or was REVOKED.
-GiveUpHook = Callable[["Services", tuple[Any, ...], dict[str, Any], str], None]
+# on_give_up(services, task, reason): the task ended in FAILURE or was REVOKED.
+GiveUpHook = Callable[["Services", "TaskMessage", str], None]
 
 
 class UnknownTaskError(KeyError):

@@ -33,3 +33,4 @@ class Priority(IntEnum):
 
     BULK = 0
     INTERACTIVE = 10
+    QUERY = 20  # a person waits for the answer right now (a search)

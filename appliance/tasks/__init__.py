@@ -7,9 +7,9 @@ from appliance.tasking.registry import TaskRegistry
 
 def build_registry() -> TaskRegistry:
     """All declared tasks. Importing the modules is cheap: heavy libraries load lazily."""
-    from appliance.tasks import diagnostics, maintenance
+    from appliance.tasks import diagnostics, embeddings, maintenance
 
     registry = TaskRegistry()
-    for module in (diagnostics, maintenance):
+    for module in (diagnostics, maintenance, embeddings):
         registry.include(module.registry)
     return registry

@@ -16,6 +16,8 @@ COLLECTION = "projects"
 # Payload fields that searches filter on: keyword fields and one integer field.
 KEYWORD_FIELDS = ("trade", "phase", "city")
 INTEGER_FIELDS = ("year",)
+# Payload field holding the hash of the embedded text: tells a stale point from a fresh one.
+FINGERPRINT_FIELD = "text_hash"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class VectorFilter:
 class VectorStore(Protocol):
     """A collection of project vectors (cosine distance)."""
 
+    recreated: bool
+    """True when the store had vectors of another dimension and dropped them on open."""
+
     @property
     def dimension(self) -> int: ...
 
@@ -71,6 +76,12 @@ class VectorStore(Protocol):
 
     def ids(self) -> set[str]:
         """Ids of all points stored."""
+
+    def fingerprints(self) -> dict[str, str | None]:
+        """Every point's id with its payload's `text_hash`."""
+
+    def flush(self) -> None:
+        """Make every write so far survive a power cut."""
 
     def clear(self) -> None:
         """Remove every point (the collection stays, with the same dimension)."""

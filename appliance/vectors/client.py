@@ -24,6 +24,7 @@ from qdrant_client import QdrantClient, models
 
 from appliance.vectors.base import (
     COLLECTION,
+    FINGERPRINT_FIELD,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
     VectorFilter,
@@ -136,7 +137,11 @@ class QdrantClientVectorStore:
 
     def ids(self) -> set[str]:
         """Ids of all points stored, as canonical lowercase UUID strings."""
-        found: set[str] = set()
+        return set(self.fingerprints())
+
+    def fingerprints(self) -> dict[str, str | None]:
+        """Every point's id with the `text_hash` in its payload (None if it has none)."""
+        found: dict[str, str | None] = {}
         offset: models.ExtendedPointId | None = None
         with self._lock:
             client = self._live()
@@ -145,12 +150,16 @@ class QdrantClientVectorStore:
                     COLLECTION,
                     limit=self.scroll_page,
                     offset=offset,
-                    with_payload=False,
+                    with_payload=[FINGERPRINT_FIELD],
                     with_vectors=False,
                 )
-                found.update(str(record.id) for record in records)
+                for record in records:
+                    found[str(record.id)] = (record.payload or {}).get(FINGERPRINT_FIELD)
                 if offset is None:
                     return found
+
+    def flush(self) -> None:
+        """Nothing to do: every write here waits until it is stored."""
 
     def clear(self) -> None:
         """Remove every point; the collection, its dimension and payload indexes stay."""

@@ -1,0 +1,168 @@
+"""/api/v1/projects: CRUD with background embeddings, similar jobs, search by meaning."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import BaseModel, Field
+
+from appliance.projects.models import (
+    EmbeddingStatus,
+    Phase,
+    Project,
+    ProjectCreate,
+    ProjectPublic,
+    ProjectUpdate,
+)
+from appliance.projects.service import ProjectFilters, ProjectService, ScoredProject
+
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+
+
+def get_projects(request: Request) -> ProjectService:
+    service: ProjectService = request.app.state.projects
+    return service
+
+
+ProjectsDep = Annotated[ProjectService, Depends(get_projects)]
+
+
+class ProjectWithTask(ProjectPublic):
+    """A project plus the id of the embedding task its change queued (if any)."""
+
+    task_id: str | None
+
+
+class ProjectList(BaseModel):
+    data: list[ProjectPublic]
+    count: int
+
+
+class ScoredProjectPublic(ProjectPublic):
+    score: float
+
+
+class ScoredList(BaseModel):
+    data: list[ScoredProjectPublic]
+    count: int
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(
+        min_length=1, max_length=2000, examples=["Bad sanieren, bodengleiche Dusche"]
+    )
+    trade: str | None = None
+    phase: Phase | None = None
+    city: str | None = None
+    year: int | None = Field(default=None, ge=1900, le=2200)
+    limit: int = Field(default=10, ge=1, le=100)
+    min_score: float | None = Field(default=None, ge=-1, le=1)
+
+
+class ReindexRequest(BaseModel):
+    project_ids: list[str] | None = Field(
+        default=None, max_length=100000, description="Projects to re-embed; all when empty."
+    )
+    from_stored: bool = Field(
+        default=False,
+        description="Rebuild the vector store from the stored vectors, without the model.",
+    )
+
+
+def _with_task(project: Project, task_id: str | None) -> ProjectWithTask:
+    return ProjectWithTask.model_validate(project, update={"task_id": task_id})
+
+
+def _scored(results: list[ScoredProject]) -> ScoredList:
+    data = [
+        ScoredProjectPublic.model_validate(r.project, update={"score": round(r.score, 4)})
+        for r in results
+    ]
+    return ScoredList(data=data, count=len(data))
+
+
+@router.post("/", status_code=status.HTTP_201_CREATED, response_model=ProjectWithTask)
+def create_project(body: ProjectCreate, projects: ProjectsDep) -> ProjectWithTask:
+    """Store a project; its embedding is generated in the background (`status: pending`)."""
+    project, task_id = projects.create(body)
+    return _with_task(project, task_id)
+
+
+@router.get("/", response_model=ProjectList)
+def list_projects(
+    projects: ProjectsDep,
+    trade: str | None = None,
+    phase: Phase | None = None,
+    city: str | None = None,
+    embedding_status: Annotated[EmbeddingStatus | None, Query(alias="status")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in name etc.")] = None,
+    sort: Annotated[str, Query(description="Field, '-' for descending.")] = "-created_at",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ProjectList:
+    rows, total = projects.find(
+        ProjectFilters(trade=trade, phase=phase, city=city),
+        text=q,
+        status=embedding_status,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    return ProjectList(data=[ProjectPublic.model_validate(r) for r in rows], count=total)
+
+
+@router.post("/reindex")
+def reindex(projects: ProjectsDep, body: ReindexRequest | None = None) -> dict[str, Any]:
+    """Re-embed all (or the given) projects in the background, 10 per queue item."""
+    body = body or ReindexRequest()
+    if body.from_stored:
+        return projects.rebuild_from_stored()
+    return projects.reindex(body.project_ids)
+
+
+@router.post("/search", response_model=ScoredList)
+def search(body: SearchRequest, projects: ProjectsDep) -> ScoredList:
+    """Projects closest in meaning to the query text."""
+    filters = ProjectFilters(trade=body.trade, phase=body.phase, city=body.city, year=body.year)
+    return _scored(projects.search(body.query, filters, limit=body.limit, min_score=body.min_score))
+
+
+@router.get("/{project_id}", response_model=ProjectPublic)
+def get_project(project_id: str, projects: ProjectsDep) -> ProjectPublic:
+    return ProjectPublic.model_validate(projects.get(project_id))
+
+
+@router.put("/{project_id}", response_model=ProjectWithTask)
+def replace_project(project_id: str, body: ProjectCreate, projects: ProjectsDep) -> ProjectWithTask:
+    """Replace all fields; the embedding is regenerated only if name, trade or text changed."""
+    project, task_id = projects.update(project_id, body, replace=True)
+    return _with_task(project, task_id)
+
+
+@router.patch("/{project_id}", response_model=ProjectWithTask)
+def update_project(project_id: str, body: ProjectUpdate, projects: ProjectsDep) -> ProjectWithTask:
+    """Change the fields sent; the embedding is regenerated only if its text changed."""
+    project, task_id = projects.update(project_id, body, replace=False)
+    return _with_task(project, task_id)
+
+
+@router.delete("/{project_id}")
+def delete_project(project_id: str, projects: ProjectsDep) -> dict[str, str]:
+    """Delete a project; its vector is removed in the background."""
+    task_id = projects.delete(project_id)
+    return {"status": "deleted", "id": project_id, "task_id": task_id}
+
+
+@router.get("/{project_id}/similar", response_model=ScoredList)
+def similar(
+    project_id: str,
+    projects: ProjectsDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    trade: str | None = None,
+    phase: Phase | None = None,
+    min_score: Annotated[float | None, Query(ge=-1, le=1)] = None,
+) -> ScoredList:
+    """Past jobs most similar to this one (itself excluded), with scores."""
+    filters = ProjectFilters(trade=trade, phase=phase)
+    return _scored(projects.similar(project_id, filters, limit=limit, min_score=min_score))

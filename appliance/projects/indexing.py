@@ -1,0 +1,140 @@
+"""Embedding projects and storing their vectors (runs in the embedding worker).
+
+Each vector is written twice: into the app database (`project_vectors`, the durable copy
+that `reindex --from-stored` and the start-up check rebuild the store from) and into the
+vector store through the owner. The project is marked `indexed` only if its text is still
+the one that was embedded; an edit in between leaves it `pending` for the newer task.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlmodel import select
+
+from appliance.container import Services
+from appliance.projects.models import EmbeddingStatus, Project, ProjectVector
+from appliance.projects.texts import embedding_hash, embedding_text, payload
+from appliance.vectors.base import VectorPoint
+
+log = logging.getLogger("appliance.projects")
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    indexed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    duration_ms: float = 0.0
+
+
+def index_projects(services: Services, project_ids: list[str]) -> IndexReport:
+    """Embed the projects' current texts, store the vectors, mark the projects indexed."""
+    started = time.perf_counter()
+    report = IndexReport()
+    with services.db.session() as session:
+        found = {
+            p.id: p
+            for p in session.exec(select(Project).where(Project.id.in_(project_ids)))  # type: ignore[attr-defined]
+        }
+    projects = [found[pid] for pid in project_ids if pid in found]
+    report.missing = [pid for pid in project_ids if pid not in found]
+    if projects:
+        vectors = services.embedder.embed([embedding_text(p) for p in projects])
+        hashes = [embedding_hash(p) for p in projects]
+        _store_vectors(services, projects, vectors, hashes)
+        services.vector_writer.upsert(
+            [
+                VectorPoint(p.id, vector.tolist(), payload(p, fingerprint))
+                for p, vector, fingerprint in zip(projects, vectors, hashes, strict=True)
+            ]
+        )
+        report.indexed = _mark_indexed(services, projects, hashes)
+        _drop_vectors_of_deleted(services, [p.id for p in projects])
+    report.duration_ms = (time.perf_counter() - started) * 1000
+    return report
+
+
+def _store_vectors(
+    services: Services, projects: list[Project], vectors: np.ndarray, hashes: list[str]
+) -> None:
+    now = datetime.now(UTC)
+    model = services.embedder.model_name
+    with services.db.session(write=True) as session:
+        for project, vector, fingerprint in zip(projects, vectors, hashes, strict=True):
+            values = {
+                "model": model,
+                "dimension": int(vector.shape[0]),
+                "text_hash": fingerprint,
+                "vector": vector.astype(np.float32).tobytes(),
+                "updated_at": now,
+            }
+            row = session.get(ProjectVector, project.id)
+            if row is None:
+                row = ProjectVector(project_id=project.id, **values)
+            else:
+                row.sqlmodel_update(values)
+            session.add(row)
+
+
+def _mark_indexed(services: Services, projects: list[Project], hashes: list[str]) -> list[str]:
+    now = datetime.now(UTC)
+    indexed = []
+    with services.db.session(write=True) as session:
+        for project, fingerprint in zip(projects, hashes, strict=True):
+            current = session.get(Project, project.id)
+            if current is None or embedding_hash(current) != fingerprint:
+                continue  # deleted or edited meanwhile: a newer task takes care of it
+            current.status = EmbeddingStatus.INDEXED
+            current.embedding_error = None
+            current.indexed_at = now
+            session.add(current)
+            indexed.append(project.id)
+    return indexed
+
+
+def _drop_vectors_of_deleted(services: Services, project_ids: list[str]) -> None:
+    # A project deleted while it was being embedded must not come back through its vector.
+    with services.db.session() as session:
+        alive = set(
+            session.exec(select(Project.id).where(Project.id.in_(project_ids)))  # type: ignore[attr-defined]
+        )
+    gone = [pid for pid in project_ids if pid not in alive]
+    if gone:
+        delete_vectors(services, gone)
+
+
+def delete_vectors(services: Services, project_ids: list[str]) -> None:
+    """Remove the projects' vectors from the store and the durable copy."""
+    services.vector_writer.delete(project_ids)
+    with services.db.session(write=True) as session:
+        for project_id in project_ids:
+            row = session.get(ProjectVector, project_id)
+            if row is not None:
+                session.delete(row)
+
+
+def stored_vector(services: Services, project_id: str) -> np.ndarray | None:
+    """The durable copy of a project's vector, if it has one for the current model."""
+    with services.db.session() as session:
+        row = session.get(ProjectVector, project_id)
+    if row is None or row.model != services.embedder.model_name:
+        return None
+    return np.frombuffer(row.vector, dtype=np.float32)
+
+
+def mark_failed(services: Services, project_id: str, task_id: str, reason: str) -> None:
+    """The project's embedding task gave up: say so on the project (if it is still its task)."""
+    with services.db.session(write=True) as session:
+        project = session.get(Project, project_id)
+        if project is None or project.embedding_task_id != task_id:
+            return
+        project.status = EmbeddingStatus.FAILED
+        project.embedding_error = reason
+        session.add(project)
+    log.warning("project %s: embedding failed for good: %s", project_id, reason)

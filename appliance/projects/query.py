@@ -1,0 +1,65 @@
+"""Vectors for search texts, computed by the embedding worker.
+
+The web server holds no model (it would add 570 MB and seconds of start-up to the process
+that must answer in milliseconds); it queues `tasks.embed_query` at the highest priority
+and waits for the worker's answer. Recent answers are cached, so paging through results
+or repeating a search costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+
+from appliance.container import Services
+from appliance.errors import AppError
+from appliance.tasking.states import TaskState
+
+CACHE_SIZE = 256
+POLL_INTERVAL = 0.005
+
+
+class SearchUnavailableError(AppError):
+    status = 503
+
+
+class QueryEmbedder:
+    """Embeds search texts through the queue, with a small cache."""
+
+    def __init__(self, services: Services, timeout: float = 60.0) -> None:
+        self.services = services
+        self.timeout = timeout
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, text: str) -> list[float]:
+        key = " ".join(text.split()).casefold()
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        vector = self._ask_worker(text)
+        with self._lock:
+            self._cache[key] = vector
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return vector
+
+    def _ask_worker(self, text: str) -> list[float]:
+        ledger = self.services.ledger
+        task_id = self.services.queue.enqueue("tasks.embed_query", text)
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            row = ledger.get(task_id)
+            if row is not None and row.state == TaskState.SUCCESS:
+                vector: list[float] = json.loads(row.result_json)
+                return vector
+            if row is not None and row.state in (TaskState.FAILURE, TaskState.REVOKED):
+                raise SearchUnavailableError(f"The search could not be prepared: {row.error}")
+            time.sleep(POLL_INTERVAL)
+        raise SearchUnavailableError(
+            "The search took too long: the embedding worker is busy or not running. "
+            "Please try again in a moment."
+        )

@@ -1,0 +1,266 @@
+"""Project use-cases: CRUD that queues the embedding work, and search by meaning."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from appliance.container import Services
+from appliance.errors import ConflictError, InvalidInputError, NotFoundError
+from appliance.projects.indexing import stored_vector
+from appliance.projects.models import (
+    EmbeddingStatus,
+    Phase,
+    Project,
+    ProjectCreate,
+    ProjectUpdate,
+    ProjectVector,
+)
+from appliance.projects.query import QueryEmbedder
+from appliance.projects.texts import embedding_text
+from appliance.tasking.queue import QueueTransaction
+from appliance.vectors.base import VectorFilter
+
+BATCH_SIZE = 10  # projects per batch queue item, as the seed says
+SORT_FIELDS = {
+    "created_at",
+    "updated_at",
+    "name",
+    "customer",
+    "trade",
+    "city",
+    "phase",
+    "estimated_cost",
+    "final_cost",
+    "start_date",
+}
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    """Filters shared by list, similar and search."""
+
+    trade: str | None = None
+    phase: Phase | None = None
+    city: str | None = None
+    year: int | None = None
+
+    def vector_filter(self, exclude: Sequence[str] = ()) -> VectorFilter:
+        equals: dict[str, str | int] = {}
+        if self.trade:
+            equals["trade"] = self.trade.casefold()
+        if self.phase:
+            equals["phase"] = self.phase.value
+        if self.city:
+            equals["city"] = self.city.casefold()
+        if self.year:
+            equals["year"] = self.year
+        return VectorFilter(equals=equals, exclude_ids=tuple(exclude))
+
+
+@dataclass(frozen=True)
+class ScoredProject:
+    project: Project
+    score: float
+
+
+def queue_reindex_batches(tx: QueueTransaction, project_ids: Sequence[str]) -> list[str]:
+    """Queue `tasks.batch_generate_embeddings` items of up to 10 projects each."""
+    return [
+        tx.enqueue("tasks.batch_generate_embeddings", list(project_ids[i : i + BATCH_SIZE]))
+        for i in range(0, len(project_ids), BATCH_SIZE)
+    ]
+
+
+class ProjectService:
+    """What the projects API does; routes only parse and serialize."""
+
+    def __init__(self, services: Services, query_embedder: QueryEmbedder) -> None:
+        self.services = services
+        self.query_embedder = query_embedder
+
+    # -- CRUD --------------------------------------------------------------------------
+
+    def create(self, data: ProjectCreate) -> tuple[Project, str]:
+        """Store a project and queue its embedding; returns it at once, status pending."""
+        now = datetime.now(UTC)
+        with self.services.queue.transaction() as tx:
+            project = Project.model_validate(data, update={"created_at": now, "updated_at": now})
+            tx.session.add(project)
+            tx.session.flush()
+            task_id = tx.enqueue("tasks.generate_project_embedding", project.id)
+            project.embedding_task_id = task_id
+            tx.session.add(project)
+        return project, task_id
+
+    def get(self, project_id: str) -> Project:
+        with self.services.db.session() as session:
+            return self._get(session, project_id)
+
+    @staticmethod
+    def _get(session: Session, project_id: str) -> Project:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise NotFoundError(f"No project with id {project_id!r}.")
+        return project
+
+    def find(
+        self,
+        filters: ProjectFilters,
+        *,
+        text: str | None,
+        status: EmbeddingStatus | None,
+        sort: str,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Project], int]:
+        """Projects matching the filters, sorted, one page, with the total count."""
+        descending = sort.startswith("-")
+        field = sort.lstrip("-")
+        if field not in SORT_FIELDS:
+            allowed = ", ".join(sorted(SORT_FIELDS))
+            raise InvalidInputError(f"Cannot sort by {field!r}; use one of {allowed}.")
+        conditions = []
+        if filters.trade:
+            conditions.append(func.lower(Project.trade) == filters.trade.casefold())
+        if filters.phase:
+            conditions.append(col(Project.phase) == filters.phase)
+        if filters.city:
+            conditions.append(func.lower(Project.city) == filters.city.casefold())
+        if status:
+            conditions.append(col(Project.status) == status)
+        if text:
+            pattern = f"%{text.strip()}%"
+            conditions.append(
+                or_(
+                    col(Project.name).ilike(pattern),
+                    col(Project.description).ilike(pattern),
+                    col(Project.customer).ilike(pattern),
+                    col(Project.city).ilike(pattern),
+                )
+            )
+        order = getattr(Project, field)
+        with self.services.db.session() as session:
+            total = session.exec(select(func.count()).select_from(Project).where(*conditions)).one()
+            rows = session.exec(
+                select(Project)
+                .where(*conditions)
+                .order_by(order.desc() if descending else order.asc(), Project.id)
+                .offset(offset)
+                .limit(limit)
+            ).all()
+        return list(rows), int(total)
+
+    def update(
+        self, project_id: str, changes: ProjectUpdate | ProjectCreate, *, replace: bool
+    ) -> tuple[Project, str | None]:
+        """PUT (`replace`) or PATCH a project; re-embed only when the embedded text changed."""
+        data = changes.model_dump(exclude_unset=not replace)
+        if "name" in data and data["name"] is None:
+            raise InvalidInputError("name must not be empty.")
+        with self.services.queue.transaction() as tx:
+            project = self._get(tx.session, project_id)
+            before = embedding_text(project)
+            for key, value in data.items():
+                setattr(project, key, value)
+            checked = ProjectCreate.model_validate(project.model_dump())
+            project.name = checked.name
+            project.updated_at = datetime.now(UTC)
+            task_id = None
+            if embedding_text(project) != before:
+                task_id = tx.enqueue("tasks.regenerate_project_embedding", project.id)
+                project.status = EmbeddingStatus.PENDING
+                project.embedding_task_id = task_id
+                project.embedding_error = None
+            tx.session.add(project)
+        return project, task_id
+
+    def delete(self, project_id: str) -> str:
+        """Delete a project; its vector is removed in the background. Returns the task id."""
+        with self.services.queue.transaction() as tx:
+            project = self._get(tx.session, project_id)
+            tx.session.delete(project)
+            return tx.enqueue("tasks.delete_project_embedding", project_id)
+
+    def reindex(self, project_ids: Sequence[str] | None) -> dict[str, Any]:
+        """Queue embeddings for the given (or all) projects, 10 per queue item."""
+        with self.services.queue.transaction() as tx:
+            query = select(Project.id).order_by(col(Project.created_at))
+            if project_ids is not None:
+                query = query.where(col(Project.id).in_(list(project_ids)))
+            ids = list(tx.session.exec(query))
+            if project_ids is not None:
+                unknown = sorted(set(project_ids) - set(ids))
+                if unknown:
+                    raise NotFoundError(f"No projects with ids {', '.join(unknown)}.")
+            task_ids = queue_reindex_batches(tx, ids)
+        return {
+            "status": "queued",
+            "projects": len(ids),
+            "batches": len(task_ids),
+            "task_ids": task_ids,
+        }
+
+    def rebuild_from_stored(self) -> dict[str, Any]:
+        """Refill the vector store from the stored vectors (no model, no queue)."""
+        from appliance.projects.reconcile import rebuild_from_stored
+
+        if self.services.vectors is None:
+            raise ConflictError("This process has no vector store to rebuild.")
+        return {"status": "rebuilt", "points": rebuild_from_stored(self.services)}
+
+    # -- search ------------------------------------------------------------------------
+
+    def similar(
+        self, project_id: str, filters: ProjectFilters, *, limit: int, min_score: float | None
+    ) -> list[ScoredProject]:
+        """Past jobs most like this one, best first; the project itself is left out."""
+        project = self.get(project_id)
+        vector = stored_vector(self.services, project_id)
+        if vector is None:
+            raise ConflictError(
+                f"Project {project_id} has no embedding yet (status {project.status.value}); "
+                "similar projects are available once it is indexed.",
+                status=project.status.value,
+            )
+        return self._search(vector.tolist(), filters, [project_id], limit, min_score)
+
+    def search(
+        self, query: str, filters: ProjectFilters, *, limit: int, min_score: float | None
+    ) -> list[ScoredProject]:
+        """Projects whose meaning is closest to `query`, best first."""
+        vector = self.query_embedder.embed(query)
+        return self._search(vector, filters, [], limit, min_score)
+
+    def _search(
+        self,
+        vector: list[float],
+        filters: ProjectFilters,
+        exclude: Sequence[str],
+        limit: int,
+        min_score: float | None,
+    ) -> list[ScoredProject]:
+        store = self.services.vectors
+        if store is None:
+            raise ConflictError("This process has no vector store; search runs in the app.")
+        hits = store.search(
+            vector, limit=limit, where=filters.vector_filter(exclude), min_score=min_score
+        )
+        with self.services.db.session() as session:
+            found = {
+                p.id: p
+                for p in session.exec(
+                    select(Project).where(col(Project.id).in_([h.id for h in hits]))
+                )
+            }
+        # A vector whose project is gone (deleted a moment ago) is not a result.
+        return [ScoredProject(found[h.id], h.score) for h in hits if h.id in found]
+
+    def vector_count(self) -> int:
+        with self.services.db.session() as session:
+            return int(session.exec(select(func.count()).select_from(ProjectVector)).one())

@@ -1,0 +1,121 @@
+"""Embedding tasks: the seed's names and result shapes, on the embeddings queue.
+
+The tasks take only the project id and read the project's current text when they run:
+a task that waited in the queue while the description was edited embeds the new text,
+never the one from the moment it was queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from sqlmodel import col, select
+
+from appliance.projects.indexing import delete_vectors, index_projects, mark_failed
+from appliance.projects.models import Project
+from appliance.projects.service import BATCH_SIZE, queue_reindex_batches
+from appliance.tasking.context import TaskContext
+from appliance.tasking.layout import DEFAULT_QUEUE, EMBEDDING_QUEUE
+from appliance.tasking.ledger import TaskMessage
+from appliance.tasking.registry import TaskRegistry
+from appliance.tasking.states import Priority
+
+registry = TaskRegistry()
+log = logging.getLogger("appliance.tasks")
+
+
+def _give_up(services: Any, task: TaskMessage, reason: str) -> None:
+    mark_failed(services, str(task.args[0]), task.task_id, reason)
+
+
+def _embed_one(context: TaskContext, project_id: str) -> dict[str, Any]:
+    report = index_projects(context.services, [project_id])
+    if report.missing:
+        log.info("[Task %s] project %s is gone; nothing to embed", context.task_id, project_id)
+        return {"status": "skipped", "project_id": project_id, "duration_ms": report.duration_ms}
+    log.info("[Task %s] ✓ Embedding generated for project %s", context.task_id, project_id)
+    return {
+        "status": "success",
+        "project_id": project_id,
+        "duration_ms": round(report.duration_ms, 1),
+    }
+
+
+@registry.task(
+    "tasks.generate_project_embedding",
+    priority=Priority.INTERACTIVE,
+    queue=EMBEDDING_QUEUE,
+    on_give_up=_give_up,
+)
+def generate_project_embedding(context: TaskContext, project_id: str) -> dict[str, Any]:
+    """Embed a new project and put its vector into the store."""
+    return _embed_one(context, project_id)
+
+
+@registry.task(
+    "tasks.regenerate_project_embedding",
+    priority=Priority.INTERACTIVE,
+    queue=EMBEDDING_QUEUE,
+    on_give_up=_give_up,
+)
+def regenerate_project_embedding(context: TaskContext, project_id: str) -> dict[str, Any]:
+    """Embed an edited project again; the upsert replaces the old vector."""
+    return _embed_one(context, project_id)
+
+
+@registry.task("tasks.delete_project_embedding", priority=Priority.INTERACTIVE, queue=DEFAULT_QUEUE)
+def delete_project_embedding(context: TaskContext, project_id: str) -> dict[str, Any]:
+    """Remove a deleted project's vector; a vector that is already gone is no error."""
+    started = time.perf_counter()
+    delete_vectors(context.services, [project_id])
+    log.info("[Task %s] ✓ Embedding deleted for project %s", context.task_id, project_id)
+    return {
+        "status": "success",
+        "project_id": project_id,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+def _batch_give_up(services: Any, task: TaskMessage, reason: str) -> None:
+    project_ids = task.args[0] if task.args else task.kwargs.get("project_ids")
+    for project_id in project_ids or []:
+        mark_failed(services, project_id, task.task_id, reason)
+
+
+@registry.task(
+    "tasks.batch_generate_embeddings",
+    priority=Priority.BULK,
+    queue=EMBEDDING_QUEUE,
+    on_give_up=_batch_give_up,
+)
+def batch_generate_embeddings(
+    context: TaskContext, project_ids: list[str] | None = None
+) -> dict[str, Any]:
+    """Embed up to 10 projects in one go; without ids, queue batches for all projects."""
+    if project_ids is None or len(project_ids) > BATCH_SIZE:
+        with context.services.queue.transaction() as tx:
+            if project_ids is None:
+                query = select(Project.id).order_by(col(Project.created_at))
+                project_ids = list(tx.session.exec(query))
+            task_ids = queue_reindex_batches(tx, project_ids)
+        return {"status": "success", "total": len(project_ids), "batches": len(task_ids)}
+    report = index_projects(context.services, project_ids)
+    failed = [pid for pid in project_ids if pid not in report.indexed]
+    seconds = report.duration_ms / 1000
+    return {
+        "status": "success",
+        "total": len(project_ids),
+        "succeeded": len(report.indexed),
+        "failed": len(failed),
+        "failed_ids": failed,
+        "duration_ms": round(report.duration_ms, 1),
+        "embeddings_per_second": round(len(report.indexed) / seconds, 1) if seconds else None,
+    }
+
+
+@registry.task("tasks.embed_query", priority=Priority.QUERY, queue=EMBEDDING_QUEUE)
+def embed_query(context: TaskContext, text: str) -> list[float]:
+    """The vector of a search text (the web server holds no model: it asks this worker)."""
+    return [float(x) for x in context.services.embedder.embed([text])[0]]
