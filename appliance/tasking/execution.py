@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from appliance.tasking.context import SoftTimeLimitExceeded, TaskContext
@@ -29,23 +29,24 @@ def describe_error(exc: BaseException) -> str:
 class TaskExecutor:
     """Executes tasks for one worker process; Huey calls it from its worker thread."""
 
-    def __init__(self, worker_name: str, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        worker_name: str,
+        rng: random.Random | None = None,
+        on_soft_limit: Callable[[], None] | None = None,
+    ) -> None:
         self.worker_name = worker_name
         self.services: Services | None = None
         self.current_task_id: str | None = None
         self.tasks_done = 0
         self._rng = rng or random.Random()
-        self._lock = threading.Lock()
+        # The soft limit's exception can land anywhere, even inside an import or a
+        # library's half-finished update; the worker is replaced afterwards to be safe.
+        self.on_soft_limit = on_soft_limit
 
     def bind(self, services: Services) -> None:
         """Attach the services; done once the process has opened its databases."""
         self.services = services
-
-    @property
-    def policy(self) -> RetryPolicy:
-        assert self.services is not None
-        settings = self.services.settings
-        return RetryPolicy(settings.max_retries, settings.retry_base_delay)
 
     def __call__(
         self, spec: TaskSpec, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -112,6 +113,8 @@ class TaskExecutor:
         assert self.services is not None
         if isinstance(exc, SoftTimeLimitExceeded):
             error = "soft time limit exceeded"
+            if self.on_soft_limit is not None:
+                self.on_soft_limit()
         else:
             error = describe_error(exc)
         policy = RetryPolicy(max_retries, self.services.settings.retry_base_delay)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from appliance.tasking.retry import RetryPolicy
-from tests.support import RunningAppliance, wait_for
+from tests.support import SHORT_LIMITS, RunningAppliance, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -62,35 +63,54 @@ def test_retry_schedule_order_spacing_and_final_failure(appliance: RunningApplia
         assert gap <= planned + 2.0
 
 
-def test_soft_time_limit_fails_the_attempt(appliance: RunningAppliance) -> None:
-    task_id = appliance.enqueue("tasks.sleep", 30)
-    row = appliance.wait_state(task_id, {"RETRY"}, timeout=20)
+@pytest.fixture(scope="module")
+def short_limits(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAppliance]:
+    """An appliance whose soft/hard time limits are 2 s and 4 s."""
+    running = RunningAppliance(tmp_path_factory.mktemp("limits") / "data", env=SHORT_LIMITS)
+    yield running.start()
+    running.close()
+
+
+def replaced(appliance: RunningAppliance, worker: str, old_pid: int) -> int:
+    def new_pid() -> int | None:
+        pid = appliance.worker_pids().get(worker)
+        return pid if pid and pid != old_pid else None
+
+    found: int = wait_for(new_pid, timeout=30, what=f"a fresh process for {worker}")
+    return found
+
+
+def test_soft_time_limit_fails_the_attempt_and_renews_the_worker(
+    short_limits: RunningAppliance,
+) -> None:
+    task_id = short_limits.enqueue("tasks.sleep", 30)
+    running = short_limits.wait_state(task_id, {"STARTED"})
+    pid = short_limits.worker_pids()[running.worker]
+    row = short_limits.wait_state(task_id, {"RETRY"}, timeout=20)
     assert row.error == "soft time limit exceeded"
     assert row.attempts == 1
     assert row.finished_at is None  # not final: it follows the retry rules
-    appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+    short_limits.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+    replaced(short_limits, running.worker, pid)
+    short_limits.wait_healthy()
 
 
 def test_hard_time_limit_kills_the_worker_and_starts_a_fresh_one(
-    appliance: RunningAppliance,
+    short_limits: RunningAppliance,
 ) -> None:
-    task_id = appliance.enqueue("tasks.sleep", 60, ignore_soft_limit=True)
-    running = appliance.wait_state(task_id, {"STARTED"})
-    worker, pid = running.worker, appliance.worker_pids()[running.worker]
-    row = appliance.wait_state(task_id, {"RETRY"}, timeout=20)
+    task_id = short_limits.enqueue("tasks.sleep", 60, ignore_soft_limit=True)
+    running = short_limits.wait_state(task_id, {"STARTED"})
+    pid = short_limits.worker_pids()[running.worker]
+    row = short_limits.wait_state(task_id, {"RETRY"}, timeout=20)
     assert row.error == "hard time limit exceeded"
-    appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
-    new_pid = wait_for(
-        lambda: appliance.worker_pids().get(worker) != pid and appliance.worker_pids().get(worker),
-        timeout=30,
-        what="a fresh worker process",
-    )
-    assert new_pid != pid
-    appliance.wait_healthy()
+    short_limits.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
+    replaced(short_limits, running.worker, pid)
+    short_limits.wait_healthy()
 
 
 def test_revoke_pending_task_never_runs(appliance: RunningAppliance) -> None:
-    blockers = [appliance.enqueue("tasks.sleep", 1.5) for _ in range(4)]
+    # Worker 1 serves the embeddings queue; the other three take these sleeps.
+    blockers = [appliance.enqueue("tasks.sleep", 2) for _ in range(3)]
     for blocker in blockers:
         appliance.wait_state(blocker, {"STARTED"})
     task_id = appliance.enqueue("tasks.ping")
@@ -150,14 +170,15 @@ def test_kill_9_of_a_worker_mid_task_reruns_it(appliance: RunningAppliance) -> N
 def test_failed_task_can_be_retried_from_the_dead_letter_list(
     appliance: RunningAppliance,
 ) -> None:
-    task_id = appliance.enqueue("tasks.sleep", 30)
+    task_id = appliance.enqueue("tasks.fail")
     appliance.wait_state(task_id, {"RETRY"}, timeout=20)
     appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
     response = appliance.client.post(f"/api/v1/tasks/task/{task_id}/retry")
     assert response.status_code == 200
     assert response.json()["status"] == "queued"
-    appliance.wait_state(task_id, {"STARTED", "RETRY"})
-    appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke?terminate=true")
+    row = appliance.wait_state(task_id, {"RETRY"}, timeout=20)
+    assert row.attempts == 1  # a fresh budget
+    appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
     again = appliance.client.post(f"/api/v1/tasks/task/{task_id}/revoke")
     assert again.status_code == 409
     ping = appliance.enqueue("tasks.ping")

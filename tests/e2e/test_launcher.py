@@ -14,8 +14,6 @@ from tests.support import RunningAppliance, wait_for
 
 pytestmark = pytest.mark.e2e
 
-LONG_LIMITS = {"APPLIANCE_TASK_SOFT_TIME_LIMIT": "60", "APPLIANCE_TASK_HARD_TIME_LIMIT": "90"}
-
 
 def worker_processes(appliance: RunningAppliance) -> list[psutil.Process]:
     """Worker processes (live ones) that belong to this appliance's data directory."""
@@ -51,7 +49,6 @@ def test_a_second_launcher_on_the_same_data_dir_is_refused(
 def test_graceful_stop_within_10_s_requeues_running_work(
     fresh_appliance: RunningAppliance,
 ) -> None:
-    fresh_appliance.env.update(LONG_LIMITS)
     fresh_appliance.start()
     task_id = fresh_appliance.enqueue("tasks.sleep", 8)
     fresh_appliance.wait_state(task_id, {"STARTED"})
@@ -72,7 +69,6 @@ def test_graceful_stop_within_10_s_requeues_running_work(
 def test_kill_9_of_the_launcher_then_restart_recovers(
     fresh_appliance: RunningAppliance,
 ) -> None:
-    fresh_appliance.env.update(LONG_LIMITS)
     fresh_appliance.start()
     task_id = fresh_appliance.enqueue("tasks.sleep", 3)
     waiting = [fresh_appliance.enqueue("tasks.ping", i) for i in range(3)]
