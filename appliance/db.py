@@ -21,6 +21,10 @@ BUSY_TIMEOUT_MS = 5000
 _BEGIN_OPTION = "sqlite_begin"
 
 
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -32,6 +36,8 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        # Unicode-aware case folding for filters (SQLite's lower() folds ASCII only).
+        dbapi_conn.create_function("casefold", 1, _casefold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:

@@ -94,6 +94,8 @@ class SentenceTransformerEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         model = self._load()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
         windows: list[str] = []
         owners: list[int] = []
         for index, text in enumerate(texts):

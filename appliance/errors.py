@@ -26,3 +26,19 @@ class ConflictError(AppError):
 
 class InvalidInputError(AppError):
     status = 422
+
+
+class RequestInvalidError(InvalidInputError):
+    """Field errors found after merging a change into stored data, shaped like FastAPI's."""
+
+    def __init__(self, error: Any) -> None:
+        details = [
+            {
+                "loc": ["body", *error_item["loc"]],
+                "msg": error_item["msg"],
+                "type": error_item["type"],
+            }
+            for error_item in error.errors(include_url=False, include_input=False)
+        ]
+        super().__init__("; ".join(f"{d['loc'][-1]}: {d['msg']}" for d in details))
+        self.details = details

@@ -104,10 +104,5 @@ def test_text_hash_is_stable_and_tells_texts_apart() -> None:
     assert text_hash(BATH) != text_hash(BATH + " ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="embed([]) raises IndexError (encoded.shape[1] of an empty result) instead of "
-    "returning the promised zero rows of shape (0, 384)",
-)
 def test_embedding_no_texts_gives_no_rows(embedder: SentenceTransformerEmbedder) -> None:
     assert embedder.embed([]).shape == (0, 384)

@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 from appliance import __version__
 from appliance.api.routes import internal, metrics, projects, tasks
 from appliance.container import Services
-from appliance.errors import AppError
+from appliance.errors import AppError, RequestInvalidError
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
 from appliance.tasking.metrics import TaskMetricsCollector
@@ -50,6 +50,10 @@ def create_app(
     registry = CollectorRegistry(auto_describe=True)
     registry.register(TaskMetricsCollector(app.state.monitor))
     app.state.metrics_registry = registry
+
+    @app.exception_handler(RequestInvalidError)
+    async def invalid_request(_request: Request, exc: RequestInvalidError) -> JSONResponse:
+        return JSONResponse({"detail": exc.details}, status_code=exc.status)
 
     @app.exception_handler(AppError)
     async def app_error(_request: Request, exc: AppError) -> JSONResponse:

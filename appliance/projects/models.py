@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import Column as SAColumn
 from sqlmodel import Field, LargeBinary, SQLModel
 
@@ -60,11 +60,13 @@ class ProjectBase(SQLModel):
             raise ValueError("must not be blank")
         return value.strip()
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> ProjectBase:
-        if self.start_date and self.end_date and self.end_date < self.start_date:
+    @field_validator("end_date")
+    @classmethod
+    def _dates_in_order(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start_date")
+        if start and end and end < start:
             raise ValueError("end_date must not be before start_date")
-        return self
+        return end
 
 
 class ProjectCreate(ProjectBase):

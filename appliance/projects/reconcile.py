@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from appliance.container import Services
 from appliance.projects.models import EmbeddingStatus, Project, ProjectVector
 from appliance.projects.service import BATCH_SIZE, queue_reindex_batches
-from appliance.projects.texts import embedding_hash, payload
+from appliance.projects.texts import embedding_hash, payload, point_fingerprint
 from appliance.tasking.states import TaskState
 from appliance.vectors.base import VectorPoint, VectorStore
 
@@ -64,7 +64,7 @@ def reconcile(services: Services) -> ReconcileReport:
             if not _has_open_task(services, project.embedding_task_id):
                 report.queued.append(project.id)
             continue
-        if in_store.get(project.id) != fingerprint:
+        if in_store.get(project.id) != point_fingerprint(project):
             restore.append(project)
         if project.status != EmbeddingStatus.INDEXED:
             indexed_now.append(project.id)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from appliance.container import Services
-from appliance.errors import ConflictError, InvalidInputError, NotFoundError
+from appliance.errors import ConflictError, InvalidInputError, NotFoundError, RequestInvalidError
 from appliance.projects.indexing import stored_vector
 from appliance.projects.models import (
     EmbeddingStatus,
@@ -22,7 +23,7 @@ from appliance.projects.models import (
     ProjectVector,
 )
 from appliance.projects.query import QueryEmbedder
-from appliance.projects.texts import embedding_text
+from appliance.projects.texts import embedding_text, point_fingerprint
 from appliance.tasking.queue import QueueTransaction
 from appliance.vectors.base import VectorFilter
 
@@ -67,6 +68,11 @@ class ProjectFilters:
 class ScoredProject:
     project: Project
     score: float
+
+
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern: its % and _ match themselves, not any characters."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def queue_reindex_batches(tx: QueueTransaction, project_ids: Sequence[str]) -> list[str]:
@@ -126,22 +132,29 @@ class ProjectService:
             allowed = ", ".join(sorted(SORT_FIELDS))
             raise InvalidInputError(f"Cannot sort by {field!r}; use one of {allowed}.")
         conditions = []
+        # casefold() is registered on each SQLite connection (db.py): SQLite's own lower()
+        # folds ASCII only, so "Gießen" or "Überlingen" would never match.
         if filters.trade:
-            conditions.append(func.lower(Project.trade) == filters.trade.casefold())
+            conditions.append(func.casefold(Project.trade) == filters.trade.casefold())
         if filters.phase:
             conditions.append(col(Project.phase) == filters.phase)
         if filters.city:
-            conditions.append(func.lower(Project.city) == filters.city.casefold())
+            conditions.append(func.casefold(Project.city) == filters.city.casefold())
         if status:
             conditions.append(col(Project.status) == status)
         if text:
-            pattern = f"%{text.strip()}%"
+            pattern = f"%{escape_like(text.strip().casefold())}%"
             conditions.append(
                 or_(
-                    col(Project.name).ilike(pattern),
-                    col(Project.description).ilike(pattern),
-                    col(Project.customer).ilike(pattern),
-                    col(Project.city).ilike(pattern),
+                    *(
+                        func.casefold(column).like(pattern, escape="\\")
+                        for column in (
+                            Project.name,
+                            Project.description,
+                            Project.customer,
+                            Project.city,
+                        )
+                    )
                 )
             )
         order = getattr(Project, field)
@@ -161,24 +174,33 @@ class ProjectService:
     ) -> tuple[Project, str | None]:
         """PUT (`replace`) or PATCH a project; re-embed only when the embedded text changed."""
         data = changes.model_dump(exclude_unset=not replace)
-        if "name" in data and data["name"] is None:
-            raise InvalidInputError("name must not be empty.")
         with self.services.queue.transaction() as tx:
             project = self._get(tx.session, project_id)
-            before = embedding_text(project)
-            for key, value in data.items():
-                setattr(project, key, value)
-            checked = ProjectCreate.model_validate(project.model_dump())
-            project.name = checked.name
+            before_text, before_point = embedding_text(project), point_fingerprint(project)
+            merged = {**project.model_dump(include=set(ProjectCreate.model_fields)), **data}
+            try:
+                checked = ProjectCreate.model_validate(merged)
+            except ValidationError as exc:
+                raise RequestInvalidError(exc) from None
+            project.sqlmodel_update(checked.model_dump())
             project.updated_at = datetime.now(UTC)
             task_id = None
-            if embedding_text(project) != before:
+            if embedding_text(project) != before_text:
                 task_id = tx.enqueue("tasks.regenerate_project_embedding", project.id)
                 project.status = EmbeddingStatus.PENDING
                 project.embedding_task_id = task_id
                 project.embedding_error = None
             tx.session.add(project)
+        if task_id is None and point_fingerprint(project) != before_point:
+            self._refresh_point(project)
         return project, task_id
+
+    def _refresh_point(self, project: Project) -> None:
+        """Phase, city or date changed: the filters must see it now, without re-embedding."""
+        from appliance.projects.reconcile import restore_from_stored
+
+        if self.services.vectors is not None and project.status == EmbeddingStatus.INDEXED:
+            restore_from_stored(self.services, [project])
 
     def delete(self, project_id: str) -> str:
         """Delete a project; its vector is removed in the background. Returns the task id."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from appliance.embedding import text_hash
 from appliance.projects.models import Project
+from appliance.vectors.base import FINGERPRINT_FIELD
 
 
 def embedding_text(project: Project) -> str:
@@ -18,14 +20,26 @@ def embedding_hash(project: Project) -> str:
     return text_hash(embedding_text(project))
 
 
-def payload(project: Project, fingerprint: str) -> dict[str, Any]:
-    """Filterable fields for the vector store (and the fingerprint of the embedded text)."""
+def payload(project: Project, vector_text_hash: str) -> dict[str, Any]:
+    """Filterable fields for the vector store, with the point's fingerprint.
+
+    `vector_text_hash` is the hash of the text the vector was made from; the fingerprint
+    covers it and the filter fields, so a point whose phase or city changed is as stale
+    as one whose text changed.
+    """
     when = project.start_date or project.created_at
-    return {
+    fields: dict[str, Any] = {
         "project_id": project.id,
         "trade": (project.trade or "").casefold(),
         "phase": project.phase.value,
         "city": (project.city or "").casefold(),
         "year": when.year,
-        "text_hash": fingerprint,
     }
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+    fields[FINGERPRINT_FIELD] = text_hash(f"{vector_text_hash}|{canonical}")
+    return fields
+
+
+def point_fingerprint(project: Project) -> str:
+    """The fingerprint the project's point has when it is current."""
+    return str(payload(project, embedding_hash(project))[FINGERPRINT_FIELD])

@@ -16,8 +16,9 @@ COLLECTION = "projects"
 # Payload fields that searches filter on: keyword fields and one integer field.
 KEYWORD_FIELDS = ("trade", "phase", "city")
 INTEGER_FIELDS = ("year",)
-# Payload field holding the hash of the embedded text: tells a stale point from a fresh one.
-FINGERPRINT_FIELD = "text_hash"
+# Payload field holding a hash of the embedded text and the other payload fields: it tells
+# a stale point (old text, or old phase/city for the filters) from a current one.
+FINGERPRINT_FIELD = "fingerprint"
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class VectorStore(Protocol):
         """Ids of all points stored."""
 
     def fingerprints(self) -> dict[str, str | None]:
-        """Every point's id with its payload's `text_hash`."""
+        """Every point's id with its payload's fingerprint."""
 
     def flush(self) -> None:
         """Make every write so far survive a power cut."""

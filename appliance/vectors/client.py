@@ -140,7 +140,7 @@ class QdrantClientVectorStore:
         return set(self.fingerprints())
 
     def fingerprints(self) -> dict[str, str | None]:
-        """Every point's id with the `text_hash` in its payload (None if it has none)."""
+        """Every point's id with the fingerprint in its payload (None if it has none)."""
         found: dict[str, str | None] = {}
         offset: models.ExtendedPointId | None = None
         with self._lock:

@@ -145,7 +145,7 @@ class EdgeVectorStore:
         return set(self.fingerprints())
 
     def fingerprints(self) -> dict[str, str | None]:
-        """Every point's id with the `text_hash` in its payload (None if it has none)."""
+        """Every point's id with the fingerprint in its payload (None if it has none)."""
         found: dict[str, str | None] = {}
         offset: edge.PointId | None = None
         with self._lock:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -200,3 +202,19 @@ def test_batch_reindex_queues_batches_of_ten(
         assert appliance.client.get(f"/api/v1/projects/{project_id}").json()["status"] == (
             "indexed"
         )
+
+
+def test_reindex_command_goes_through_the_running_appliance(
+    appliance: RunningAppliance, catalogue: dict[str, dict[str, Any]]
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "appliance", "reindex", "--from-stored"],
+        env=appliance.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "rebuilt" and answer["points"] >= len(catalogue)
+    assert search(appliance, BATHROOM_QUERY, limit=1)[0]["id"] in catalogue
