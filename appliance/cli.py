@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild the vector store from the stored vectors, without re-embedding",
     )
 
+    extractor = commands.add_parser("extractor")  # internal: the parser sandbox's child
+    extractor.add_argument("--memory-mb", type=int, default=1536)
+
     commands.add_parser("version", help="print the version")
     _add_run_flags(parser)
     return parser
@@ -81,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "version":
         print(f"HandwerkML Appliance {__version__}")
         return 0
+    if command == "extractor":
+        from appliance.documents.extractor_child import serve
+
+        return serve(args.memory_mb)
     try:
         settings = settings_from(args)
     except ValidationError as exc:

@@ -72,6 +72,24 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING or ERROR.")
 
+    max_upload_mb: int = Field(100, ge=1, le=10240, description="Largest file accepted, in MB.")
+    extraction_timeout: float = Field(
+        600.0, gt=0, description="Seconds one document may take to read before it is stopped."
+    )
+    extraction_memory_mb: int = Field(
+        1536, ge=128, description="Memory one document may use while it is read, in MB."
+    )
+    max_image_megapixels: int = Field(
+        100, ge=1, description="Largest image (or page scan) accepted, in megapixels."
+    )
+    ocr_languages: str = Field("deu+eng", description="Tesseract languages for OCR.")
+    tesseract_cmd: Path | None = Field(
+        None, description="A tesseract program to use; empty: the bundled one."
+    )
+    failed_document_retention_hours: float = Field(
+        24.0, gt=0, description="Hours a failed document is kept before the daily cleanup."
+    )
+
     embedding_model: Path | None = Field(
         None,
         description="Folder of a local sentence-transformers model; empty: the bundled "

@@ -76,10 +76,17 @@ class Database:
         return db
 
     def create_schema(self) -> None:
+        """Create missing tables (and the full-text index on SQLite)."""
         # Importing the table modules registers them on SQLModel.metadata.
+        from appliance.documents import models as document_models  # noqa: F401
+        from appliance.documents.search import DocumentIndex
+        from appliance.projects import models as project_models  # noqa: F401
         from appliance.tasking import tables  # noqa: F401
 
         SQLModel.metadata.create_all(self.engine)
+        if self.engine.dialect.name == "sqlite":
+            with self.write() as conn:
+                DocumentIndex.create(conn)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

@@ -25,6 +25,7 @@ from appliance import __version__
 from appliance.api.app import create_app
 from appliance.config import Settings
 from appliance.container import Services
+from appliance.documents.reconcile import reconcile_documents
 from appliance.logs import LOG_FILE, setup_logging
 from appliance.projects.reconcile import reconcile
 from appliance.supervisor import WorkerSupervisor
@@ -93,6 +94,7 @@ class Launcher:
         self._reaper = Reaper(services, kill_worker=supervisor.kill)
         self._reaper.startup(supervisor.names())
         reconcile(services)
+        reconcile_documents(services)
 
         token = write_token(settings.data_dir)
         app = create_app(services, control=supervisor, internal_token=token)

@@ -12,8 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from appliance import __version__
-from appliance.api.routes import internal, metrics, projects, tasks
+from appliance.api.routes import documents, internal, metrics, projects, tasks
 from appliance.container import Services
+from appliance.documents.service import DocumentService
 from appliance.errors import AppError, RequestInvalidError
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
@@ -46,6 +47,7 @@ def create_app(
     app.state.services = services
     app.state.monitor = TaskMonitor(services, control)
     app.state.projects = ProjectService(services, QueryEmbedder(services))
+    app.state.documents = DocumentService(services)
     app.state.internal_token = internal_token
     registry = CollectorRegistry(auto_describe=True)
     registry.register(TaskMetricsCollector(app.state.monitor))
@@ -68,6 +70,7 @@ def create_app(
         )
 
     app.include_router(projects.router)
+    app.include_router(documents.router)
     app.include_router(tasks.router)
     app.include_router(internal.router)
     app.include_router(metrics.router)

@@ -10,6 +10,14 @@ if TYPE_CHECKING:
     from appliance.container import Services
 
 
+class UserFacingError(Exception):
+    """An error whose message is written for a person; shown without the class name."""
+
+
+class PermanentTaskError(UserFacingError):
+    """Retrying cannot help (a corrupt file stays corrupt): the task fails at once."""
+
+
 class SoftTimeLimitExceeded(Exception):
     """Raised inside a task that ran past the soft time limit; it may clean up and re-raise."""
 

@@ -8,7 +8,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from appliance.tasking.context import SoftTimeLimitExceeded, TaskContext
+from appliance.tasking.context import (
+    PermanentTaskError,
+    SoftTimeLimitExceeded,
+    TaskContext,
+    UserFacingError,
+)
 from appliance.tasking.outcomes import settle
 from appliance.tasking.registry import TaskSpec
 from appliance.tasking.retry import RetryPolicy
@@ -23,6 +28,8 @@ log = logging.getLogger("appliance.tasks")
 def describe_error(exc: BaseException) -> str:
     """`ValueError: message`, the form shown to a person in the monitor."""
     text = str(exc).strip()
+    if isinstance(exc, UserFacingError) and text:
+        return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -118,7 +125,8 @@ class TaskExecutor:
         else:
             error = describe_error(exc)
         policy = RetryPolicy(max_retries, self.services.settings.retry_base_delay)
-        delay = policy.delay(attempt, self._rng) if policy.may_retry(attempt) else None
+        retryable = policy.may_retry(attempt) and not isinstance(exc, PermanentTaskError)
+        delay = policy.delay(attempt, self._rng) if retryable else None
         outcome = self.services.ledger.finish_failure(
             task_id=task_id,
             worker=self.worker_name,

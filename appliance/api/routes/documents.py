@@ -1,0 +1,167 @@
+"""/api/v1/documents: streaming upload, processing state, text, search, download."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel
+
+from appliance.documents.models import Document, DocumentDetail, DocumentPublic, DocumentStatus
+from appliance.documents.service import DocumentService
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+
+
+def get_documents(request: Request) -> DocumentService:
+    service: DocumentService = request.app.state.documents
+    return service
+
+
+DocumentsDep = Annotated[DocumentService, Depends(get_documents)]
+
+UPLOAD_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "project_id": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+class UploadAnswer(DocumentPublic):
+    duplicate: bool
+    task_id: str | None
+
+
+class DocumentList(BaseModel):
+    data: list[DocumentPublic]
+    count: int
+
+
+class SnippetPart(BaseModel):
+    text: str
+    hit: bool
+
+
+class DocumentHit(DocumentPublic):
+    score: float
+    snippet: str
+    snippet_parts: list[SnippetPart]
+
+
+class SearchAnswer(BaseModel):
+    query: str
+    data: list[DocumentHit]
+    count: int
+
+
+@router.post(
+    "/upload",
+    status_code=201,
+    response_model=UploadAnswer,
+    openapi_extra=UPLOAD_SCHEMA,
+    responses={
+        200: {"description": "The same content was uploaded before (`duplicate: true`)."},
+        413: {"description": "The file is larger than the limit."},
+        415: {"description": "Not a PDF, DOCX, JPEG, PNG, TIFF, HEIC or text file."},
+    },
+)
+async def upload(request: Request, documents: DocumentsDep) -> JSONResponse:
+    """Upload one file (form field `file`, optional `project_id`); processing is queued.
+
+    Answers at once with `"status": "pending"` and the `task_id` of `tasks.process_document`.
+    """
+    received, fields = await documents.receive(
+        request.headers.get("content-type"),
+        request.headers.get("content-length"),
+        request.stream(),
+    )
+    outcome = await run_in_threadpool(documents.store, received, fields.get("project_id"))
+    body = UploadAnswer.model_validate(
+        outcome.document, update={"duplicate": outcome.duplicate, "task_id": outcome.task_id}
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if outcome.duplicate else 201)
+
+
+@router.get("/", response_model=DocumentList)
+def list_documents(
+    documents: DocumentsDep,
+    status: DocumentStatus | None = None,
+    project_id: str | None = None,
+    file_type: Annotated[str | None, Query(alias="type")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> DocumentList:
+    rows, total = documents.find(
+        status=status, project_id=project_id, file_type=file_type, limit=limit, offset=offset
+    )
+    return DocumentList(data=[DocumentPublic.model_validate(r) for r in rows], count=total)
+
+
+@router.get("/search", response_model=SearchAnswer)
+def search(
+    documents: DocumentsDep,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="Words to find.")],
+    project_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> SearchAnswer:
+    """Full-text search in extracted text: umlaut-tolerant, prefix matching, ranked."""
+    found, total = documents.search(q, project_id=project_id, limit=limit, offset=offset)
+    data = [
+        DocumentHit.model_validate(
+            f.document,
+            update={
+                "score": round(f.hit.score, 4),
+                "snippet": f.hit.snippet,
+                "snippet_parts": f.hit.snippet_parts,
+            },
+        )
+        for f in found
+    ]
+    return SearchAnswer(query=q, data=data, count=total)
+
+
+@router.get("/{document_id}", response_model=DocumentDetail)
+def get_document(document_id: str, documents: DocumentsDep) -> Document:
+    """A document with its processing state and extracted text."""
+    return documents.get(document_id)
+
+
+@router.get("/{document_id}/download", response_class=FileResponse)
+def download(document_id: str, documents: DocumentsDep) -> FileResponse:
+    """The original file, under its original name."""
+    path, name, media_type = documents.original(document_id)
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=name,
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.delete("/{document_id}")
+def delete(document_id: str, documents: DocumentsDep) -> dict[str, Any]:
+    """Delete a document: its file, its text and its search entry."""
+    documents.delete(document_id)
+    return {"status": "deleted", "id": document_id}
+
+
+@router.post("/{document_id}/retry", response_model=UploadAnswer)
+def retry(document_id: str, documents: DocumentsDep) -> UploadAnswer:
+    """Process a failed document again."""
+    document, task_id = documents.retry(document_id)
+    return UploadAnswer.model_validate(document, update={"duplicate": False, "task_id": task_id})

@@ -1,0 +1,80 @@
+"""`appliance extractor`: the child process side of the parser sandbox.
+
+Reads one JSON job per line on stdin and answers with JSON lines: progress, one line per
+page, then `done` or `error`. The protocol owns the real stdout; anything a library
+prints goes to stderr instead, so it cannot corrupt the stream.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+from appliance.documents.extract import (
+    ExtractionError,
+    ExtractLimits,
+    FileType,
+    Progress,
+    extract,
+)
+
+log = logging.getLogger("appliance.extractor")
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """A hard ceiling where the OS offers one (POSIX); the parent also watches the RSS."""
+    try:
+        import resource
+    except ImportError:  # Windows: the parent's RSS watch is the limit
+        return
+    # Address space, not RSS: allow twice the cap for mapped libraries and thread stacks.
+    ceiling = memory_mb * 2 * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+
+def _send(stream: IO[str], event: dict[str, Any]) -> None:
+    stream.write(json.dumps(event) + "\n")
+    stream.flush()
+
+
+def run_job(job: dict[str, Any], out: IO[str]) -> None:
+    def report(progress: Progress) -> None:
+        _send(out, {"progress": [progress.stage.value, progress.page, progress.pages]})
+
+    pages = 0
+    try:
+        limits = ExtractLimits(**job.get("limits", {}))
+        for page in extract(Path(job["path"]), FileType(job["type"]), limits=limits, report=report):
+            _send(out, {"page": page.number, "text": page.text, "ocr": page.ocr})
+            pages += 1
+    except ExtractionError as exc:
+        _send(out, {"error": exc.code, "message": exc.message})
+        return
+    except MemoryError:
+        _send(
+            out,
+            {"error": "too_much_memory", "message": "Reading the file needed too much memory."},
+        )
+        return
+    except Exception:
+        log.exception("unexpected error while reading %s", job.get("type"))
+        _send(out, {"error": "corrupt", "message": "The file could not be read."})
+        return
+    _send(out, {"done": pages})
+
+
+def serve(memory_mb: int) -> int:
+    """Answer jobs until stdin closes."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    _limit_memory(memory_mb)
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    sys.stdout = sys.stderr  # stray prints must not reach the protocol stream
+    for line in sys.stdin:
+        if line.strip():
+            run_job(json.loads(line), out)
+    return 0

@@ -1,0 +1,71 @@
+"""Document table and API models."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+
+class DocumentStatus(StrEnum):
+    """The seed's status flow: pending -> processing -> completed | failed."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class DocumentStage(StrEnum):
+    """Where processing is, as short codes the UI translates."""
+
+    QUEUED = "queued"
+    READING = "reading"
+    OCR = "ocr"
+    INDEXING = "indexing"
+    DONE = "done"
+
+
+class DocumentBase(SQLModel):
+    original_name: str = Field(max_length=255, description="The file name as uploaded.")
+    file_type: str = Field(max_length=16, index=True, description="pdf, docx, jpeg, ...")
+    size_bytes: int
+    sha256: str = Field(max_length=64, unique=True, index=True)
+    project_id: str | None = Field(
+        default=None, foreign_key="projects.id", ondelete="SET NULL", index=True
+    )
+    status: DocumentStatus = Field(default=DocumentStatus.PENDING, index=True)
+    stage: DocumentStage = Field(default=DocumentStage.QUEUED)
+    page_current: int = 0
+    page_total: int = 0
+    page_count: int | None = None
+    error: str | None = None
+    error_code: str | None = Field(default=None, max_length=40)
+    task_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(index=True)
+    updated_at: datetime
+    processed_at: datetime | None = None
+
+
+class Document(DocumentBase, table=True):
+    """An uploaded file; the file itself lives in the uploads folder under `stored_name`."""
+
+    __tablename__ = "documents"
+
+    id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
+    stored_name: str = Field(max_length=80, description="Generated name in the uploads folder.")
+    searchable_text: str | None = None
+
+
+class DocumentPublic(DocumentBase):
+    """A document as lists show it (without its text)."""
+
+    id: str
+
+
+class DocumentDetail(DocumentPublic):
+    """One document with its extracted text."""
+
+    searchable_text: str | None

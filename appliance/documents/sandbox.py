@@ -1,0 +1,190 @@
+"""Parsers run in a child process with a wall-clock timeout and a memory cap.
+
+pypdf, Pillow and python-docx have a history of hangs and memory blow-ups on crafted
+files, and they say catching those is the caller's job. A worker therefore never parses
+a file itself: it sends the job to a long-lived child process (`appliance extractor`,
+started from the same program, so it works frozen and on Windows) and reads back
+progress and page texts as JSON lines. If the child takes too long, uses too much memory
+or dies, the worker kills it, reports a readable reason and starts a fresh child for the
+next file. The child stays alive between files, so a text document costs no process
+start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import queue
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any
+
+import psutil
+
+from appliance.documents.extract import ExtractLimits, FileType, PageText, Progress, Stage
+from appliance.tasking.context import PermanentTaskError, UserFacingError
+
+log = logging.getLogger("appliance.documents")
+
+MEMORY_POLL_INTERVAL = 0.25
+_EOF = object()
+
+
+class ExtractionFailedError(PermanentTaskError):
+    """The file cannot be read (corrupt, encrypted, unsupported ...): retrying cannot help."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SandboxError(UserFacingError):
+    """The parser hung, used too much memory or crashed; a retry may still succeed."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class ExtractionSandbox:
+    """One child process that extracts text, replaced whenever it misbehaves."""
+
+    def __init__(self, command: list[str], *, timeout: float, memory_mb: int) -> None:
+        self.command = command
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self._child: subprocess.Popen[str] | None = None
+        self._events: queue.Queue[Any] = queue.Queue()
+
+    def extract(
+        self,
+        path: Path,
+        file_type: FileType,
+        limits: ExtractLimits,
+        on_progress: Callable[[Progress], None],
+        on_page: Callable[[PageText], None],
+    ) -> int:
+        """Extract `path` in the child; returns the page count.
+
+        Raises ExtractionFailedError for files that cannot be read, SandboxError when the
+        child had to be stopped (timeout, memory) or died.
+        """
+        child = self._ensure_child()
+        job = {"path": str(path), "type": file_type.value, "limits": asdict(limits)}
+        finished = False
+        try:
+            assert child.stdin is not None
+            child.stdin.write(json.dumps(job) + "\n")
+            child.stdin.flush()
+            pages = self._follow(child, on_progress, on_page)
+            finished = True
+            return pages
+        except ExtractionFailedError:
+            finished = True  # the child said so cleanly and is ready for the next file
+            raise
+        except (BrokenPipeError, OSError) as exc:
+            raise SandboxError("parser_crashed", "The file reader stopped unexpectedly.") from exc
+        finally:
+            if not finished:
+                # Anything but a clean end (error event aside) leaves the child in an
+                # unknown state: replace it.
+                self._stop_child()
+
+    def _follow(
+        self,
+        child: subprocess.Popen[str],
+        on_progress: Callable[[Progress], None],
+        on_page: Callable[[PageText], None],
+    ) -> int:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SandboxError(
+                    "timeout",
+                    f"Reading the file took longer than {self.timeout:.0f} seconds and was "
+                    "stopped.",
+                )
+            try:
+                event = self._events.get(timeout=min(remaining, MEMORY_POLL_INTERVAL))
+            except queue.Empty:
+                self._check_memory(child)
+                continue
+            if event is _EOF:
+                raise SandboxError(
+                    "parser_crashed", "The file made the reader crash; it may be damaged."
+                )
+            if "progress" in event:
+                stage, page, pages = event["progress"]
+                on_progress(Progress(Stage(stage), page, pages))
+            elif "page" in event:
+                on_page(PageText(event["page"], event["text"], event["ocr"]))
+            elif "error" in event:
+                if event["error"] == "too_much_memory":
+                    raise SandboxError("too_much_memory", event["message"])
+                raise ExtractionFailedError(event["error"], event["message"])
+            elif "done" in event:
+                return int(event["done"])
+
+    def _check_memory(self, child: subprocess.Popen[str]) -> None:
+        try:
+            process = psutil.Process(child.pid)
+            rss = process.memory_info().rss + sum(
+                c.memory_info().rss for c in process.children(recursive=True)
+            )
+        except psutil.NoSuchProcess:
+            return  # its end-of-output arrives next
+        if rss > self.memory_mb * 1024 * 1024:
+            raise SandboxError(
+                "too_much_memory",
+                f"Reading the file needed more than {self.memory_mb} MB of memory and was stopped.",
+            )
+
+    def _ensure_child(self) -> subprocess.Popen[str]:
+        if self._child is not None and self._child.poll() is None:
+            return self._child
+        self._events = queue.Queue()
+        self._child = subprocess.Popen(
+            [*self.command, "--memory-mb", str(self.memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,  # the child's warnings go to the worker's log
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        )
+        threading.Thread(
+            target=_read_events, args=(self._child.stdout, self._events), daemon=True
+        ).start()
+        return self._child
+
+    def _stop_child(self) -> None:
+        child, self._child = self._child, None
+        if child is None:
+            return
+        with contextlib.suppress(psutil.NoSuchProcess):
+            parent = psutil.Process(child.pid)
+            for process in [*parent.children(recursive=True), parent]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    process.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=5)
+
+    def close(self) -> None:
+        self._stop_child()
+
+
+def _read_events(stream: IO[str] | None, events: queue.Queue[Any]) -> None:
+    if stream is not None:
+        for line in stream:
+            try:
+                events.put(json.loads(line))
+            except ValueError:
+                log.warning("extractor wrote a line that is not JSON: %.200s", line)
+    events.put(_EOF)

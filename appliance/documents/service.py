@@ -1,0 +1,261 @@
+"""Document use-cases on the API side: upload, list, read, download, delete, retry, search."""
+
+from __future__ import annotations
+
+import logging
+import os
+import unicodedata
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+
+from appliance.container import Services
+from appliance.documents.extract import ExtractionError, FileType, detect_file
+from appliance.documents.models import Document, DocumentStage, DocumentStatus
+from appliance.documents.search import DocumentIndex, SearchHit
+from appliance.documents.upload import ReceivedFile, UploadLimits, receive_upload
+from appliance.errors import AppError, ConflictError, NotFoundError
+from appliance.projects.models import Project
+
+log = logging.getLogger("appliance.documents")
+
+MAX_NAME_LENGTH = 255
+MEDIA_TYPES = {
+    FileType.PDF: "application/pdf",
+    FileType.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    FileType.JPEG: "image/jpeg",
+    FileType.PNG: "image/png",
+    FileType.TIFF: "image/tiff",
+    FileType.HEIC: "image/heic",
+    FileType.TXT: "text/plain; charset=utf-8",
+}
+
+
+class UnsupportedTypeError(AppError):
+    status = 415
+
+
+def safe_display_name(raw: str) -> str:
+    """The client's file name as harmless metadata: no folders, controls or bidi tricks."""
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    # Cc: control characters such as NUL; Cf: format characters such as the right-to-left
+    # override that makes "rechnung\u202efdp.exe" display as "rechnungexe.pdf".
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    name = name.strip().strip(".") or "unnamed"
+    if len(name) > MAX_NAME_LENGTH:
+        stem, dot, ext = name.rpartition(".")
+        keep = ext if dot and len(ext) <= 10 else ""
+        name = name[: MAX_NAME_LENGTH - len(keep) - 2] + "…" + (f".{keep}" if keep else "")
+    return name
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    document: Document
+    duplicate: bool
+    task_id: str | None
+
+
+@dataclass(frozen=True)
+class FoundDocument:
+    document: Document
+    hit: SearchHit
+
+
+class DocumentService:
+    """What the documents API does; routes only parse and serialize."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        settings = services.settings
+        self.limits = UploadLimits(max_file_bytes=settings.max_upload_mb * 1024 * 1024)
+
+    # -- upload ------------------------------------------------------------------------
+
+    async def receive(
+        self, content_type: str | None, content_length: str | None, body: AsyncIterator[bytes]
+    ) -> tuple[ReceivedFile, dict[str, str]]:
+        """Stream the request body to a temporary file in the uploads folder."""
+        return await receive_upload(
+            content_type, content_length, body, self.services.settings.uploads_dir, self.limits
+        )
+
+    def store(self, received: ReceivedFile, project_id: str | None) -> UploadOutcome:
+        """Check the file, keep it under a generated name and queue its processing.
+
+        The same content uploaded again answers with the existing document. Whatever is
+        refused leaves nothing on disk.
+        """
+        try:
+            return self._store(received, project_id or None)
+        finally:
+            received.temp_path.unlink(missing_ok=True)
+
+    def _store(self, received: ReceivedFile, project_id: str | None) -> UploadOutcome:
+        if project_id is not None:
+            with self.services.db.session() as session:
+                if session.get(Project, project_id) is None:
+                    raise NotFoundError(f"No project with id {project_id!r}.")
+        try:
+            file_type = detect_file(received.temp_path)
+        except ExtractionError as exc:
+            raise UnsupportedTypeError(exc.message, code=exc.code) from None
+        existing = self._by_sha256(received.sha256)
+        if existing is not None:
+            return UploadOutcome(existing, True, None)
+        stored_name = f"{uuid.uuid4().hex}.{file_type.value}"
+        final_path = self.services.settings.uploads_dir / stored_name
+        os.replace(received.temp_path, final_path)
+        now = datetime.now(UTC)
+        try:
+            with self.services.queue.transaction() as tx:
+                document = Document(
+                    original_name=safe_display_name(received.original_name),
+                    stored_name=stored_name,
+                    file_type=file_type.value,
+                    size_bytes=received.size,
+                    sha256=received.sha256,
+                    project_id=project_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+                tx.session.add(document)
+                tx.session.flush()
+                task_id = tx.enqueue(
+                    "tasks.process_document", document.id, stored_name, file_type.value
+                )
+                document.task_id = task_id
+                tx.session.add(document)
+        except IntegrityError:
+            # The same file arrived twice at once and the other upload won.
+            final_path.unlink(missing_ok=True)
+            winner = self._by_sha256(received.sha256)
+            if winner is None:
+                raise
+            return UploadOutcome(winner, True, None)
+        except BaseException:
+            final_path.unlink(missing_ok=True)
+            raise
+        log.info("Queued document %s (%s, %d bytes)", document.id, file_type.value, received.size)
+        return UploadOutcome(document, False, task_id)
+
+    def _by_sha256(self, sha256: str) -> Document | None:
+        with self.services.db.session() as session:
+            return session.exec(select(Document).where(Document.sha256 == sha256)).first()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def find(
+        self,
+        *,
+        status: DocumentStatus | None,
+        project_id: str | None,
+        file_type: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Document], int]:
+        conditions = []
+        if status is not None:
+            conditions.append(col(Document.status) == status)
+        if project_id is not None:
+            conditions.append(col(Document.project_id) == project_id)
+        if file_type is not None:
+            conditions.append(col(Document.file_type) == file_type)
+        with self.services.db.session() as session:
+            total = session.exec(
+                select(func.count()).select_from(Document).where(*conditions)
+            ).one()
+            rows = session.exec(
+                select(Document)
+                .where(*conditions)
+                .order_by(col(Document.created_at).desc(), col(Document.id))
+                .offset(offset)
+                .limit(limit)
+            ).all()
+        return list(rows), int(total)
+
+    def get(self, document_id: str) -> Document:
+        with self.services.db.session() as session:
+            document = session.get(Document, document_id)
+        if document is None:
+            raise NotFoundError(f"No document with id {document_id!r}.")
+        return document
+
+    def original(self, document_id: str) -> tuple[Path, str, str]:
+        """(path, display name, media type) of the uploaded file."""
+        document = self.get(document_id)
+        path = self.services.settings.uploads_dir / document.stored_name
+        if not path.is_file():
+            raise NotFoundError("The original file of this document is missing.")
+        return path, document.original_name, MEDIA_TYPES[FileType(document.file_type)]
+
+    def search(
+        self, query: str, *, project_id: str | None, limit: int, offset: int
+    ) -> tuple[list[FoundDocument], int]:
+        """Completed documents whose text matches, best first, with snippets."""
+        with self.services.db.read() as conn:
+            hits, total = DocumentIndex.search(
+                conn, query, project_id=project_id, limit=limit, offset=offset
+            )
+        with self.services.db.session() as session:
+            documents = {
+                d.id: d
+                for d in session.exec(
+                    select(Document).where(col(Document.id).in_([h.document_id for h in hits]))
+                )
+            }
+        found = [
+            FoundDocument(documents[h.document_id], h) for h in hits if h.document_id in documents
+        ]
+        return found, total
+
+    # -- changes -----------------------------------------------------------------------
+
+    def delete(self, document_id: str) -> None:
+        """Remove the document: its row, its index entry and its file."""
+        with self.services.db.session(write=True) as session:
+            document = session.get(Document, document_id)
+            if document is None:
+                raise NotFoundError(f"No document with id {document_id!r}.")
+            DocumentIndex.remove(session.connection(), document_id)
+            session.delete(document)
+            stored_name = document.stored_name
+        try:
+            (self.services.settings.uploads_dir / stored_name).unlink(missing_ok=True)
+        except OSError:
+            # Windows keeps a file that is being read; the start-up sweep removes it later.
+            log.warning("could not remove %s now; it is removed at the next start", stored_name)
+
+    def retry(self, document_id: str) -> tuple[Document, str]:
+        """Process a failed document again."""
+        with self.services.queue.transaction() as tx:
+            document = tx.session.get(Document, document_id)
+            if document is None:
+                raise NotFoundError(f"No document with id {document_id!r}.")
+            if document.status != DocumentStatus.FAILED:
+                raise ConflictError(
+                    f"Only failed documents can be retried; this one is {document.status.value}.",
+                    status=document.status.value,
+                )
+            task_id = tx.enqueue(
+                "tasks.process_document", document.id, document.stored_name, document.file_type
+            )
+            document.sqlmodel_update(
+                {
+                    "status": DocumentStatus.PENDING,
+                    "stage": DocumentStage.QUEUED,
+                    "error": None,
+                    "error_code": None,
+                    "page_current": 0,
+                    "page_total": 0,
+                    "task_id": task_id,
+                    "updated_at": datetime.now(UTC),
+                }
+            )
+            tx.session.add(document)
+        return document, task_id

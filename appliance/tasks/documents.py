@@ -1,0 +1,78 @@
+"""Document tasks: the seed's `process_document` and the daily cleanup."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+
+from appliance.documents import processing
+from appliance.documents.models import Document, DocumentStatus
+from appliance.documents.search import DocumentIndex
+from appliance.tasking.context import TaskContext
+from appliance.tasking.layout import DEFAULT_QUEUE
+from appliance.tasking.ledger import TaskMessage
+from appliance.tasking.registry import Periodic, TaskRegistry
+from appliance.tasking.states import Priority
+
+registry = TaskRegistry()
+log = logging.getLogger("appliance.tasks")
+
+
+def _give_up(services: Any, task: TaskMessage, reason: str) -> None:
+    processing.mark_failed(services, str(task.args[0]), task.task_id, reason)
+
+
+@registry.task(
+    "tasks.process_document",
+    priority=Priority.INTERACTIVE,
+    queue=DEFAULT_QUEUE,
+    on_give_up=_give_up,
+)
+def process_document(
+    context: TaskContext, document_id: str, file_path: str, file_type: str
+) -> dict[str, Any]:
+    """Extract the text of an uploaded document and make it searchable.
+
+    `file_path` is the generated name of the file in the uploads folder.
+    """
+    return processing.process(context, document_id, file_path, file_type)
+
+
+@registry.task(
+    "tasks.cleanup_old_documents",
+    priority=Priority.BULK,
+    queue=DEFAULT_QUEUE,
+    periodic=Periodic(minute="30", hour="3"),
+)
+def cleanup_old_documents(context: TaskContext) -> dict[str, Any]:
+    """Remove failed documents older than the retention period: files and rows."""
+    services = context.services
+    hours = services.settings.failed_document_retention_hours
+    cutoff = datetime.now(UTC) - timedelta(hours=hours)
+    removed_files = 0
+    with services.db.session(write=True) as session:
+        old = session.exec(
+            select(Document).where(
+                col(Document.status) == DocumentStatus.FAILED,
+                col(Document.updated_at) < cutoff,
+            )
+        ).all()
+        names = [document.stored_name for document in old]
+        for document in old:
+            DocumentIndex.remove(session.connection(), document.id)
+            session.delete(document)
+    for name in names:
+        path = services.settings.uploads_dir / name
+        if path.exists():
+            path.unlink()
+            removed_files += 1
+    log.info(
+        "Document cleanup: %d failed documents older than %.0f h removed (%d files)",
+        len(names),
+        hours,
+        removed_files,
+    )
+    return {"status": "success", "documents_removed": len(names), "files_removed": removed_files}
