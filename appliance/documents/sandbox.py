@@ -107,8 +107,7 @@ class ExtractionSandbox:
             if remaining <= 0:
                 raise SandboxError(
                     "timeout",
-                    f"Reading the file took longer than {self.timeout:.0f} seconds and was "
-                    "stopped.",
+                    f"Reading the file took longer than {self.timeout:g} seconds and was stopped.",
                 )
             try:
                 event = self._events.get(timeout=min(remaining, MEMORY_POLL_INTERVAL))

@@ -48,7 +48,7 @@ def safe_display_name(raw: str) -> str:
     name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
     name = name.strip().strip(".") or "unnamed"
     if len(name) > MAX_NAME_LENGTH:
-        stem, dot, ext = name.rpartition(".")
+        _stem, dot, ext = name.rpartition(".")
         keep = ext if dot and len(ext) <= 10 else ""
         name = name[: MAX_NAME_LENGTH - len(keep) - 2] + "…" + (f".{keep}" if keep else "")
     return name
@@ -209,6 +209,7 @@ class DocumentService:
                     select(Document).where(col(Document.id).in_([h.document_id for h in hits]))
                 )
             }
+        # A hit whose document was deleted a moment ago is no result.
         found = [
             FoundDocument(documents[h.document_id], h) for h in hits if h.document_id in documents
         ]

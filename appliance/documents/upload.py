@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
+from urllib.parse import unquote
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -65,7 +66,7 @@ def _bad(message: str) -> UploadError:
 
 @dataclass
 class _Part:
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, bytes] = field(default_factory=dict)
     name: str = ""
     filename: str | None = None
     value: bytearray = field(default_factory=bytearray)
@@ -120,7 +121,7 @@ class _Receiver:
 
     def on_header_end(self) -> None:
         name = bytes(self.header_field).decode("latin-1").strip().lower()
-        self.part.headers[name] = bytes(self.header_value).decode("utf-8", "replace")
+        self.part.headers[name] = bytes(self.header_value)
         self.header_field.clear()
         self.header_value.clear()
 
@@ -131,6 +132,11 @@ class _Receiver:
         _kind, options = parse_options_header(disposition)
         self.part.name = options.get(b"name", b"").decode("utf-8", "replace")
         raw_filename = options.get(b"filename")
+        encoded = options.get(b"filename*")
+        if encoded is not None:
+            # RFC 5987: charset''percent-encoded, preferred over the plain parameter.
+            _charset, _lang, quoted = encoded.decode("latin-1").split("'", 2)
+            raw_filename = unquote(quoted).encode("utf-8")
         if raw_filename is not None:
             if self.file is not None:
                 raise _bad("only one file per upload")

@@ -1,0 +1,1 @@
+"""Documents: upload, text extraction in a sandboxed child process, and search."""

@@ -1,0 +1,164 @@
+"""The documents API in-process: uploads are checked and stored, nothing runs them here."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from appliance.api.app import create_app
+from appliance.config import Settings
+from appliance.container import Services
+from appliance.documents.service import safe_display_name
+
+URL = "/api/v1/documents/"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+TEXT = "Rechnung für die Überprüfung der Heizungsanlage, Größe 12 m²\n".encode()
+
+
+@pytest.fixture
+def app_services(tmp_path: Path) -> Iterator[Services]:
+    built = Services.build(Settings(data_dir=tmp_path / "data", max_upload_mb=1))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(app_services: Services) -> TestClient:
+    return TestClient(create_app(app_services))
+
+
+def upload(client: TestClient, name: str, content: bytes, **fields: str) -> httpx.Response:
+    return client.post(f"{URL}upload", files={"file": (name, content)}, data=fields)
+
+
+def stored_files(services: Services) -> list[str]:
+    return sorted(p.name for p in services.settings.uploads_dir.iterdir())
+
+
+def test_upload_answers_pending_and_queues_processing(
+    client: TestClient, app_services: Services
+) -> None:
+    response = upload(client, "rechnung.txt", TEXT)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "pending" and body["duplicate"] is False
+    assert body["file_type"] == "txt" and body["size_bytes"] == len(TEXT)
+    assert body["sha256"] == hashlib.sha256(TEXT).hexdigest()
+    task = app_services.ledger.get(body["task_id"])
+    assert task.name == "tasks.process_document" and task.state == "PENDING"
+    stored = stored_files(app_services)
+    assert len(stored) == 1 and stored[0].endswith(".txt") and stored[0] != "rechnung.txt"
+    assert (app_services.settings.uploads_dir / stored[0]).read_bytes() == TEXT
+
+
+def test_the_same_content_again_is_a_duplicate(client: TestClient, app_services: Services) -> None:
+    first = upload(client, "a.txt", TEXT).json()
+    again = upload(client, "b.txt", TEXT)
+    assert again.status_code == 200
+    body = again.json()
+    assert body["duplicate"] is True and body["id"] == first["id"] and body["task_id"] is None
+    assert len(stored_files(app_services)) == 1
+    assert app_services.ledger.history(name="tasks.process_document")[1] == 1
+
+
+def test_type_comes_from_the_content_not_the_name(client: TestClient) -> None:
+    body = upload(client, "plan.jpg", PDF).json()
+    assert body["file_type"] == "pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("programm.pdf", b"MZ\x90\x00" + bytes(200), "PDF"),
+        ("alt.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), ".docx"),
+        ("leer.pdf", b"", "empty"),
+        ("bild.bin", bytes(range(256)) * 4, "PDF"),
+    ],
+)
+def test_unsupported_content_is_415_and_nothing_is_kept(
+    client: TestClient, app_services: Services, name: str, content: bytes, words: str
+) -> None:
+    response = upload(client, name, content)
+    assert response.status_code == 415
+    assert words.casefold() in response.json()["detail"].casefold()
+    assert stored_files(app_services) == []
+
+
+def test_too_large_is_413_and_nothing_is_kept(client: TestClient, app_services: Services) -> None:
+    response = upload(client, "gross.txt", b"a" * (1024 * 1024 + 1))
+    assert response.status_code == 413
+    assert "1 MB" in response.json()["detail"]
+    assert stored_files(app_services) == []
+
+
+def test_upload_without_a_file_is_422(client: TestClient) -> None:
+    response = client.post(f"{URL}upload", data={"project_id": "x"}, files={"other": ("", b"")})
+    assert response.status_code in (404, 422)
+    response = client.post(
+        f"{URL}upload",
+        content=b'--b\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n--b--\r\n',
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert response.status_code == 422
+    assert "file" in response.json()["detail"]
+
+
+def test_not_multipart_is_400(client: TestClient) -> None:
+    response = client.post(f"{URL}upload", content=b"hello", headers={"content-type": "text/plain"})
+    assert response.status_code == 400
+    assert "multipart/form-data" in response.json()["detail"]
+
+
+def test_unknown_project_is_404(client: TestClient, app_services: Services) -> None:
+    response = upload(client, "a.txt", TEXT, project_id="no-such-project")
+    assert response.status_code == 404
+    assert stored_files(app_services) == []
+
+
+def test_list_get_download_delete(client: TestClient, app_services: Services) -> None:
+    created = upload(client, "Angebot Müller.txt", TEXT).json()
+    listed = client.get(URL, params={"status": "pending", "type": "txt"}).json()
+    assert listed["count"] == 1 and listed["data"][0]["id"] == created["id"]
+    assert client.get(URL, params={"status": "completed"}).json()["count"] == 0
+    detail = client.get(f"{URL}{created['id']}").json()
+    assert detail["original_name"] == "Angebot Müller.txt" and detail["searchable_text"] is None
+    download = client.get(f"{URL}{created['id']}/download")
+    assert download.status_code == 200 and download.content == TEXT
+    assert "Angebot" in download.headers["content-disposition"]
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert client.delete(f"{URL}{created['id']}").status_code == 200
+    assert client.get(f"{URL}{created['id']}").status_code == 404
+    assert stored_files(app_services) == []
+
+
+def test_retry_only_failed_documents(client: TestClient) -> None:
+    created = upload(client, "a.txt", TEXT).json()
+    response = client.post(f"{URL}{created['id']}/retry")
+    assert response.status_code == 409
+    assert "pending" in response.json()["detail"]
+    assert client.post(f"{URL}nope/retry").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\rechnung.pdf", "rechnung.pdf"),
+        ("rech\x00nung.pdf", "rechnung.pdf"),
+        ("rechnung\u202efdp.exe", "rechnungfdp.exe"),
+        ("", "unnamed"),
+        ("..", "unnamed"),
+    ],
+)
+def test_display_names_are_harmless(raw: str, shown: str) -> None:
+    assert safe_display_name(raw) == shown
+
+
+def test_very_long_names_are_shortened_keeping_the_extension() -> None:
+    shown = safe_display_name("a" * 300 + ".pdf")
+    assert len(shown) <= 255 and shown.endswith("….pdf")
