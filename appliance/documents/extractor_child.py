@@ -74,6 +74,7 @@ def serve(memory_mb: int) -> int:
     _limit_memory(memory_mb)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     sys.stdout = sys.stderr  # stray prints must not reach the protocol stream
+    _send(out, {"ready": True})  # the parsers are imported: the job clock may start
     for line in sys.stdin:
         if line.strip():
             run_job(json.loads(line), out)

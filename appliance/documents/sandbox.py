@@ -32,6 +32,7 @@ from appliance.tasking.context import PermanentTaskError, UserFacingError
 log = logging.getLogger("appliance.documents")
 
 MEMORY_POLL_INTERVAL = 0.25
+STARTUP_TIMEOUT = 120.0  # importing the parsers, on a slow PC, frozen
 _EOF = object()
 
 
@@ -161,6 +162,15 @@ class ExtractionSandbox:
         threading.Thread(
             target=_read_events, args=(self._child.stdout, self._events), daemon=True
         ).start()
+        # The timeout is for reading a file, not for starting the child: wait until its
+        # parsers are imported.
+        try:
+            event = self._events.get(timeout=STARTUP_TIMEOUT)
+        except queue.Empty:
+            event = None
+        if not isinstance(event, dict) or not event.get("ready"):
+            self._stop_child()
+            raise SandboxError("parser_crashed", "The file reader could not be started.")
         return self._child
 
     def _stop_child(self) -> None:

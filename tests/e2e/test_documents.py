@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -190,3 +191,35 @@ def test_progress_is_visible_while_a_multi_page_scan_is_read(
     wait_for(finished, timeout=120, interval=0.05, what="the scan to be read")
     assert ("ocr", 2, 4) in seen or ("ocr", 3, 4) in seen
     assert ("done", 4, 4) in seen
+
+
+def test_a_parse_that_never_ends_fails_after_the_retries_and_the_queue_moves_on(
+    fresh_appliance: RunningAppliance, tmp_path: Path
+) -> None:
+    fresh_appliance.env.update(
+        {
+            "APPLIANCE_EXTRACTION_TIMEOUT": "0.5",
+            "APPLIANCE_FAILED_DOCUMENT_RETENTION_HOURS": "0.0003",
+        }
+    )
+    fresh_appliance.start()
+    slow = make.tiff_pages(tmp_path / "endlos.tiff", ["Seite eins", "Seite zwei", "Seite drei"])
+    stuck = upload(fresh_appliance, slow)
+    quick = upload(fresh_appliance, make.cp1252_txt(tmp_path / "kurz.txt", "kurze Notiz"))
+    assert wait_done(fresh_appliance, quick["id"])["status"] == "completed"
+    failed = wait_done(fresh_appliance, stuck["id"], timeout=180)
+    assert failed["status"] == "failed" and failed["error_code"] == "timeout"
+    assert "longer than 0.5 seconds" in failed["error"]
+    task = fresh_appliance.task(stuck["task_id"])
+    assert task.state == "FAILURE" and task.attempts == 4
+
+    # The daily cleanup removes failed documents past the retention time, file and row.
+    stored = fresh_appliance.data_dir / "uploads"
+    assert len(list(stored.iterdir())) == 2
+    time.sleep(1.5)  # past the retention of ~1 s
+    cleanup = fresh_appliance.enqueue("tasks.cleanup_old_documents")
+    row = fresh_appliance.wait_state(cleanup, {"SUCCESS"})
+    assert '"documents_removed": 1' in row.result_json
+    assert fresh_appliance.client.get(f"{URL}{stuck['id']}").status_code == 404
+    assert fresh_appliance.client.get(f"{URL}{quick['id']}").status_code == 200
+    assert len(list(stored.iterdir())) == 1
