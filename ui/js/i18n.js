@@ -245,13 +245,15 @@ export function setLang(code) {
   document.dispatchEvent(new CustomEvent("langchange"));
 }
 
+const ATTRIBUTES = ["placeholder", "aria-label", "title"];
+
 /** Fill elements marked data-i18n (text) and data-i18n-<attribute> (attributes). */
 export function translatePage(root = document) {
   document.documentElement.lang = current;
-  for (const el of root.querySelectorAll("*")) {
-    for (const { name, value } of [...el.attributes]) {
-      if (name === "data-i18n") el.textContent = t(value);
-      else if (name.startsWith("data-i18n-")) el.setAttribute(name.slice(10), t(value));
+  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const attribute of ATTRIBUTES) {
+    for (const el of root.querySelectorAll(`[data-i18n-${attribute}]`)) {
+      el.setAttribute(attribute, t(el.getAttribute(`data-i18n-${attribute}`)));
     }
   }
 }
