@@ -110,10 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return reindex(settings, from_stored=args.from_stored)
 
-    from appliance.launcher import AlreadyRunningError, Launcher
+    from appliance.launcher import CannotStartError, Launcher
 
     try:
         return Launcher(settings).run()
-    except AlreadyRunningError as exc:
+    except CannotStartError as exc:
         print(str(exc), file=sys.stderr)
         return 3

@@ -35,6 +35,16 @@ class Settings(BaseSettings):
     )
     workers: int = Field(4, ge=1, le=32, description="Number of worker processes to start.")
     open_browser: bool = Field(True, description="Open the UI in the browser after start.")
+    access_token: str | None = Field(
+        None,
+        min_length=8,
+        description="Password for LAN mode; required when the host is not a loopback address.",
+    )
+    allowed_hosts: str = Field(
+        "",
+        description="LAN mode: extra host names or addresses (comma-separated) under which "
+        "other PCs reach the appliance, e.g. 'buero-pc,192.168.1.20'.",
+    )
 
     retry_base_delay: float = Field(
         60.0,
@@ -134,6 +144,19 @@ class Settings(BaseSettings):
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+    @property
+    def lan_mode(self) -> bool:
+        return self.host not in ("127.0.0.1", "localhost", "::1") and not self.host.startswith(
+            "127."
+        )
+
+    def host_names(self) -> list[str]:
+        """Names besides the loopback ones that the Host header may carry."""
+        names = [n.strip() for n in self.allowed_hosts.split(",") if n.strip()]
+        if self.lan_mode and self.host not in ("0.0.0.0", "::"):
+            names.append(f"[{self.host}]" if ":" in self.host else self.host)
+        return names
 
     def ensure_dirs(self) -> None:
         """Create the data directory and its sub-folders."""

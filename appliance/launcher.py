@@ -42,8 +42,8 @@ READY_TIMEOUT = 30.0
 VECTOR_FLUSH_INTERVAL = 5.0
 
 
-class AlreadyRunningError(RuntimeError):
-    """Another launcher owns this data directory."""
+class CannotStartError(RuntimeError):
+    """The appliance cannot start: another copy runs, the port is taken, or similar."""
 
 
 def running_instance(settings: Settings) -> dict[str, object] | None:
@@ -65,11 +65,16 @@ class Launcher:
 
     def run(self) -> int:
         settings = self.settings
+        if settings.lan_mode and not settings.access_token:
+            raise CannotStartError(
+                f"Sharing the appliance on the network (--host {settings.host}) needs a "
+                "password: set APPLIANCE_ACCESS_TOKEN (at least 8 characters)."
+            )
         settings.ensure_dirs()
         try:
             self._lock.acquire(timeout=0)
         except Timeout:
-            raise AlreadyRunningError(self._already_running_message()) from None
+            raise CannotStartError(self._already_running_message()) from None
         try:
             return self._run_locked()
         finally:
@@ -139,7 +144,7 @@ class Launcher:
             sock.bind((host, port))
         except OSError as exc:
             sock.close()
-            raise AlreadyRunningError(
+            raise CannotStartError(
                 f"Port {port} on {host} is in use ({exc.strerror}). "
                 "Start with --port to choose another one."
             ) from None

@@ -36,6 +36,10 @@ SHORT_LIMITS = {
 }
 
 
+# The address in-process test clients use: the Host header the app accepts by default.
+LOCAL = "http://127.0.0.1:8001"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -6,10 +6,11 @@ from fastapi.testclient import TestClient
 
 from appliance.api.app import create_app
 from appliance.container import Services
+from tests.support import LOCAL
 
 
 def test_health_is_503_without_a_worker_heartbeat(services: Services) -> None:
-    client = TestClient(create_app(services))
+    client = TestClient(create_app(services), base_url=LOCAL)
     response = client.get("/api/v1/tasks/health")
     assert response.status_code == 503
     body = response.json()
@@ -25,7 +26,7 @@ def test_health_is_503_when_the_queue_database_is_unreachable(services: Services
     services.queue.close()
     services.settings.queue_db_path.unlink()
     services.settings.queue_db_path.mkdir()  # a folder where the file was: cannot open
-    client = TestClient(create_app(services))
+    client = TestClient(create_app(services), base_url=LOCAL)
     body = client.get("/api/v1/tasks/health").json()
     assert body["broker_connected"] is False
     assert body["status"] == "unhealthy"
@@ -33,7 +34,7 @@ def test_health_is_503_when_the_queue_database_is_unreachable(services: Services
 
 def test_waiting_task_result_is_202(services: Services) -> None:
     task_id = services.queue.enqueue("tasks.ping")
-    client = TestClient(create_app(services))
+    client = TestClient(create_app(services), base_url=LOCAL)
     response = client.get(f"/api/v1/tasks/task/{task_id}/result")
     assert response.status_code == 202
     assert response.json()["status"] == "PENDING"
@@ -41,7 +42,7 @@ def test_waiting_task_result_is_202(services: Services) -> None:
 
 def test_revoke_pending_then_retry(services: Services) -> None:
     task_id = services.queue.enqueue("tasks.ping")
-    client = TestClient(create_app(services))
+    client = TestClient(create_app(services), base_url=LOCAL)
     assert client.post(f"/api/v1/tasks/task/{task_id}/revoke").status_code == 200
     assert client.get(f"/api/v1/tasks/task/{task_id}").json()["status"] == "REVOKED"
     assert client.post(f"/api/v1/tasks/task/{task_id}/retry").status_code == 200

@@ -14,6 +14,7 @@ from appliance.api.app import create_app
 from appliance.config import Settings
 from appliance.container import Services
 from appliance.documents.service import safe_display_name
+from tests.support import LOCAL
 
 URL = "/api/v1/documents/"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -29,7 +30,7 @@ def app_services(tmp_path: Path) -> Iterator[Services]:
 
 @pytest.fixture
 def client(app_services: Services) -> TestClient:
-    return TestClient(create_app(app_services))
+    return TestClient(create_app(app_services), base_url=LOCAL)
 
 
 def upload(client: TestClient, name: str, content: bytes, **fields: str) -> httpx.Response:

@@ -20,6 +20,7 @@ from appliance.config import Settings
 from appliance.container import Services
 from appliance.embedding import SentenceTransformerEmbedder
 from appliance.projects.indexing import index_projects, mark_failed
+from tests.support import LOCAL
 
 URL = "/api/v1/projects/"
 
@@ -93,7 +94,7 @@ def app_services(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Itera
 
 @pytest.fixture
 def client(app_services: Services) -> TestClient:
-    return TestClient(create_app(app_services))
+    return TestClient(create_app(app_services), base_url=LOCAL)
 
 
 def create(client: TestClient, fields: dict[str, Any]) -> dict[str, Any]:
@@ -382,7 +383,7 @@ def test_put_replaces_every_field_and_defaults_the_ones_left_out(
 def test_patch_that_makes_the_project_invalid_is_422(
     app_services: Services, changes: dict[str, Any]
 ) -> None:
-    client = TestClient(create_app(app_services), raise_server_exceptions=False)
+    client = TestClient(create_app(app_services), base_url=LOCAL, raise_server_exceptions=False)
     project_id = create(client, BAD)["id"]
     assert client.patch(f"{URL}{project_id}", json=changes).status_code == 422
 

@@ -12,7 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from appliance import __version__
-from appliance.api.routes import documents, internal, metrics, projects, tasks
+from appliance.api.routes import documents, internal, metrics, projects, system, tasks
+from appliance.api.security import AccessGuardMiddleware, AccessPolicy
 from appliance.container import Services
 from appliance.documents.service import DocumentService
 from appliance.errors import AppError, RequestInvalidError
@@ -69,11 +70,15 @@ def create_app(
             {"detail": "Internal error. The appliance log has the details."}, status_code=500
         )
 
+    app.include_router(system.router)
     app.include_router(projects.router)
     app.include_router(documents.router)
     app.include_router(tasks.router)
     app.include_router(internal.router)
     app.include_router(metrics.router)
+    settings = services.settings
+    policy = AccessPolicy.for_port(settings.port, settings.host_names(), settings.access_token)
+    app.add_middleware(AccessGuardMiddleware, policy=policy)
     folder = ui_dir()
     if folder.is_dir():
         app.mount("/", StaticFiles(directory=folder, html=True), name="ui")

@@ -1,0 +1,151 @@
+"""Host and Origin checks, and LAN mode, on the real app (in-process)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from appliance.api.app import create_app
+from appliance.config import Settings
+from appliance.container import Services
+from tests.support import LOCAL
+
+PORT = 8001
+WRITE = "/api/v1/projects/"
+
+
+@pytest.fixture
+def client(services: Services) -> TestClient:
+    return TestClient(create_app(services), base_url=LOCAL)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "",
+        "evil.com",
+        f"evil.com:{PORT}",
+        f"127.0.0.1.evil.com:{PORT}",
+        f"localhost.evil.com:{PORT}",
+        "127.0.0.1",  # the right name on the wrong (default) port
+        f"127.0.0.1:{PORT + 1}",
+        f"LOCALHOST:{PORT}x",
+    ],
+)
+def test_foreign_host_headers_are_refused(client: TestClient, host: str) -> None:
+    response = client.get("/api/v1/tasks/summary", headers={"host": host})
+    assert response.status_code == 403
+    assert "host" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("host", [f"127.0.0.1:{PORT}", f"localhost:{PORT}", f"[::1]:{PORT}"])
+def test_own_host_names_pass(client: TestClient, host: str) -> None:
+    assert client.get("/api/v1/tasks/summary", headers={"host": host}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "null",
+        "http://evil.com",
+        f"http://127.0.0.1:{PORT}.evil.com",
+        f"http://localhost:{PORT}@evil.com",
+        f"https://127.0.0.1:{PORT}",
+        f"http://127.0.0.1:{PORT + 1}",
+        f"http://127.0.0.1:{PORT}/",
+    ],
+)
+def test_writes_from_other_origins_are_refused(client: TestClient, origin: str) -> None:
+    response = client.post(WRITE, json={"name": "Angriff"}, headers={"origin": origin})
+    assert response.status_code == 403
+    listed = client.get(WRITE).json()
+    assert listed["count"] == 0  # nothing was stored
+
+
+def test_cross_site_form_post_without_origin_is_refused(client: TestClient) -> None:
+    response = client.post(
+        WRITE,
+        data={"name": "x"},
+        headers={
+            "sec-fetch-site": "cross-site",
+            "content-type": "application/x-www-form-urlencoded",
+        },
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_every_unsafe_method_is_checked(client: TestClient, method: str) -> None:
+    response = client.request(
+        method.upper(), f"{WRITE}some-id", headers={"origin": "http://evil.com"}
+    )
+    assert response.status_code == 403
+
+
+def test_same_origin_and_script_requests_pass(client: TestClient) -> None:
+    own = client.post(WRITE, json={"name": "Eigen"}, headers={"origin": LOCAL})
+    assert own.status_code == 201
+    same_site = client.post(
+        WRITE, json={"name": "Fetch"}, headers={"sec-fetch-site": "same-origin"}
+    )
+    assert same_site.status_code == 201
+    curl = client.post(WRITE, json={"name": "Skript"})
+    assert curl.status_code == 201
+    # Reading with a foreign Origin is harmless (no CORS headers, the browser hides it).
+    read = client.get(WRITE, headers={"origin": "http://evil.com"})
+    assert read.status_code == 200
+    assert "access-control-allow-origin" not in read.headers
+
+
+@pytest.fixture
+def lan_services(tmp_path: Path) -> Iterator[Services]:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        host="0.0.0.0",
+        access_token="geheim-123",
+        allowed_hosts="buero-pc, 192.168.1.20",
+    )
+    built = Services.build(settings)
+    yield built
+    built.close()
+
+
+def test_lan_mode_needs_the_password_for_everything(lan_services: Services) -> None:
+    client = TestClient(create_app(lan_services), base_url="http://buero-pc:8001")
+    assert client.get("/api/v1/tasks/summary").status_code == 401
+    assert client.get(WRITE).status_code == 401
+    page = client.get("/", headers={"accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/login.html"
+    assert client.get("/api/v1/system/info").json()["lan_mode"] is True
+    wrong = client.post("/api/v1/auth/login", json={"password": "falsch"})
+    assert wrong.status_code == 401
+    right = client.post("/api/v1/auth/login", json={"password": "geheim-123"})
+    assert right.status_code == 200
+    assert "httponly" in right.headers["set-cookie"].lower()
+    assert client.get(WRITE).status_code == 200  # the session cookie is sent along
+
+
+def test_lan_mode_scripts_use_a_bearer_token(lan_services: Services) -> None:
+    client = TestClient(create_app(lan_services), base_url="http://192.168.1.20:8001")
+    headers = {"authorization": "Bearer geheim-123"}
+    assert client.get(WRITE, headers=headers).status_code == 200
+    assert client.get(WRITE, headers={"authorization": "Bearer nein"}).status_code == 401
+    other = TestClient(create_app(lan_services), base_url="http://fremd:8001")
+    assert other.get(WRITE, headers=headers).status_code == 403
+
+
+def test_local_mode_has_no_login(client: TestClient) -> None:
+    assert client.get("/api/v1/system/info").json()["lan_mode"] is False
+    assert client.post("/api/v1/auth/login", json={"password": "x"}).json() == {
+        "status": "not needed"
+    }
+
+
+def test_unknown_paths_and_methods_answer_json(client: TestClient) -> None:
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json()["detail"]
+    wrong_method = client.put("/api/v1/tasks/summary")
+    assert wrong_method.status_code == 405 and wrong_method.json()["detail"]
