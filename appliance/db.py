@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session, SQLModel
 
 BUSY_TIMEOUT_MS = 5000
+WAL_SIZE_LIMIT = 64 * 1024 * 1024
 _BEGIN_OPTION = "sqlite_begin"
 
 
@@ -34,6 +35,9 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
+        # After a checkpoint the WAL file is cut back to this size instead of staying at
+        # its high-water mark.
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
         # Unicode-aware case folding for filters (SQLite's lower() folds ASCII only).
@@ -114,6 +118,12 @@ class Database:
         ):
             yield session
             session.flush()
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and truncate it (best effort, never blocks long)."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -40,6 +40,7 @@ SUPERVISE_INTERVAL = 0.5
 HARD_LIMIT_CHECK_INTERVAL = 1.0
 READY_TIMEOUT = 30.0
 VECTOR_FLUSH_INTERVAL = 5.0
+CHECKPOINT_INTERVAL = 60.0  # keeps the WAL files small under steady load
 
 
 class CannotStartError(RuntimeError):
@@ -190,6 +191,7 @@ class Launcher:
 
     def _supervise(self, supervisor: WorkerSupervisor, services: Services) -> None:
         next_hard_check = next_reap = next_flush = time.monotonic()
+        next_checkpoint = next_flush + CHECKPOINT_INTERVAL
         while not self.stop_requested.wait(SUPERVISE_INTERVAL):
             now = time.monotonic()
             try:
@@ -204,6 +206,10 @@ class Launcher:
                 if now >= next_flush and services.vectors is not None:
                     services.vectors.flush()
                     next_flush = now + VECTOR_FLUSH_INTERVAL
+                if now >= next_checkpoint:
+                    services.db.checkpoint()
+                    services.queue.checkpoint()
+                    next_checkpoint = now + CHECKPOINT_INTERVAL
             except Exception:
                 log.exception("supervision step failed; trying again")
 

@@ -283,6 +283,17 @@ class ProjectService:
         # A vector whose project is gone (deleted a moment ago) is not a result.
         return [ScoredProject(found[h.id], h.score) for h in hits if h.id in found]
 
-    def vector_count(self) -> int:
+    def stats(self) -> dict[str, int | None]:
+        """How many projects there are, by embedding status, and points in the store."""
         with self.services.db.session() as session:
-            return int(session.exec(select(func.count()).select_from(ProjectVector)).one())
+            by_status = dict(
+                session.exec(select(Project.status, func.count()).group_by(Project.status)).all()
+            )
+            stored = session.exec(select(func.count()).select_from(ProjectVector)).one()
+        store = self.services.vectors
+        return {
+            "projects": sum(by_status.values()),
+            **{status.value: int(by_status.get(status, 0)) for status in EmbeddingStatus},
+            "stored_vectors": int(stored),
+            "vectors": store.count() if store is not None else None,
+        }

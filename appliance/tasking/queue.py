@@ -23,7 +23,7 @@ from huey.utils import normalize_time
 from sqlmodel import Session
 
 from appliance.config import Settings
-from appliance.db import Database
+from appliance.db import WAL_SIZE_LIMIT, Database
 from appliance.tasking.layout import QueueLayout, layout_for
 from appliance.tasking.ledger import Ledger, TaskMessage, summarize_args
 from appliance.tasking.registry import TaskRegistry, TaskSpec
@@ -45,6 +45,7 @@ class QueueStorage(SqliteStorage):
     def _create_connection(self) -> Any:
         conn = super()._create_connection()
         conn.execute("pragma synchronous=NORMAL")
+        conn.execute(f"pragma journal_size_limit={WAL_SIZE_LIMIT}")
         return conn
 
 
@@ -213,6 +214,12 @@ class TaskQueue:
 
     def scheduled_count(self) -> int:
         return sum(int(huey.scheduled_count()) for huey in self.hueys.values())
+
+    def checkpoint(self) -> None:
+        """Truncate the queue database's WAL (all queues share one file)."""
+        storage = next(iter(self.hueys.values())).storage
+        with storage.db(commit=False) as cursor:
+            cursor.execute("pragma wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         for huey in self.hueys.values():

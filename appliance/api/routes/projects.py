@@ -112,6 +112,12 @@ def list_projects(
     return ProjectList(data=[ProjectPublic.model_validate(r) for r in rows], count=total)
 
 
+@router.get("/stats")
+def stats(projects: ProjectsDep) -> dict[str, int | None]:
+    """Counts: projects by embedding status, stored vectors, points in the vector store."""
+    return projects.stats()
+
+
 @router.post("/reindex")
 def reindex(projects: ProjectsDep, body: ReindexRequest | None = None) -> dict[str, Any]:
     """Re-embed all (or the given) projects in the background, 10 per queue item."""
