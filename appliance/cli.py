@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     extractor = commands.add_parser("extractor")  # internal: the parser sandbox's child
     extractor.add_argument("--memory-mb", type=int, default=1536)
 
+    commands.add_parser("selftest", help="start everything on a temporary folder and check it")
     commands.add_parser("version", help="print the version")
     _add_run_flags(parser)
     return parser
@@ -84,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "version":
         print(f"HandwerkML Appliance {__version__}")
         return 0
+    if command == "selftest":
+        from appliance.selftest import run_selftest
+
+        return run_selftest()
     if command == "extractor":
         from appliance.documents.extractor_child import serve
 
@@ -113,7 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from appliance.launcher import CannotStartError, Launcher
 
     try:
-        return Launcher(settings).run()
+        # Double-clicked (no sub-command) while it already runs: just show it again.
+        return Launcher(settings, reuse_running=args.command is None).run()
     except CannotStartError as exc:
         print(str(exc), file=sys.stderr)
         return 3

@@ -59,8 +59,9 @@ def running_instance(settings: Settings) -> dict[str, object] | None:
 class Launcher:
     """Owns one data directory while it runs: server, workers, reaper."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, reuse_running: bool = False) -> None:
         self.settings = settings
+        self.reuse_running = reuse_running
         self.stop_requested = threading.Event()
         self._lock = FileLock(str(settings.data_dir / LOCK_FILE))
 
@@ -75,6 +76,10 @@ class Launcher:
         try:
             self._lock.acquire(timeout=0)
         except Timeout:
+            info = running_instance(settings)
+            if self.reuse_running and info and info.get("url"):
+                webbrowser.open(str(info["url"]))
+                return 0
             raise CannotStartError(self._already_running_message()) from None
         try:
             return self._run_locked()
@@ -104,6 +109,7 @@ class Launcher:
 
         token = write_token(settings.data_dir)
         app = create_app(services, control=supervisor, internal_token=token)
+        app.state.request_stop = self.stop_requested.set  # the UI's "Beenden"
         server = uvicorn.Server(
             uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=2)
         )

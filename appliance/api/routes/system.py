@@ -26,6 +26,16 @@ def info(services: ServicesDep) -> dict[str, Any]:
     return {"version": __version__, "lan_mode": settings.lan_mode, "port": settings.port}
 
 
+@router.post("/api/v1/system/shutdown")
+def shutdown(request: Request) -> dict[str, str]:
+    """Stop the appliance (the UI's "Beenden"); running work is re-queued for next time."""
+    request_stop = getattr(request.app.state, "request_stop", None)
+    if request_stop is None:
+        raise HTTPException(409, "This server was not started by the launcher.")
+    request_stop()
+    return {"status": "stopping"}
+
+
 @router.post("/api/v1/auth/login")
 def login(body: Login, services: ServicesDep, response: Response) -> dict[str, str]:
     """LAN mode: exchange the password for a session cookie."""
