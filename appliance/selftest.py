@@ -142,8 +142,8 @@ class SelfTest:
                     "POST", "/api/v1/documents/upload", 201, files={"file": (path.name, handle)}
                 )["id"]
         for kind, document_id in uploaded.items():
-            path = f"/api/v1/documents/{document_id}"
-            self._wait_for_field(path, "status", {"completed", "failed"}, f"the {kind} file")
+            url = f"/api/v1/documents/{document_id}"
+            self._wait_for_field(url, "status", {"completed", "failed"}, f"the {kind} file")
             body = self._json("GET", f"/api/v1/documents/{document_id}")
             if body["status"] != "completed":
                 raise AssertionError(f"{kind}: {body['error']}")

@@ -87,6 +87,10 @@ export function formatDate(value) {
   return date.toLocaleString(locale(), { dateStyle: "short", timeStyle: "medium" });
 }
 
+export function formatTime(value) {
+  return value ? new Date(value).toLocaleTimeString(locale()) : "–";
+}
+
 export function formatDay(value) {
   return value ? new Date(value).toLocaleDateString(locale()) : "–";
 }
