@@ -117,10 +117,13 @@ class Launcher:
             target=server.run, kwargs={"sockets": [sock]}, name="http", daemon=True
         )
         self._install_signal_handlers()
-        supervisor.start_all()
         server_thread.start()
         try:
-            if self._wait_until_serving(server, server_thread):
+            # Serve first, then start the workers: on two cores, five processes importing
+            # torch and the parsers would otherwise delay the page by seconds.
+            serving = self._wait_until_serving(server, server_thread)
+            supervisor.start_all()
+            if serving:
                 self._announce()
                 self._enqueue_start_tasks(services)
                 self._supervise(supervisor, services)

