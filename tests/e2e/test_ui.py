@@ -1,0 +1,393 @@
+"""The bundled web UI in a real browser (Debian's chromium) against the real appliance.
+
+Screenshots of every page land in test-artifacts/ui/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+
+from tests.fixtures import documents as make
+from tests.support import RunningAppliance, wait_for
+
+pytestmark = pytest.mark.e2e
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "ui"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SLOW = 120_000  # ms: OCR, and the embedding model loading in the first seconds
+
+# Every control a person can reach has a name: its label, aria-label, text or title.
+UNLABELLED_CONTROLS = """() => [
+  ...document.querySelectorAll('input, select, textarea, button, a[href]')
+].filter((el) => el.type === 'file' || el.getClientRects().length > 0)
+  .filter((el) => !([...(el.labels || [])].map((l) => l.textContent).join('').trim()
+    || el.getAttribute('aria-label') || el.textContent.trim() || el.title))
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+# Records every text the elements matching a selector show, to see short-lived states.
+WATCH = """(selector) => {
+  window.__seen = new Set();
+  const grab = () => document.querySelectorAll(selector)
+    .forEach((el) => window.__seen.add(el.textContent.trim()));
+  new MutationObserver(grab).observe(document.body,
+    { subtree: true, childList: true, characterData: true, attributes: true });
+  grab();
+}"""
+
+# Drops files on the drop zone the way a file manager does.
+DROP = """([selector, files]) => {
+  const data = new DataTransfer();
+  for (const [name, text] of files) data.items.add(new File([text], name, { type: 'text/plain' }));
+  const zone = document.querySelector(selector);
+  zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true }));
+  zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true }));
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page plus what went wrong on it: script errors, alerts, requests off the appliance."""
+
+    def __init__(self, page: Page, origin: str) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("dialog", self._dialog)
+        page.on("request", lambda r: self._request(r.url, origin))
+
+    def _dialog(self, dialog: Dialog) -> None:
+        if dialog.type != "confirm":
+            self.problems.append(f"unexpected {dialog.type}: {dialog.message}")
+        dialog.accept()
+
+    def _request(self, url: str, origin: str) -> None:
+        if not url.startswith((origin, "data:")):
+            self.problems.append(f"request off the appliance: {url}")
+
+
+@pytest.fixture
+def watched(browser: Browser, appliance: RunningAppliance) -> Iterator[Watched]:
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="de-DE", accept_downloads=True
+    )
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    watched = Watched(page, appliance.url)
+    yield watched
+    if not page.is_closed() and page.url.startswith(appliance.url):
+        missing = page.evaluate("import('/js/i18n.js').then((m) => [...m.missing])")
+        assert missing == [], f"texts without translation: {missing}"
+    context.close()
+    assert watched.problems == []
+
+
+def shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png")
+
+
+def open_view(page: Page, appliance: RunningAppliance, view: str) -> None:
+    page.goto(f"{appliance.url}/#{view}")
+    expect(page.locator(f"#view-{view}")).to_be_visible()
+    expect(page.locator("#conn")).to_contain_text("Betriebsbereit")
+
+
+def seen(page: Page) -> set[str]:
+    return set(page.evaluate("[...window.__seen]"))
+
+
+def test_uploads_are_processed_live_and_found_by_search(
+    watched: Watched, appliance: RunningAppliance, tmp_path: Path
+) -> None:
+    page = watched.page
+    token = f"Kellerabdichtung{uuid.uuid4().hex[:6]}"
+    pdf = make.text_pdf(tmp_path / "Angebot Keller.pdf", [f"Angebot {token} Bitumen", "Seite 2"])
+    png = make.text_image(tmp_path / "Notiz Baustelle.png", "Baustelle Lindenweg Fenster")
+    scan = make.tiff_pages(tmp_path / "Aufmass.tiff", [f"Blatt {i} Estrich Aufmaß" for i in "1234"])
+    open_view(page, appliance, "documents")
+    page.evaluate(WATCH, "#upload-list .state")
+
+    page.set_input_files("#file-input", [pdf, png, scan])
+    # The scan is read page by page, and the page shows how far it got.
+    progress = page.locator("#upload-list li", has_text=scan.name)
+    expect(progress).to_contain_text(re.compile(r"In Arbeit.*Seite [1-4] von 4"), timeout=SLOW)
+    shoot(page, "documents-processing")
+    for name in (pdf.name, png.name, scan.name):
+        item = page.locator("#upload-list li", has_text=name)
+        expect(item).to_contain_text("Fertig", timeout=SLOW)
+        expect(page.locator("#doc-rows tr", has_text=name)).to_contain_text("Fertig")
+    states = seen(page)
+    assert any(s.startswith("Wird hochgeladen") for s in states), states
+    assert any(s.startswith("Wartet") for s in states), states
+    shoot(page, "documents")
+
+    # The list is the server's: after a reload it shows the same, true state.
+    page.reload()
+    expect(page.locator("#doc-rows tr", has_text=pdf.name)).to_contain_text("Fertig")
+    page.select_option("#doc-type", "png")
+    expect(page.locator("#doc-rows tr", has_text=pdf.name)).to_have_count(0)
+    expect(page.locator("#doc-rows tr", has_text=png.name)).to_be_visible()
+    page.select_option("#doc-type", "")
+
+    page.fill("#doc-q", token)
+    page.press("#doc-q", "Enter")
+    result = page.locator("#doc-result-list li", has_text=pdf.name)
+    expect(result).to_be_visible()
+    expect(result.locator("mark")).to_have_text(re.compile(token, re.IGNORECASE))
+    shoot(page, "documents-search")
+
+    result.get_by_role("button", name=pdf.name).click()
+    dialog = page.locator("#doc-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#doc-text")).to_contain_text(token)
+    expect(dialog.locator("#doc-meta")).to_contain_text("PDF")
+    shoot(page, "document-detail")
+    with page.expect_download() as download:
+        dialog.locator("#doc-download").click()
+    assert Path(download.value.path()).read_bytes() == pdf.read_bytes()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+def test_failures_are_readable_and_can_be_retried_and_deleted(
+    watched: Watched, appliance: RunningAppliance, tmp_path: Path
+) -> None:
+    page = watched.page
+    locked = make.encrypted_pdf(
+        tmp_path / "Gesperrt.pdf", f"Vertrag {uuid.uuid4().hex}", user_password="geheim"
+    )
+    program = make.fake_exe_pdf(tmp_path / "Programm.pdf")
+    hostile = "<img src=x onerror=alert(1)>.txt"
+    open_view(page, appliance, "documents")
+
+    page.set_input_files("#file-input", [locked, program])
+    page.evaluate(DROP, ["#dropzone", [[hostile, f"Notiz {uuid.uuid4().hex}"]]])
+    refused = page.locator("#upload-list li", has_text=program.name)
+    expect(refused).to_contain_text("Dieser Dateityp wird nicht unterstützt.")
+    expect(refused).not_to_contain_text("{")
+    row = page.locator("#doc-rows tr", has_text=locked.name)
+    expect(row).to_contain_text("Die Datei ist mit einem Passwort geschützt.", timeout=SLOW)
+    # The hostile name is shown as text, never run as markup.
+    expect(page.locator("#doc-rows tr", has_text=hostile)).to_contain_text("Fertig", timeout=SLOW)
+    assert page.locator("#doc-rows img").count() == 0
+    shoot(page, "documents-failed")
+
+    row.get_by_role("button", name="Erneut versuchen").click()
+    expect(page.locator("#notices")).to_contain_text("Das Dokument wird erneut verarbeitet.")
+    expect(row).to_contain_text("Fehlgeschlagen", timeout=SLOW)
+
+    row.get_by_role("button", name=locked.name).click()
+    page.locator("#doc-delete").click()
+    expect(page.locator("#notices")).to_contain_text("Dokument gelöscht.")
+    expect(page.locator("#doc-rows tr", has_text=locked.name)).to_have_count(0)
+
+
+def create_project(appliance: RunningAppliance, **fields: Any) -> dict[str, Any]:
+    response = appliance.client.post("/api/v1/projects/", json=fields)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_a_new_project_is_indexed_and_shows_similar_jobs(
+    watched: Watched, appliance: RunningAppliance
+) -> None:
+    page = watched.page
+    tag = uuid.uuid4().hex[:6]
+    past = create_project(
+        appliance,
+        name=f"Bad saniert {tag}",
+        trade="Sanitär",
+        phase="abgeschlossen",
+        description="Badsanierung mit bodengleicher Dusche, neue Fliesen und Hänge-WC.",
+    )
+    create_project(appliance, name=f"Dach gedeckt {tag}", trade="Dach", description="Dachziegel.")
+    open_view(page, appliance, "projects")
+
+    # A blank name is refused with a sentence at the field, not raw JSON.
+    page.get_by_role("button", name="Neues Projekt").click()
+    form = page.locator("#project-dialog")
+    form.get_by_role("button", name="Speichern").click()
+    expect(form.locator(".field-error")).to_have_text("Bitte ausfüllen.")
+    expect(form.locator("#project-form-error")).to_contain_text("Bitte die Eingaben prüfen.")
+    shoot(page, "project-form")
+
+    name = f"Badumbau Familie Test {tag}"
+    form.get_by_label("Name", exact=True).fill(name)
+    form.get_by_label("Gewerk").fill("Sanitär")
+    form.get_by_label("Ort").fill("Köln")
+    form.get_by_label("Geschätzte Kosten (€)").fill("12500")
+    form.get_by_label("Beschreibung").fill("Altes Bad raus, bodengleiche Dusche, Fliesen neu.")
+    page.evaluate(WATCH, "#project-rows tr .badge")
+    form.get_by_role("button", name="Speichern").click()
+    expect(page.locator("#notices")).to_contain_text("Projekt angelegt.")
+    row = page.locator("#project-rows tr", has_text=name)
+    expect(row).to_contain_text("12.500,00 €")
+    row.evaluate("(el) => { el.dataset.mark = 'kept'; }")
+    expect(row.locator(".badge")).to_have_text("Erfasst", timeout=SLOW)
+    expect(row).to_have_attribute("data-mark", "kept")  # updated in place, not rebuilt
+    assert "Wird erfasst …" in seen(page)
+    shoot(page, "projects")
+
+    row.get_by_role("button", name=f"Ähnliche: {name}").click()
+    similar = page.locator("#similar-dialog")
+    expect(similar.locator("#similar-rows tr", has_text=past["name"])).to_contain_text("%")
+    shoot(page, "projects-similar")
+    similar.get_by_role("button", name="Schließen").click()
+
+    page.fill("#meaning-q", "Dusche im Badezimmer erneuern")
+    page.get_by_role("button", name="Ähnliche finden").click()
+    expect(page.locator("#meaning-rows tr").first).to_contain_text("%", timeout=SLOW)
+    shoot(page, "projects-meaning")
+
+    row.get_by_role("button", name=f"Bearbeiten: {name}").click()
+    form.get_by_label("Phase").select_option("beauftragt")
+    form.get_by_role("button", name="Speichern").click()
+    expect(row).to_contain_text("Beauftragt")
+
+    row.get_by_role("button", name=f"Löschen: {name}").click()
+    expect(page.locator("#notices")).to_contain_text("Projekt gelöscht.")
+    expect(page.locator("#project-rows tr", has_text=name)).to_have_count(0)
+
+
+def test_the_monitor_revokes_a_waiting_task_and_retries_a_failed_one(
+    watched: Watched, appliance: RunningAppliance, tmp_path: Path
+) -> None:
+    page = watched.page
+    open_view(page, appliance, "tasks")
+    # The default queue has 3 workers: keep them busy so a ping has to wait.
+    sleepers = [appliance.enqueue("tasks.sleep", 4) for _ in range(3)]
+    for task_id in sleepers:
+        appliance.wait_state(task_id, {"STARTED"})
+    waiting = appliance.enqueue("tasks.ping")
+    expect(page.locator(f"#active-rows tr[data-id='{sleepers[0]}']")).to_be_visible()
+    row = page.locator(f"#waiting-rows tr[data-id='{waiting}']")
+    expect(row).to_contain_text("Wartet")
+    shoot(page, "tasks")
+
+    row.get_by_role("button", name="Widerrufen").click()
+    expect(page.locator("#notices")).to_contain_text("Aufgabe widerrufen.")
+    expect(row).to_have_count(0)
+    assert appliance.task(waiting).state == "REVOKED"
+    expect(page.locator(f"#history-rows tr[data-id='{waiting}']")).to_contain_text("Widerrufen")
+
+    # A running task is stopped (after a confirmation): its worker is replaced.
+    running = page.locator(f"#active-rows tr[data-id='{sleepers[0]}']")
+    running.get_by_role("button", name="Abbrechen").click()
+    expect(running).to_have_count(0)
+    assert appliance.wait_state(sleepers[0], {"REVOKED"}).state == "REVOKED"
+    for task_id in sleepers[1:]:
+        appliance.wait_state(task_id, {"SUCCESS"})
+    appliance.wait_healthy()
+
+    # A document that cannot be read fails at once; the monitor queues it again.
+    broken = make.encrypted_pdf(tmp_path / "zu.pdf", uuid.uuid4().hex, user_password="x")
+    with broken.open("rb") as handle:
+        task_id = appliance.client.post(
+            "/api/v1/documents/upload", files={"file": (broken.name, handle)}
+        ).json()["task_id"]
+    first_end = appliance.wait_state(task_id, {"FAILURE"}, timeout=60).finished_at
+    failed = page.locator(f"#failed-rows tr[data-id='{task_id}']")
+    failed.get_by_role("button", name="Neu starten").click()
+    expect(page.locator("#notices")).to_contain_text("Aufgabe neu eingereiht.")
+
+    def failed_again() -> bool:
+        task = appliance.task(task_id)
+        return bool(task.state == "FAILURE" and task.finished_at and task.finished_at > first_end)
+
+    wait_for(failed_again, timeout=60, what="the second run to fail too")
+
+
+def test_language_is_switchable_and_remembered(
+    watched: Watched, appliance: RunningAppliance
+) -> None:
+    page = watched.page
+    open_view(page, appliance, "tasks")
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+    page.get_by_label("Sprache").select_option("en")
+    expect(page.locator(".top nav")).to_contain_text("Documents")
+    expect(page.locator("#tasks-title")).to_have_text("Tasks")
+    expect(page.locator("#conn")).to_contain_text("Healthy")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#worker-rows tr").first).to_contain_text("online")
+    shoot(page, "tasks-english")
+    for view in ("documents", "projects"):
+        page.get_by_role("link", name=view.capitalize()).click()
+        expect(page.locator(f"#view-{view}")).to_be_visible()
+        assert page.evaluate(UNLABELLED_CONTROLS) == []
+    page.get_by_label("Language").select_option("de")
+    expect(page.locator("#projects-title")).to_have_text("Projekte")
+
+
+def test_keyboard_reaches_the_views_and_controls(
+    watched: Watched, appliance: RunningAppliance
+) -> None:
+    page = watched.page
+    open_view(page, appliance, "documents")
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip")).to_be_focused()
+    for name in ("Dokumente", "Projekte", "Aufgaben"):
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name=name)).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Sprache")).to_be_focused()
+    page.keyboard.press("Tab")  # the drop zone's file picker comes next
+    expect(page.locator("#file-input")).to_be_focused()
+    assert page.locator("#dropzone").evaluate("(el) => el.matches(':focus-within')")
+
+    page.get_by_role("link", name="Projekte").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#projects-title")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Neues Projekt")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Name", exact=True)).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#project-dialog")).to_be_hidden()
+
+
+def test_the_page_says_when_the_appliance_is_gone_and_reconnects(
+    browser: Browser, fresh_appliance: RunningAppliance
+) -> None:
+    fresh_appliance.env["APPLIANCE_WORKERS"] = "1"  # starts faster; enough to be healthy
+    fresh_appliance.start()
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    watched = Watched(page, fresh_appliance.url)
+    open_view(page, fresh_appliance, "tasks")
+    fresh_appliance.stop()
+    expect(page.locator("#offline")).to_be_visible(timeout=10_000)
+    expect(page.locator("#conn")).to_have_text("Nicht verbunden")
+    shoot(page, "offline")
+    fresh_appliance.start(wait=False)
+    expect(page.locator("#offline")).to_be_hidden(timeout=30_000)
+    expect(page.locator("#notices")).to_contain_text("Wieder verbunden.")
+    fresh_appliance.wait_healthy()
+    expect(page.locator("#conn")).to_have_text("Betriebsbereit · 1 Worker")
+    context.close()
+    assert watched.problems == []

@@ -1,0 +1,95 @@
+// The page: navigation between the three views, language, connection state.
+import { api, connection } from "./api.js";
+import { $, fill } from "./dom.js";
+import { documentsView } from "./documents.js";
+import { lang, setLang, t, translatePage } from "./i18n.js";
+import { notify, showError } from "./notice.js";
+import { poller } from "./poll.js";
+import { projectsView } from "./projects.js";
+import { tasksView } from "./tasks.js";
+
+const views = { documents: documentsView, projects: projectsView, tasks: tasksView };
+let current = null;
+
+function route() {
+  const name = location.hash.slice(1) in views ? location.hash.slice(1) : "documents";
+  if (current === views[name]) return;
+  const switching = current !== null;
+  current?.hide();
+  for (const link of document.querySelectorAll("nav a[data-view]")) {
+    if (link.dataset.view === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  for (const [key, view] of Object.entries(views)) $(`#view-${key}`).hidden = key !== name;
+  current = views[name];
+  current.show();
+  // After a switch, keyboard and screen reader users continue at the new view's heading.
+  if (switching) $(`#view-${name} h1`).focus({ preventScroll: true });
+}
+
+// The header pill: health and workers, every second; it also notices a stopped appliance.
+let health = null;
+
+function renderHealth() {
+  const pill = $("#conn");
+  if (connection.online === false) {
+    pill.className = "pill bad";
+    fill(pill, t("conn.offline"));
+  } else if (health) {
+    const healthy = health.status === "healthy";
+    pill.className = healthy ? "pill ok" : "pill bad";
+    fill(pill, t("conn.status", {
+      health: t(healthy ? "health.healthy" : "health.unhealthy"),
+      workers: health.workers,
+    }));
+  }
+}
+
+const healthLoop = poller(async () => {
+  try {
+    health = await api.get("/tasks/health", {}, { accept: [503] });
+  } finally {
+    renderHealth();
+  }
+});
+
+connection.addEventListener("change", () => {
+  $("#offline").hidden = connection.online !== false;
+  // What the views show is from before the connection was lost: grey it out until it is back.
+  document.body.classList.toggle("offline", connection.online === false);
+  renderHealth();
+  if (connection.online && health) notify(t("conn.back"));
+});
+
+function start() {
+  translatePage();
+  const select = $("#lang");
+  select.value = lang();
+  select.addEventListener("change", () => setLang(select.value));
+  document.addEventListener("langchange", () => {
+    renderHealth();
+    for (const view of Object.values(views)) view.relabel();
+  });
+  for (const view of Object.values(views)) view.init();
+  window.addEventListener("hashchange", route);
+  route();
+  healthLoop.start();
+  // Polling pauses while the tab is hidden and catches up at once when it is shown again.
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) {
+      healthLoop.stop();
+      current?.hide();
+    } else {
+      healthLoop.start();
+      current?.show();
+    }
+  });
+  // A file dropped beside the drop zone must not make the browser leave the app.
+  for (const type of ["dragover", "drop"]) window.addEventListener(type, (e) => e.preventDefault());
+}
+
+// A bug in the UI shows a message instead of a dead page.
+window.addEventListener("error", (event) => showError(event.error ?? new Error(event.message)));
+window.addEventListener("unhandledrejection", (event) => showError(event.reason));
+
+start();

@@ -1,0 +1,43 @@
+// A document's processing state as a person reads it: badge, stage, page n of m, reason.
+import { api } from "./api.js";
+import { h } from "./dom.js";
+import { has, t } from "./i18n.js";
+import { act } from "./notice.js";
+
+const BADGE = { pending: "", processing: "busy", completed: "ok", failed: "bad" };
+
+/** Why processing failed: the translated code, else the appliance's own sentence. */
+export function failureReason(doc) {
+  const key = `doc.error.${doc.error_code}`;
+  return doc.error_code && has(key) ? t(key) : doc.error || "";
+}
+
+/** Ask for another attempt at a failed document; `done` runs after the request. */
+export function retryDocument(doc, button, done) {
+  return act(button, () => api.post(`/documents/${doc.id}/retry`), t("docs.retried")).then(done);
+}
+
+/** The state cell: children for an element of class "state". */
+export function docState(doc, done) {
+  const badge = h("span", { class: `badge ${BADGE[doc.status] ?? ""}` }, t(`doc.status.${doc.status}`));
+  const parts = [badge];
+  if (doc.status === "pending" || doc.status === "processing") {
+    parts.push(h("span", {}, t(`doc.stage.${doc.stage}`)));
+  }
+  if (doc.status === "processing" && doc.page_total > 0) {
+    const page = t("docs.page", { n: doc.page_current, m: doc.page_total });
+    parts.push(
+      h("progress", { max: doc.page_total, value: doc.page_current, "aria-label": page }),
+      h("span", { class: "muted" }, page),
+    );
+  }
+  if (doc.status === "failed") {
+    parts.push(h("button", {
+      type: "button",
+      class: "small",
+      onclick: (event) => retryDocument(doc, event.currentTarget, done),
+    }, t("common.retry")));
+    parts.push(h("span", { class: "reason" }, failureReason(doc)));
+  }
+  return parts.flatMap((part, i) => (i ? [" ", part] : [part])); // spaces for screen readers
+}

@@ -1,0 +1,118 @@
+// Finding projects by meaning: the search box's results, and a project's similar past jobs
+// (the dialog waits, polling, while the project is not indexed yet).
+import { api } from "./api.js";
+import { $, fill, formatPercent, h } from "./dom.js";
+import { t } from "./i18n.js";
+import { showInline } from "./notice.js";
+import { poller } from "./poll.js";
+
+let query = null; // the last search by meaning and its answer
+let similarOf = null; // the project whose similar jobs the dialog shows
+let similar = null;
+const similarLoop = poller(loadSimilar);
+
+function scoredRow(project) {
+  return h("tr", { "data-id": project.id },
+    h("td", {}, h("strong", {}, project.name)),
+    h("td", {}, project.trade ?? "–"),
+    h("td", {}, project.city ?? "–"),
+    h("td", {}, t(`phase.${project.phase}`)),
+    h("td", {}, h("span", { class: "score" },
+      h("meter", { min: 0, max: 1, value: Math.max(0, project.score), "aria-hidden": "true" }),
+      formatPercent(project.score))));
+}
+
+function renderMeaning() {
+  $("#meaning-results").hidden = !query;
+  if (!query?.answer) return;
+  const { text, answer } = query;
+  const title = answer.count ? "projects.meaningResults" : "projects.noneFound";
+  fill($("#meaning-title"), t(title, { q: text }));
+  fill($("#meaning-rows"), answer.data.map(scoredRow));
+}
+
+async function searchByMeaning(event) {
+  event.preventDefault();
+  const text = $("#meaning-q").value.trim();
+  if (!text) return;
+  const button = event.submitter;
+  if (button) button.disabled = true;
+  try {
+    const answer = await api.post("/projects/search", { query: text, limit: 20 });
+    query = { text, answer };
+    showInline($("#meaning-error"), null);
+  } catch (error) {
+    query = { text, answer: null };
+    fill($("#meaning-title"), text);
+    fill($("#meaning-rows"));
+    showInline($("#meaning-error"), error);
+  } finally {
+    if (button) button.disabled = false;
+  }
+  renderMeaning();
+}
+
+async function loadSimilar() {
+  if (!similarOf) return;
+  try {
+    similar = await api.get(`/projects/${similarOf.id}/similar`, { limit: 10 });
+    similarLoop.stop();
+    showInline($("#similar-error"), null);
+  } catch (error) {
+    similar = null;
+    if (error.status === 409) {
+      $("#similar-message").hidden = false; // not indexed yet: keep asking every second
+    } else if (error.status !== 0) {
+      similarLoop.stop();
+      showInline($("#similar-error"), error);
+    }
+  }
+  renderSimilar();
+}
+
+function renderSimilar() {
+  if (!similarOf) return;
+  fill($("#similar-title"), t("projects.similarTitle", { name: similarOf.name }));
+  const message = $("#similar-message");
+  if (similar) {
+    message.hidden = similar.count > 0;
+    fill(message, t("projects.noneFound"));
+  } else {
+    fill(message, t("projects.similarPending"));
+  }
+  $("#similar-table").hidden = !similar?.count;
+  fill($("#similar-rows"), (similar?.data ?? []).map(scoredRow));
+}
+
+/** Show the past jobs most similar to `project`. */
+export function openSimilar(project) {
+  similarOf = project;
+  similar = null;
+  $("#similar-message").hidden = true;
+  showInline($("#similar-error"), null);
+  renderSimilar();
+  $("#similar-dialog").showModal();
+  similarLoop.start();
+}
+
+export function relabelProjectSearch() {
+  renderMeaning();
+  renderSimilar();
+}
+
+/** Wire the search box and the dialog (once, at start). */
+export function initProjectSearch() {
+  $("#meaning-form").addEventListener("submit", searchByMeaning);
+  $("#meaning-close").addEventListener("click", () => {
+    query = null;
+    renderMeaning();
+  });
+  const dialog = $("#similar-dialog");
+  for (const button of dialog.querySelectorAll("[data-close]")) {
+    button.addEventListener("click", () => dialog.close());
+  }
+  dialog.addEventListener("close", () => {
+    similarLoop.stop();
+    similarOf = null;
+  });
+}

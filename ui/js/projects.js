@@ -1,0 +1,132 @@
+// Projekte: the paged list with filters, create/edit/delete, similar jobs, search by meaning.
+import { api, ApiError } from "./api.js";
+import { $, KeyedList, debounce, fill, formatMoney, h } from "./dom.js";
+import { t, translatePage } from "./i18n.js";
+import { act, showInline } from "./notice.js";
+import { Pager } from "./pager.js";
+import { poller } from "./poll.js";
+import { initProjectForm, openProjectForm } from "./project-form.js";
+import { forgetProjectNames } from "./project-names.js";
+import { initProjectSearch, openSimilar, relabelProjectSearch } from "./project-search.js";
+
+export const PHASES = ["angefragt", "angeboten", "beauftragt", "abgeschlossen"];
+const STATUS_BADGE = { pending: "busy", indexed: "ok", failed: "bad" };
+
+let list;
+let pager;
+const loop = poller(refresh);
+
+/** The index state of a project: "Wird erfasst …" until its embedding is stored. */
+export function projectStatus(project) {
+  return h("span", {
+    class: `badge ${STATUS_BADGE[project.status] ?? ""}`,
+    title: project.embedding_error ?? undefined,
+  }, t(`project.status.${project.status}`));
+}
+
+function filters() {
+  return {
+    q: $("#project-q").value.trim(),
+    trade: $("#project-trade").value.trim(),
+    phase: $("#project-phase").value,
+    city: $("#project-city").value.trim(),
+    status: $("#project-status").value,
+    sort: $("#project-sort").value,
+  };
+}
+
+function changed() {
+  forgetProjectNames();
+  loop.now();
+}
+
+async function remove(project, button) {
+  if (!confirm(t("projects.confirmDelete", { name: project.name }))) return;
+  await act(button, () => api.del(`/projects/${project.id}`), t("projects.deleted"));
+  changed();
+}
+
+function createRow(project) {
+  const buttons = {
+    edit: h("button", { type: "button", class: "small" }),
+    similar: h("button", { type: "button", class: "small" }),
+    remove: h("button", { type: "button", class: "small danger" }),
+  };
+  const cells = ["name", "customer", "trade", "city", "phase", "cost", "status"]
+    .map((name) => [name, h("td", { class: name === "cost" ? "num" : undefined })]);
+  const row = h("tr", { "data-id": project.id }, cells.map(([, td]) => td),
+    h("td", { class: "row-actions" }, buttons.edit, buttons.similar, buttons.remove));
+  row.parts_ = { ...Object.fromEntries(cells), ...buttons };
+  return row;
+}
+
+function updateRow(row, project) {
+  const p = row.parts_;
+  fill(p.name, h("strong", {}, project.name));
+  fill(p.customer, project.customer ?? "–");
+  fill(p.trade, project.trade ?? "–");
+  fill(p.city, project.city ?? "–");
+  fill(p.phase, t(`phase.${project.phase}`));
+  fill(p.cost, formatMoney(project.estimated_cost));
+  fill(p.status, projectStatus(project));
+  const label = (key) => `${t(key)}: ${project.name}`;
+  for (const [name, key, action] of [
+    ["edit", "projects.edit", () => openProjectForm(project, changed)],
+    ["similar", "projects.similar", () => openSimilar(project)],
+    ["remove", "common.delete", (event) => remove(project, event.currentTarget)],
+  ]) {
+    fill(p[name], t(key));
+    p[name].setAttribute("aria-label", label(key));
+    p[name].onclick = action;
+  }
+}
+
+async function refresh() {
+  try {
+    const page = await api.get("/projects/", { ...filters(), limit: pager.limit, offset: pager.offset });
+    list.render(page.data);
+    pager.update(page.count);
+    $("#project-empty").hidden = page.count > 0;
+    showInline($("#project-error"), null);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 0)) showInline($("#project-error"), error);
+  }
+}
+
+function fillPhases() {
+  for (const select of document.querySelectorAll("select.phases")) {
+    const options = PHASES.map((phase) => h("option", { value: phase, "data-i18n": `phase.${phase}` }));
+    select.append(...options);
+    translatePage(select);
+  }
+}
+
+export const projectsView = {
+  init() {
+    fillPhases();
+    list = new KeyedList($("#project-rows"), { create: createRow, update: updateRow });
+    pager = new Pager($("#project-pager"), loop.now);
+    const filtered = () => {
+      pager.reset();
+      loop.now();
+    };
+    const typed = debounce(filtered, 300);
+    for (const id of ["#project-q", "#project-trade", "#project-city"]) {
+      $(id).addEventListener("input", typed);
+    }
+    for (const id of ["#project-phase", "#project-status", "#project-sort"]) {
+      $(id).addEventListener("change", filtered);
+    }
+    $("#project-new").addEventListener("click", () => openProjectForm(null, changed));
+    initProjectForm();
+    initProjectSearch();
+  },
+  show: () => loop.start(),
+  hide: () => loop.stop(),
+  relabel() {
+    list.invalidate();
+    pager.relabel();
+    relabelProjectSearch();
+    loop.now();
+  },
+};
