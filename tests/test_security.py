@@ -149,3 +149,18 @@ def test_unknown_paths_and_methods_answer_json(client: TestClient) -> None:
     assert missing.status_code == 404 and missing.json()["detail"]
     wrong_method = client.put("/api/v1/tasks/summary")
     assert wrong_method.status_code == 405 and wrong_method.json()["detail"]
+
+
+def test_lan_mode_serves_the_login_page_without_a_session(lan_services: Services) -> None:
+    client = TestClient(create_app(lan_services), base_url="http://buero-pc:8001")
+    page = client.get("/login.html")
+    assert page.status_code == 200 and 'type="password"' in page.text
+    assert client.get("/style.css").status_code == 200
+    assert client.get("/js/login.js").status_code == 200
+
+
+def test_ui_files_are_revalidated_and_scripts_are_javascript(client: TestClient) -> None:
+    script = client.get("/js/app.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert script.headers["cache-control"] == "no-cache"

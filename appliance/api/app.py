@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
+from starlette.responses import Response
+from starlette.types import Scope
 
 from appliance import __version__
 from appliance.api.routes import documents, internal, metrics, projects, system, tasks
@@ -23,6 +26,15 @@ from appliance.tasking.metrics import TaskMetricsCollector
 from appliance.tasking.monitor import TaskMonitor, WorkerControl
 
 log = logging.getLogger("appliance.api")
+
+
+class UIFiles(StaticFiles):
+    """The bundled UI, always revalidated: after an update no stale script may run."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 def ui_dir() -> Path:
@@ -81,5 +93,7 @@ def create_app(
     app.add_middleware(AccessGuardMiddleware, policy=policy)
     folder = ui_dir()
     if folder.is_dir():
-        app.mount("/", StaticFiles(directory=folder, html=True), name="ui")
+        # Windows' registry may map .js to text/plain; browsers refuse such module scripts.
+        mimetypes.add_type("text/javascript", ".js")
+        app.mount("/", UIFiles(directory=folder, html=True), name="ui")
     return app

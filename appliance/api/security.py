@@ -27,7 +27,7 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 SESSION_COOKIE = "appliance_session"
 # What the login page needs before anyone is logged in.
-PUBLIC_PATHS = frozenset({"/login.html", "/api/v1/auth/login", "/api/v1/system/info"})
+PUBLIC_PATHS = frozenset({"/login.html", "/style.css", "/api/v1/auth/login", "/api/v1/system/info"})
 PUBLIC_PREFIXES = ("/css/", "/js/", "/favicon")
 
 

@@ -86,3 +86,14 @@ def test_kill_9_of_the_launcher_then_restart_recovers(
     assert fresh_appliance.services.ledger.started() == []
     with fresh_appliance.services.db.read() as conn:
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def test_beenden_from_the_ui_stops_everything(fresh_appliance: RunningAppliance) -> None:
+    fresh_appliance.start()
+    response = fresh_appliance.client.post(
+        "/api/v1/system/shutdown", headers={"origin": fresh_appliance.url}
+    )
+    assert response.json() == {"status": "stopping"}
+    assert fresh_appliance.process is not None
+    assert fresh_appliance.process.wait(timeout=10) == 0
+    assert wait_for(lambda: not worker_processes(fresh_appliance), timeout=5, what="no workers")

@@ -75,6 +75,10 @@ export async function request(method, path, { query, body, accept = [] } = {}) {
     throw new ApiError(0, "");
   }
   setOnline(true);
+  if (response.status === 401) {
+    // LAN mode and not (or no longer) logged in.
+    window.location.assign("/login.html");
+  }
   const text = await response.text();
   if (!response.ok && !accept.includes(response.status)) throw parseError(response.status, text);
   try {

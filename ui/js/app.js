@@ -74,6 +74,8 @@ function start() {
   window.addEventListener("hashchange", route);
   route();
   healthLoop.start();
+  showLanMode();
+  $("#quit").addEventListener("click", quit);
   // Polling pauses while the tab is hidden and catches up at once when it is shown again.
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) {
@@ -86,6 +88,20 @@ function start() {
   });
   // A file dropped beside the drop zone must not make the browser leave the app.
   for (const type of ["dragover", "drop"]) window.addEventListener(type, (e) => e.preventDefault());
+}
+
+// LAN mode: other PCs can reach the appliance; say so where everyone sees it.
+async function showLanMode() {
+  const info = await api.get("/system/info");
+  $("#lan").hidden = !info.lan_mode;
+}
+
+// "Beenden": stop the appliance from the page (there may be no console window to close).
+async function quit() {
+  if (!window.confirm(t("app.quitConfirm"))) return;
+  await api.post("/system/shutdown");
+  healthLoop.stop();
+  notify(t("app.stopped"));
 }
 
 // A bug in the UI shows a message instead of a dead page.
