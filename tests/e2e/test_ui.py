@@ -356,6 +356,8 @@ def test_keyboard_reaches_the_views_and_controls(
         expect(page.get_by_role("link", name=name)).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_label("Sprache")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Beenden")).to_be_focused()
     page.keyboard.press("Tab")  # the drop zone's file picker comes next
     expect(page.locator("#file-input")).to_be_focused()
     assert page.locator("#dropzone").evaluate("(el) => el.matches(':focus-within')")
