@@ -25,7 +25,13 @@ class ConflictError(AppError):
 
 
 class InvalidInputError(AppError):
+    """422 for one input; `loc` names it the way FastAPI's validation errors do."""
+
     status = 422
+
+    def __init__(self, message: str, loc: tuple[str, ...] = ("body",)) -> None:
+        super().__init__(message)
+        self.details = [{"loc": list(loc), "msg": message, "type": "value_error"}]
 
 
 class RequestInvalidError(InvalidInputError):
@@ -40,5 +46,5 @@ class RequestInvalidError(InvalidInputError):
             }
             for error_item in error.errors(include_url=False, include_input=False)
         ]
-        super().__init__("; ".join(f"{d['loc'][-1]}: {d['msg']}" for d in details))
+        AppError.__init__(self, "; ".join(f"{d['loc'][-1]}: {d['msg']}" for d in details))
         self.details = details

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import logging
-import mimetypes
 import sys
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry
-from starlette.responses import Response
-from starlette.types import Scope
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from appliance import __version__
 from appliance.api.routes import documents, internal, metrics, projects, system, tasks
 from appliance.api.security import AccessGuardMiddleware, AccessPolicy
+from appliance.api.ui import UIRoute, ui_route
 from appliance.container import Services
 from appliance.documents.service import DocumentService
-from appliance.errors import AppError, RequestInvalidError
+from appliance.errors import AppError, InvalidInputError
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
 from appliance.tasking.metrics import TaskMetricsCollector
@@ -28,13 +28,15 @@ from appliance.tasking.monitor import TaskMonitor, WorkerControl
 log = logging.getLogger("appliance.api")
 
 
-class UIFiles(StaticFiles):
-    """The bundled UI, always revalidated: after an update no stale script may run."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers["Cache-Control"] = "no-cache"
-        return response
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some API route accepts on `path`."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, UIRoute) or not isinstance(route, APIRoute | Route):
+            continue
+        if route.path_regex.match(path) and route.methods:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def ui_dir() -> Path:
@@ -66,8 +68,16 @@ def create_app(
     registry.register(TaskMetricsCollector(app.state.monitor))
     app.state.metrics_registry = registry
 
-    @app.exception_handler(RequestInvalidError)
-    async def invalid_request(_request: Request, exc: RequestInvalidError) -> JSONResponse:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route on the path; all of them count.
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(InvalidInputError)
+    async def invalid_request(_request: Request, exc: InvalidInputError) -> JSONResponse:
         return JSONResponse({"detail": exc.details}, status_code=exc.status)
 
     @app.exception_handler(AppError)
@@ -93,7 +103,5 @@ def create_app(
     app.add_middleware(AccessGuardMiddleware, policy=policy)
     folder = ui_dir()
     if folder.is_dir():
-        # Windows' registry may map .js to text/plain; browsers refuse such module scripts.
-        mimetypes.add_type("text/javascript", ".js")
-        app.mount("/", UIFiles(directory=folder, html=True), name="ui")
+        app.router.routes.append(ui_route(folder))
     return app

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from appliance.errors import AppError
+from appliance.errors import AppError, InvalidInputError
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -210,13 +210,13 @@ async def receive_upload(
             parser.write(chunk)
         parser.finalize()
         if receiver.file is None or receiver.temp_path is None:
-            error = UploadError("No file was sent: add the file as form field 'file'.")
-            error.status = 422
-            raise error
+            raise InvalidInputError(
+                "No file was sent: add the file as form field 'file'.", loc=("body", "file")
+            )
         receiver.file.flush()
         os.fsync(receiver.file.fileno())
         receiver.file.close()
-    except UploadError:
+    except (UploadError, InvalidInputError):
         receiver.discard()
         raise
     except Exception as exc:  # the parser's own errors: malformed multipart

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, field_validator
+from pydantic import Field as PydanticField
+from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import Column as SAColumn
 from sqlmodel import Field, LargeBinary, SQLModel
 
@@ -29,7 +31,22 @@ class EmbeddingStatus(StrEnum):
     FAILED = "failed"
 
 
-Money = Decimal
+def _date_text(value: object) -> object:
+    # Pydantic's lax mode would read 0 as 1970-01-01; the API documents ISO dates.
+    if value is None or isinstance(value, str | date):
+        return value
+    raise ValueError("a date like 2024-05-31 is expected")
+
+
+def _cents(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+# SQLite stores NUMERIC as REAL anyway; cents are kept by rounding on the way in.
+# (The bounds go through pydantic's Field: SQLModel's Field writes them into the OpenAPI
+# schema as "ge"/"le", which no client understands, for optional numbers.)
+Money = Annotated[float, PydanticField(ge=0, le=1e10, strict=True), AfterValidator(_cents)]
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
 
 
 class ProjectBase(SQLModel):
@@ -44,14 +61,10 @@ class ProjectBase(SQLModel):
     address: str | None = Field(default=None, max_length=300)
     city: str | None = Field(default=None, max_length=100)
     phase: Phase = Field(default=Phase.ANGEFRAGT)
-    estimated_cost: Money | None = Field(
-        default=None, ge=0, max_digits=12, decimal_places=2, description="EUR"
-    )
-    final_cost: Money | None = Field(
-        default=None, ge=0, max_digits=12, decimal_places=2, description="EUR"
-    )
-    start_date: date | None = None
-    end_date: date | None = None
+    estimated_cost: Money | None = Field(default=None, description="EUR")
+    final_cost: Money | None = Field(default=None, description="EUR")
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
 
     @field_validator("name")
     @classmethod
@@ -74,19 +87,23 @@ class ProjectCreate(ProjectBase):
 
 
 class ProjectUpdate(SQLModel):
-    """PATCH body: every field optional; only the fields sent change."""
+    """PATCH body: every field optional; only the fields sent change.
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=20000)
+    Name, description and phase cannot be emptied, so their schema does not offer null
+    (None is only the "not sent" default).
+    """
+
+    name: Annotated[str, PydanticField(min_length=1, max_length=200)] | SkipJsonSchema[None] = None
+    description: Annotated[str, PydanticField(max_length=20000)] | SkipJsonSchema[None] = None
     customer: str | None = Field(default=None, max_length=200)
     trade: str | None = Field(default=None, max_length=60)
     address: str | None = Field(default=None, max_length=300)
     city: str | None = Field(default=None, max_length=100)
-    phase: Phase | None = None
-    estimated_cost: Money | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
-    final_cost: Money | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
-    start_date: date | None = None
-    end_date: date | None = None
+    phase: Phase | SkipJsonSchema[None] = None
+    estimated_cost: Money | None = None
+    final_cost: Money | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
 
 
 class Project(ProjectBase, table=True):

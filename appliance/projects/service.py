@@ -130,7 +130,9 @@ class ProjectService:
         field = sort.lstrip("-")
         if field not in SORT_FIELDS:
             allowed = ", ".join(sorted(SORT_FIELDS))
-            raise InvalidInputError(f"Cannot sort by {field!r}; use one of {allowed}.")
+            raise InvalidInputError(
+                f"Cannot sort by {field!r}; use one of {allowed}.", loc=("query", "sort")
+            )
         conditions = []
         # casefold() is registered on each SQLite connection (db.py): SQLite's own lower()
         # folds ASCII only, so "Gießen" or "Überlingen" would never match.

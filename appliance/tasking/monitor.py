@@ -96,7 +96,9 @@ class TaskMonitor:
         for s in states:
             if s not in TaskState.__members__:
                 allowed = ", ".join(TaskState.__members__)
-                raise InvalidInputError(f"Unknown state {s!r}; use one of {allowed}.")
+                raise InvalidInputError(
+                    f"Unknown state {s!r}; use one of {allowed}.", loc=("query", "state")
+                )
         rows, total = self.services.ledger.history(
             states=states, name=name, limit=limit, offset=offset
         )

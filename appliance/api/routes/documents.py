@@ -9,10 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel
 
+from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET, ErrorMessage
 from appliance.documents.models import Document, DocumentDetail, DocumentPublic, DocumentStatus
 from appliance.documents.service import DocumentService
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
 
 def get_documents(request: Request) -> DocumentService:
@@ -74,9 +75,15 @@ class SearchAnswer(BaseModel):
     response_model=UploadAnswer,
     openapi_extra=UPLOAD_SCHEMA,
     responses={
-        200: {"description": "The same content was uploaded before (`duplicate: true`)."},
-        413: {"description": "The file is larger than the limit."},
-        415: {"description": "Not a PDF, DOCX, JPEG, PNG, TIFF, HEIC or text file."},
+        200: {
+            "model": UploadAnswer,
+            "description": "The same content was uploaded before (`duplicate: true`).",
+        },
+        413: {"model": ErrorMessage, "description": "The file is larger than the limit."},
+        415: {
+            "model": ErrorMessage,
+            "description": "Not a PDF, DOCX, JPEG, PNG, TIFF, HEIC or text file.",
+        },
     },
 )
 async def upload(request: Request, documents: DocumentsDep) -> JSONResponse:
@@ -103,7 +110,7 @@ def list_documents(
     project_id: str | None = None,
     file_type: Annotated[str | None, Query(alias="type")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> DocumentList:
     rows, total = documents.find(
         status=status, project_id=project_id, file_type=file_type, limit=limit, offset=offset
@@ -117,7 +124,7 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=500, description="Words to find.")],
     project_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SearchAnswer:
     """Full-text search in extracted text: umlaut-tolerant, prefix matching, ranked."""
     found, total = documents.search(q, project_id=project_id, limit=limit, offset=offset)

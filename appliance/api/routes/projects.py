@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
+from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
 from appliance.projects.models import (
     EmbeddingStatus,
     Phase,
@@ -15,9 +16,11 @@ from appliance.projects.models import (
     ProjectPublic,
     ProjectUpdate,
 )
-from appliance.projects.service import ProjectFilters, ProjectService, ScoredProject
+from appliance.projects.service import SORT_FIELDS, ProjectFilters, ProjectService, ScoredProject
 
-router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+SORT_PATTERN = "^-?(" + "|".join(sorted(SORT_FIELDS)) + ")$"
+
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"], responses=ERROR_RESPONSES)
 
 
 def get_projects(request: Request) -> ProjectService:
@@ -57,7 +60,7 @@ class SearchRequest(BaseModel):
     city: str | None = None
     year: int | None = Field(default=None, ge=1900, le=2200)
     limit: int = Field(default=10, ge=1, le=100)
-    min_score: float | None = Field(default=None, ge=-1, le=1)
+    min_score: float | None = Field(default=None, ge=-1, le=1, strict=True)
 
 
 class ReindexRequest(BaseModel):
@@ -66,6 +69,7 @@ class ReindexRequest(BaseModel):
     )
     from_stored: bool = Field(
         default=False,
+        strict=True,
         description="Rebuild the vector store from the stored vectors, without the model.",
     )
 
@@ -97,9 +101,11 @@ def list_projects(
     city: str | None = None,
     embedding_status: Annotated[EmbeddingStatus | None, Query(alias="status")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in name etc.")] = None,
-    sort: Annotated[str, Query(description="Field, '-' for descending.")] = "-created_at",
+    sort: Annotated[
+        str, Query(description="Field, '-' for descending.", pattern=SORT_PATTERN)
+    ] = "-created_at",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ProjectList:
     rows, total = projects.find(
         ProjectFilters(trade=trade, phase=phase, city=city),

@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from appliance import __version__
 from appliance.api.deps import ServicesDep
+from appliance.api.errors import ERROR_RESPONSES
 from appliance.api.security import SESSION_COOKIE, session_value
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], responses=ERROR_RESPONSES)
 
 
 class Login(BaseModel):

@@ -8,8 +8,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from appliance.api.deps import MonitorDep
+from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
+from appliance.tasking.states import TaskState
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+_STATE = "(" + "|".join(TaskState) + ")"
+STATES_PATTERN = f"^{_STATE}(,{_STATE})*$"
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], responses=ERROR_RESPONSES)
 
 
 @router.get("/task/{task_id}", summary="State of one task")
@@ -45,11 +50,12 @@ def retry_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
 def list_tasks(
     monitor: MonitorDep,
     state: Annotated[
-        str | None, Query(description="Comma-separated states, e.g. FAILURE,RETRY.")
+        str | None,
+        Query(description="Comma-separated states, e.g. FAILURE,RETRY.", pattern=STATES_PATTERN),
     ] = None,
     name: Annotated[str | None, Query(description="Task name, e.g. tasks.ping.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     return monitor.history(state=state, name=name, limit=limit, offset=offset)
 
