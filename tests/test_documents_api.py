@@ -106,7 +106,8 @@ def test_upload_without_a_file_is_422(client: TestClient) -> None:
         headers={"content-type": "multipart/form-data; boundary=b"},
     )
     assert response.status_code == 422
-    assert "file" in response.json()["detail"]
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "file"] and "No file was sent" in error["msg"]
 
 
 def test_not_multipart_is_400(client: TestClient) -> None:

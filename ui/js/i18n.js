@@ -171,6 +171,7 @@ const MESSAGES = {
   "form.tooLong": ["Dieser Text ist zu lang.", "This text is too long."],
   "form.negative": ["Der Betrag darf nicht negativ sein.", "The amount must not be negative."],
   "form.decimals": ["Höchstens zwei Nachkommastellen.", "At most two decimal places."],
+  "form.number": ["Bitte eine Zahl eingeben.", "Please enter a number."],
   "form.tooLarge": ["Der Betrag ist zu groß.", "The amount is too large."],
   "tasks.heading": ["Aufgaben", "Tasks"],
   "tasks.health": ["Zustand", "Health"],

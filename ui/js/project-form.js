@@ -9,14 +9,15 @@ const FIELDS = [
   "estimated_cost", "final_cost", "start_date", "end_date", "description",
 ];
 const TEXTS = ["name", "description"]; // never null; an empty name is the API's to refuse
+const AMOUNTS = ["estimated_cost", "final_cost"]; // sent as JSON numbers (euros, cents kept)
 // Pydantic error types with a sentence of our own; others show the API's message.
 const ERROR_TYPES = {
   missing: "form.required",
   string_too_short: "form.required",
   string_too_long: "form.tooLong",
   greater_than_equal: "form.negative",
-  decimal_max_places: "form.decimals",
-  decimal_max_digits: "form.tooLarge",
+  less_than_equal: "form.tooLarge",
+  float_type: "form.number",
 };
 
 let editing = null; // the project being edited, or null for a new one
@@ -28,7 +29,9 @@ function values() {
   const body = {};
   for (const field of FIELDS) {
     const value = input(field).value.trim();
-    body[field] = value === "" && !TEXTS.includes(field) ? null : value;
+    if (value === "" && !TEXTS.includes(field)) body[field] = null;
+    else if (AMOUNTS.includes(field)) body[field] = Number(value.replace(",", "."));
+    else body[field] = value;
   }
   return body;
 }
