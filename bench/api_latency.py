@@ -30,6 +30,7 @@ OPS = {
     "create": "create project",
     "update": "update project (text changed: re-embed)",
     "task_status": "task status",
+    "status_back_to_back": "task status, back to back on one connection",
     "delete": "delete project",
     "upload_1mb": "upload 1 MB PDF",
     "upload_50mb": "upload 50 MB PDF",
@@ -58,14 +59,14 @@ class Side:
     task_ids: list[str] = field(default_factory=list)
 
 
-def _timed(calls: list[Callable[[], Answer]], expect: int) -> list[float]:
+def _timed(calls: list[Callable[[], Answer]], expect: int, pause: float = PAUSE) -> list[float]:
     times = []
     for call in calls:
         answer = call()
         if answer.status != expect:
             raise RuntimeError(f"unexpected answer {answer.status}: {str(answer.body)[:300]}")
         times.append(answer.ms)
-        time.sleep(PAUSE)
+        time.sleep(pause)
     return times
 
 
@@ -99,6 +100,10 @@ def _measure_side(side: Side, sizes: dict[str, int], offset: int) -> dict[str, l
     status_ids = side.task_ids if side.tasks else side.project_ids
     times["task_status"] = _timed(
         [lambda i=i: client.get(f"{status_path}{i}") for i in status_ids], 200
+    )
+    # As a page does when it loads: one request right after the other on one connection.
+    times["status_back_to_back"] = _timed(
+        [lambda i=i: client.get(f"{status_path}{i}") for i in status_ids], 200, pause=0.0
     )
     times["delete"] = _timed(
         [
@@ -198,7 +203,7 @@ def _figures(result: SectionResult, phases: dict[str, Any]) -> None:
                         unit="ms",
                         measured=phases[phase]["appliance"][op][stat],
                         baseline=phases[phase]["baseline"][op][stat],
-                        baseline_name="synchronous path" if op != "task_status" else "row read",
+                        baseline_name="row read" if "status" in op else "synchronous path",
                         target=TARGETS.get(key),
                         notes=SEED.get(key, ""),
                     )
@@ -263,6 +268,13 @@ def _notes(result: SectionResult, phases: dict[str, Any]) -> None:
         if busy is not None
         else "No load samples were taken."
     )
+    for phase in ("idle", "load"):
+        waits = phases[phase]["anatomy"]["lock_waits_over_0_5_ms"]
+        count = phases[phase]["anatomy"]["begin_immediate"]["n"]
+        result.notes.append(
+            f"Write-lock waits over 0.5 ms ({phase}): {len(waits)} of {count} creates; "
+            f"the waits in ms: {', '.join(fmt_number(w) for w in waits) or 'none'}."
+        )
     for phase in ("idle", "load"):
         result.notes.append(
             f"Launcher CPU while the appliance's requests ran ({phase}): "

@@ -183,8 +183,9 @@ def run(ctx: BenchContext) -> SectionResult:
             )
         )
     lines = [
-        "| Kind | uploads took | queue wait p50 / p95 ms | task run p50 / p95 ms |",
-        "|---|---|---|---|",
+        "| Kind | uploads took | queue wait p50 / p95 ms | task run p50 / p95 ms"
+        " | worker gap between tasks p50 / p95 ms |",
+        "|---|---|---|---|---|",
     ]
     for kind, found in measured.items():
         tasks = found["tasks"]
@@ -193,7 +194,8 @@ def run(ctx: BenchContext) -> SectionResult:
             f"{fmt_number(found['seconds'])} s | "
             f"{fmt_number(tasks['wait_ms'].get('p50'))} / {fmt_number(tasks['wait_ms'].get('p95'))}"
             f" | {fmt_number(tasks['run_ms'].get('p50'))} / "
-            f"{fmt_number(tasks['run_ms'].get('p95'))} |"
+            f"{fmt_number(tasks['run_ms'].get('p95'))} | "
+            f"{fmt_number(tasks['gap_ms'].get('p50'))} / {fmt_number(tasks['gap_ms'].get('p95'))} |"
         )
     result.detail["markdown"] = lines
     s_per_page = tesseract["serial_s_per_page"]

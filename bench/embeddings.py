@@ -156,7 +156,8 @@ def run(ctx: BenchContext) -> SectionResult:
         wall_ms = path["seconds"] * 1000 / path["projects"] * per_task
         result.notes.append(
             f"{name}: {fmt_number(path['seconds'])} s, {fmt_number(wall_ms)} ms of wall time "
-            f"per task, of which the task ran {fmt_number(tasks['run_ms'].get('p50'))} ms (p50; "
+            f"per task: the task ran {fmt_number(tasks['run_ms'].get('p50'))} ms, the worker "
+            f"took {fmt_number(tasks['gap_ms'].get('p50'))} ms to take the next (p50; "
             f"raw encode of one text, 1 thread: {fmt_number(one_thread['single_ms']['p50'])} ms)"
             "; CPU: machine "
             f"{cpu['machine']:.0f} % of {ctx.cores} cores, embedding worker "

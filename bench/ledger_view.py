@@ -6,6 +6,7 @@ while it is being measured.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,13 +67,34 @@ def timings(services: Services, task_ids: Sequence[str]) -> list[dict[str, Any]]
     return found
 
 
+def handoff_gaps(rows: list[dict[str, Any]]) -> list[float]:
+    """Milliseconds each worker spent between finishing one task and starting its next.
+
+    Only gaps shorter than a second count: longer ones are a worker waiting for work,
+    not the cost of taking the next task (dequeue, claim, lock waits).
+    """
+    gaps = []
+    by_worker: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["started_at"] and row["finished_at"] and row["worker"]:
+            by_worker.setdefault(row["worker"], []).append(row)
+    for tasks in by_worker.values():
+        tasks.sort(key=lambda r: r["started_at"])
+        for before, after in itertools.pairwise(tasks):
+            gap = (after["started_at"] - before["finished_at"]) * 1000
+            if 0 <= gap < 1000:
+                gaps.append(gap)
+    return gaps
+
+
 def latency_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Queue wait, run time and total latency of finished tasks, in milliseconds."""
+    """Queue wait, run time, total latency and worker hand-off gaps, in milliseconds."""
     done = [r for r in rows if r["finished_at"] and r["started_at"]]
     return {
         "wait_ms": summary([(r["started_at"] - r["enqueued_at"]) * 1000 for r in done]),
         "run_ms": summary([(r["finished_at"] - r["started_at"]) * 1000 for r in done]),
         "total_ms": summary([(r["finished_at"] - r["enqueued_at"]) * 1000 for r in done]),
+        "gap_ms": summary(handoff_gaps(done)),
     }
 
 

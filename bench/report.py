@@ -68,6 +68,8 @@ def figure_row(figure: Figure, *, with_notes: bool = True) -> str:
 
 def markdown(ctx: BenchContext, sections: list[SectionResult], info: dict[str, Any]) -> str:
     """The whole report: machine, targets at a glance, then every section's figures."""
+    # Sections run in the order that suits the machine; the report follows the issue's.
+    sections = sorted(sections, key=lambda s: s.title)
     mode = "quick (smoke run, small N)" if ctx.quick else "full"
     lines = [
         f"# Benchmarks {info['date']}",
