@@ -105,8 +105,12 @@ class Settings(BaseSettings):
         description="Folder of a local sentence-transformers model; empty: the bundled "
         "all-MiniLM-L6-v2. The vector size follows the model.",
     )
-    torch_threads: int = Field(
-        1, ge=1, le=64, description="CPU threads each worker's model may use."
+    torch_threads: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="CPU threads the embedding model may use; empty: every core in an "
+        "embedding worker of its own, 1 in a worker that shares its time with documents.",
     )
     vector_engine: Literal["edge", "local"] = Field(
         "edge",

@@ -35,12 +35,18 @@ class Services:
 
     @classmethod
     def build(
-        cls, settings: Settings, executor: Executor | None = None, *, own_vectors: bool = False
+        cls,
+        settings: Settings,
+        executor: Executor | None = None,
+        *,
+        own_vectors: bool = False,
+        torch_threads: int = 1,
     ) -> Services:
         """Open the databases under `settings.data_dir` (creating them on first use).
 
         With `own_vectors` this process opens the embedded vector store (only one process
         may); with a Qdrant server configured every process talks to it directly.
+        `torch_threads` applies unless the settings name a number.
         """
         from appliance.tasks import build_registry
 
@@ -48,7 +54,7 @@ class Services:
         db = Database.open(settings.app_db_path)
         queue = TaskQueue(settings, db, build_registry(), executor=executor)
         embedder = SentenceTransformerEmbedder(
-            settings.embedding_model, threads=settings.torch_threads
+            settings.embedding_model, threads=settings.torch_threads or torch_threads
         )
         vectors: VectorStore | None = None
         writer: VectorWriter

@@ -24,6 +24,7 @@ from appliance.config import Settings
 from appliance.container import Services
 from appliance.logs import setup_logging
 from appliance.tasking.execution import TaskExecutor
+from appliance.tasking.layout import EMBEDDING_QUEUE
 from appliance.tasking.outcomes import settle
 from appliance.tasking.states import TaskState
 
@@ -85,7 +86,11 @@ class WorkerProcess:
         self.periodic = periodic
         self.pid = os.getpid()
         self.executor = TaskExecutor(name, on_soft_limit=self._recycle)
-        self.services = Services.build(settings, executor=self.executor)
+        # A worker that only embeds has the model to itself: it may use every core (it runs
+        # at low priority, so the web server still comes first). Workers that also extract
+        # documents keep one thread so they do not fight the OCR processes beside them.
+        threads = (os.cpu_count() or 1) if queue == EMBEDDING_QUEUE else 1
+        self.services = Services.build(settings, executor=self.executor, torch_threads=threads)
         self.executor.bind(self.services)
         self.consumer = WorkerConsumer(
             self.services.queue.huey(queue),

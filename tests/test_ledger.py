@@ -166,3 +166,57 @@ def test_results_expire_but_the_history_stays(services: Services) -> None:
     assert (row.state, row.result_json, row.result_expired) == ("SUCCESS", None, True)
     assert services.ledger.delete_history(finished_before=time.time()) == 1
     assert services.ledger.get(task_id) is None
+
+
+def test_companions_are_the_most_urgent_waiting_tasks_of_the_batch(services: Services) -> None:
+    first = services.queue.enqueue("tasks.ping", "first")
+    bulk = services.queue.enqueue("tasks.ping", "bulk", priority=0)
+    urgent = services.queue.enqueue("tasks.ping", "urgent", priority=20)
+    other_name = services.queue.enqueue("tasks.fail", "x")
+    taken = services.queue.enqueue("tasks.ping", "taken")
+    claim(services, first, "w1")
+    claim(services, taken, "w2")
+    now = time.time()
+    not_due = services.queue.enqueue("tasks.ping", "later")
+    claim(services, not_due, "w2")
+    services.ledger.finish_failure(
+        task_id=not_due, worker="w2", error="x", duration=0.1, retry_delay=60, now=now
+    )
+
+    companions = services.ledger.claim_companions(
+        names=["tasks.ping"], worker="w1", now=now, limit=5
+    )
+
+    assert [message.task_id for _claim, message in companions] == [urgent, bulk]
+    assert [message.args for _claim, message in companions] == [("urgent",), ("bulk",)]
+    assert all(c.attempt == 1 for c, _message in companions)
+    for task_id in (urgent, bulk):
+        row = services.ledger.get(task_id)
+        assert (row.state, row.worker) == (TaskState.STARTED, "w1")
+    assert services.ledger.get(other_name).state == TaskState.PENDING
+    assert services.ledger.get(not_due).state == TaskState.RETRY
+    # A companion already taken is not taken again (its queue message will be skipped).
+    assert claim(services, urgent, "w3") is None
+    assert (
+        services.ledger.claim_companions(names=["tasks.ping"], worker="w3", now=now, limit=5) == []
+    )
+
+
+def test_a_batch_finishes_only_the_tasks_still_its_own(services: Services) -> None:
+    ids = [services.queue.enqueue("tasks.ping", str(n)) for n in range(3)]
+    for task_id in ids:
+        claim(services, task_id, "w1")
+    services.ledger.requeue_started(
+        task_id=ids[1], worker="w1", reason="lease lost", count_attempt=True, now=time.time()
+    )
+
+    finished = services.ledger.finish_success_many(
+        worker="w1", results=[(t, {"n": n}) for n, t in enumerate(ids)], duration=0.3, now=1.0
+    )
+
+    assert finished == [ids[0], ids[2]]
+    assert services.ledger.get(ids[1]).state == TaskState.PENDING
+    assert services.ledger.get(ids[2]).result_json == '{"n": 2}'
+    counted = {(row.name, row.key): row.value for row in services.ledger.stats()}
+    assert counted[("tasks.ping", "SUCCESS")] == 2
+    assert counted[("tasks.ping", "duration_sum")] == pytest.approx(0.2)

@@ -14,8 +14,9 @@ from appliance.tasking.context import (
     TaskContext,
     UserFacingError,
 )
+from appliance.tasking.ledger import Claim, TaskMessage
 from appliance.tasking.outcomes import settle
-from appliance.tasking.registry import TaskSpec
+from appliance.tasking.registry import Batch, TaskRegistry, TaskSpec
 from appliance.tasking.retry import RetryPolicy
 from appliance.tasking.softlimit import SoftTimeLimit
 
@@ -55,6 +56,11 @@ class TaskExecutor:
         """Attach the services; done once the process has opened its databases."""
         self.services = services
 
+    @property
+    def registry(self) -> TaskRegistry:
+        assert self.services is not None
+        return self.services.queue.registry
+
     def __call__(
         self, spec: TaskSpec, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
@@ -76,25 +82,47 @@ class TaskExecutor:
             log.info("[Task %s] %s not run: it is %s", task_id, spec.name, state)
             return
 
-        self.current_task_id = task_id
-        soft_limit = services.settings.task_soft_time_limit
-        context = TaskContext(
-            task_id=task_id,
+        if spec.batch is not None:
+            companions = ledger.claim_companions(
+                names=self.registry.batched_with(spec.batch),
+                worker=self.worker_name,
+                now=time.time(),
+                limit=spec.batch.size - 1,
+            )
+            if companions:
+                first = TaskMessage(task_id, spec.name, args, kwargs, 0)
+                self._run_batch(spec.batch, [(claim, first), *companions])
+                return
+        self._run_one(spec, claim, args, kwargs)
+
+    def _context(self, spec: TaskSpec, claim: Claim) -> TaskContext:
+        assert self.services is not None
+        return TaskContext(
+            task_id=claim.task_id,
             name=spec.name,
             attempt=claim.attempt,
-            services=services,
-            soft_deadline=time.monotonic() + soft_limit,
+            services=self.services,
+            soft_deadline=time.monotonic() + self.services.settings.task_soft_time_limit,
         )
+
+    def _run_one(
+        self, spec: TaskSpec, claim: Claim, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        """Run a task this worker has claimed and record how it ended."""
+        assert self.services is not None
+        task_id = claim.task_id
+        self.current_task_id = task_id
+        context = self._context(spec, claim)
         started = time.monotonic()
         log.info("[Task %s] %s started (attempt %d)", task_id, spec.name, claim.attempt)
         try:
-            with SoftTimeLimit(soft_limit):
+            with SoftTimeLimit(self.services.settings.task_soft_time_limit):
                 result = spec.run(context, args, kwargs)
         except Exception as exc:
             self._record_failure(spec, task_id, claim.attempt, claim.max_retries, exc, started)
         else:
             duration = time.monotonic() - started
-            if ledger.finish_success(
+            if self.services.ledger.finish_success(
                 task_id=task_id,
                 worker=self.worker_name,
                 result=result,
@@ -107,6 +135,53 @@ class TaskExecutor:
         finally:
             self.current_task_id = None
             self.tasks_done += 1
+
+    def _run_batch(self, batch: Batch, members: list[tuple[Claim, TaskMessage]]) -> None:
+        """Run claimed tasks together; if the batch fails, run each alone for its own outcome.
+
+        Alone, a task that cannot succeed (a text that breaks the model, say) fails by itself
+        instead of taking the tasks that happened to share its batch down with it.
+        """
+        assert self.services is not None
+        first_claim, first = members[0]
+        self.current_task_id = first.task_id
+        context = self._context(self.registry.get(first.name), first_claim)
+        started = time.monotonic()
+        ids = ", ".join(message.task_id for _claim, message in members)
+        log.info("[Batch %s] %d tasks started: %s", batch.key, len(members), ids)
+        try:
+            with SoftTimeLimit(self.services.settings.task_soft_time_limit):
+                results = batch.run(context, [(m.args, m.kwargs) for _c, m in members])
+        except Exception as exc:
+            self.current_task_id = None
+            if isinstance(exc, SoftTimeLimitExceeded):
+                # The worker is replaced after a soft limit anyway: fail them as one.
+                for claim, message in members:
+                    spec = self.registry.get(message.name)
+                    self._record_failure(
+                        spec, claim.task_id, claim.attempt, claim.max_retries, exc, started
+                    )
+                return
+            log.warning("[Batch %s] failed (%s); running its tasks one by one", batch.key, exc)
+            for claim, message in members:
+                self._run_one(self.registry.get(message.name), claim, message.args, message.kwargs)
+            return
+        duration = time.monotonic() - started
+        finished = self.services.ledger.finish_success_many(
+            worker=self.worker_name,
+            results=[(m.task_id, r) for (_c, m), r in zip(members, results, strict=True)],
+            duration=duration,
+            now=time.time(),
+        )
+        log.info(
+            "[Batch %s] ✓ %d of %d tasks succeeded in %.1f ms",
+            batch.key,
+            len(finished),
+            len(members),
+            duration * 1e3,
+        )
+        self.current_task_id = None
+        self.tasks_done += len(members)
 
     def _record_failure(
         self,

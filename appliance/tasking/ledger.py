@@ -169,6 +169,44 @@ class Ledger:
             )
             return Claim(task_id, 1, default_max_retries)
 
+    def claim_companions(
+        self, *, names: Sequence[str], worker: str, now: float, limit: int
+    ) -> list[tuple[Claim, TaskMessage]]:
+        """Claim up to `limit` more waiting tasks of `names` for one batch, most urgent first.
+
+        Their queue messages stay behind; whoever takes one later finds the task no longer
+        waiting and skips it, as with any duplicate message.
+        """
+        if limit <= 0 or not names:
+            return []
+        due = or_(TASKS.c.next_retry_at.is_(None), TASKS.c.next_retry_at <= now)
+        candidates = (
+            select(TASKS.c.id)
+            .where(TASKS.c.name.in_(names), TASKS.c.state.in_(_WAITING), due)
+            .order_by(TASKS.c.priority.desc(), TASKS.c.enqueued_at)
+            .limit(limit)
+        )
+        with self.db.write() as conn:
+            rows = conn.execute(
+                update(TASKS)
+                # The state is checked again on the row itself: on a database without a
+                # single writer lock another worker may have claimed it since the select.
+                .where(TASKS.c.id.in_(candidates.scalar_subquery()), TASKS.c.state.in_(_WAITING))
+                .values(
+                    state=TaskState.STARTED.value,
+                    attempts=TASKS.c.attempts + 1,
+                    worker=worker,
+                    started_at=now,
+                    next_retry_at=None,
+                    updated_at=now,
+                )
+                .returning(*TASKS.c)
+            ).all()
+        rows = sorted(rows, key=lambda row: (-row.priority, row.enqueued_at))
+        return [
+            (Claim(row.id, row.attempts, row.max_retries), message_from_row(row)) for row in rows
+        ]
+
     def finish_success(
         self, *, task_id: str, worker: str, result: Any, duration: float, now: float
     ) -> bool:
@@ -194,6 +232,42 @@ class Ledger:
                 return False
             self._count_finish(conn, row.name, TaskState.SUCCESS, duration)
             return True
+
+    def finish_success_many(
+        self, *, worker: str, results: Sequence[tuple[str, Any]], duration: float, now: float
+    ) -> list[str]:
+        """`finish_success` for the tasks of one batch, in one transaction; the ids it moved.
+
+        Each task is counted with the batch's duration divided among them, so the duration
+        metrics still add up to the time the worker spent.
+        """
+        finished: list[str] = []
+        finished_names: dict[str, int] = {}
+        share = duration / len(results) if results else 0.0
+        with self.db.write() as conn:
+            for task_id, result in results:
+                row = conn.execute(
+                    update(TASKS)
+                    .where(
+                        TASKS.c.id == task_id,
+                        TASKS.c.state == TaskState.STARTED.value,
+                        TASKS.c.worker == worker,
+                    )
+                    .values(
+                        state=TaskState.SUCCESS.value,
+                        result_json=json.dumps(result, default=str),
+                        error=None,
+                        finished_at=now,
+                        updated_at=now,
+                    )
+                    .returning(TASKS.c.name)
+                ).first()
+                if row is not None:
+                    finished_names[row.name] = finished_names.get(row.name, 0) + 1
+                    finished.append(task_id)
+            for name, times in finished_names.items():
+                self._count_finish(conn, name, TaskState.SUCCESS, share, times)
+        return finished
 
     def finish_failure(
         self,
@@ -501,13 +575,19 @@ class Ledger:
         )
 
     def _count_finish(
-        self, conn: Connection, name: str, state: TaskState, duration: float | None
+        self,
+        conn: Connection,
+        name: str,
+        state: TaskState,
+        duration: float | None,
+        times: int = 1,
     ) -> None:
-        self._bump(conn, name, state.value, 1)
+        """Count `times` tasks of `name` that ended in `state`, each after `duration`."""
+        self._bump(conn, name, state.value, times)
         if duration is None:
             return
-        self._bump(conn, name, "duration_sum", duration)
-        self._bump(conn, name, "duration_count", 1)
+        self._bump(conn, name, "duration_sum", duration * times)
+        self._bump(conn, name, "duration_count", times)
         for bound in DURATION_BUCKETS:
             if duration <= bound:
-                self._bump(conn, name, f"le_{bound}", 1)
+                self._bump(conn, name, f"le_{bound}", times)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from appliance.tasking.ledger import TaskMessage
 
 TaskFunction = Callable[..., Any]
+# One call of a batched task: its positional and keyword arguments.
+BatchCall = tuple[tuple[Any, ...], dict[str, Any]]
 # on_give_up(services, task, reason): the task ended in FAILURE or was REVOKED.
 GiveUpHook = Callable[["Services", "TaskMessage", str], None]
 
@@ -39,6 +41,20 @@ class Periodic:
 
 
 @dataclass(frozen=True)
+class Batch:
+    """Tasks a worker may run together, up to `size` at once, in one call of `run`.
+
+    Worth it where per-call work has a large fixed part: the model encodes 32 texts in
+    about the time of 5 one at a time, and one batch commits once instead of 32 times.
+    `run(context, calls)` returns one result per call, in order.
+    """
+
+    key: str
+    size: int
+    run: Callable[[TaskContext, list[BatchCall]], list[Any]]
+
+
+@dataclass(frozen=True)
 class TaskSpec:
     """One declared task."""
 
@@ -48,6 +64,7 @@ class TaskSpec:
     periodic: Periodic | None = None
     on_give_up: GiveUpHook | None = None
     queue: str = "default"
+    batch: Batch | None = None
 
     def run(self, context: TaskContext, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return self.func(context, *args, **kwargs)
@@ -67,13 +84,14 @@ class TaskRegistry:
         periodic: Periodic | None = None,
         on_give_up: GiveUpHook | None = None,
         queue: str = "default",
+        batch: Batch | None = None,
     ) -> Callable[[TaskFunction], TaskFunction]:
         """Declare `func(context, *args, **kwargs)` as the task `name`."""
 
         def declare(func: TaskFunction) -> TaskFunction:
             if name in self._specs:
                 raise ValueError(f"task {name!r} is declared twice")
-            self._specs[name] = TaskSpec(name, func, priority, periodic, on_give_up, queue)
+            self._specs[name] = TaskSpec(name, func, priority, periodic, on_give_up, queue, batch)
             return func
 
         return declare
@@ -90,6 +108,10 @@ class TaskRegistry:
             return self._specs[name]
         except KeyError:
             raise UnknownTaskError(name) from None
+
+    def batched_with(self, batch: Batch) -> list[str]:
+        """Names of the tasks that may join a batch of `batch`."""
+        return sorted(s.name for s in self if s.batch is not None and s.batch.key == batch.key)
 
     def names(self) -> list[str]:
         return sorted(self._specs)

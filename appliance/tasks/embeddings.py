@@ -19,7 +19,7 @@ from appliance.projects.service import BATCH_SIZE, queue_reindex_batches
 from appliance.tasking.context import TaskContext
 from appliance.tasking.layout import DEFAULT_QUEUE, EMBEDDING_QUEUE
 from appliance.tasking.ledger import TaskMessage
-from appliance.tasking.registry import TaskRegistry
+from appliance.tasking.registry import Batch, BatchCall, TaskRegistry
 from appliance.tasking.states import Priority
 
 registry = TaskRegistry()
@@ -43,11 +43,40 @@ def _embed_one(context: TaskContext, project_id: str) -> dict[str, Any]:
     }
 
 
+def _embed_together(context: TaskContext, calls: list[BatchCall]) -> list[dict[str, Any]]:
+    """Several generate/regenerate tasks in one encode and one set of commits."""
+    project_ids = [str(args[0]) if args else str(kwargs["project_id"]) for args, kwargs in calls]
+    # The same project may be queued twice (created, then edited): embed it once.
+    report = index_projects(context.services, list(dict.fromkeys(project_ids)))
+    duration_ms = round(report.duration_ms, 1)
+    log.info(
+        "[Task %s] ✓ %d embeddings generated in one batch (%.1f ms)",
+        context.task_id,
+        len(report.indexed),
+        report.duration_ms,
+    )
+    return [
+        {
+            "status": "skipped" if pid in report.missing else "success",
+            "project_id": pid,
+            "duration_ms": duration_ms,
+            "batch_size": len(calls),
+        }
+        for pid in project_ids
+    ]
+
+
+# 32 texts per encode: the model's throughput has levelled off there (NOTES: 115/s in
+# batches of 32 against 68/s one at a time on 2 cores), and a batch stays well under a second.
+PROJECT_EMBEDDINGS = Batch("project-embeddings", size=32, run=_embed_together)
+
+
 @registry.task(
     "tasks.generate_project_embedding",
     priority=Priority.INTERACTIVE,
     queue=EMBEDDING_QUEUE,
     on_give_up=_give_up,
+    batch=PROJECT_EMBEDDINGS,
 )
 def generate_project_embedding(context: TaskContext, project_id: str) -> dict[str, Any]:
     """Embed a new project and put its vector into the store."""
@@ -59,6 +88,7 @@ def generate_project_embedding(context: TaskContext, project_id: str) -> dict[st
     priority=Priority.INTERACTIVE,
     queue=EMBEDDING_QUEUE,
     on_give_up=_give_up,
+    batch=PROJECT_EMBEDDINGS,
 )
 def regenerate_project_embedding(context: TaskContext, project_id: str) -> dict[str, Any]:
     """Embed an edited project again; the upsert replaces the old vector."""

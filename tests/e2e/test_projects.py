@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from appliance.projects.models import Project
 from tests.support import RunningAppliance, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -218,3 +220,40 @@ def test_reindex_command_goes_through_the_running_appliance(
     answer = json.loads(done.stdout)
     assert answer["status"] == "rebuilt" and answer["points"] >= len(catalogue)
     assert search(appliance, BATHROOM_QUERY, limit=1)[0]["id"] in catalogue
+
+
+def test_projects_queued_together_are_embedded_in_one_batch(appliance: RunningAppliance) -> None:
+    # One transaction queues all twelve before the embedding worker sees the first, as an
+    # import or a busy morning does; the worker then takes them together.
+    now = datetime.now(UTC)
+    created = []
+    with appliance.services.queue.transaction() as tx:
+        for n in range(12):
+            project = Project(
+                name=f"Wartung Heizung {n}",
+                trade="Heizung",
+                description=f"Jährliche Wartung der Gastherme, Haus Nummer {n}",
+                created_at=now,
+                updated_at=now,
+            )
+            tx.session.add(project)
+            tx.session.flush()
+            project.embedding_task_id = tx.enqueue("tasks.generate_project_embedding", project.id)
+            tx.session.add(project)
+            created.append((project.id, project.embedding_task_id))
+
+    for project_id, _task_id in created:
+        wait_indexed(appliance, project_id)
+
+    results = []
+    for project_id, task_id in created:
+        response = appliance.client.get(f"/api/v1/tasks/task/{task_id}")
+        body = response.json()
+        assert body["status"] == "SUCCESS", body
+        assert body["result"]["project_id"] == project_id
+        results.append(body["result"])
+    assert max(r["batch_size"] for r in results) > 1, results
+    # Each got its own vector: the first project's nearest neighbours are its siblings.
+    similar = appliance.client.get(f"/api/v1/projects/{created[0][0]}/similar?limit=5").json()
+    siblings = {project_id for project_id, _task_id in created}
+    assert {hit["id"] for hit in similar["data"]} <= siblings, similar

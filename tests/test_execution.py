@@ -1,0 +1,104 @@
+"""The task executor on a real ledger: single tasks, batches, and a batch that fails."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from appliance.container import Services
+from appliance.tasking.context import TaskContext
+from appliance.tasking.execution import TaskExecutor
+from appliance.tasking.queue import TaskQueue
+from appliance.tasking.registry import Batch, BatchCall, TaskRegistry
+from appliance.tasking.states import TaskState
+
+
+def _shout(_context: TaskContext, word: str) -> str:
+    if word == "bad":
+        raise ValueError("cannot shout 'bad'")
+    return word.upper()
+
+
+def _shout_together(_context: TaskContext, calls: list[BatchCall]) -> list[str]:
+    batch_runs.append([args[0] for args, _kwargs in calls])
+    if any(args[0] == "bad" for args, _kwargs in calls):
+        raise ValueError("one of the words is bad")
+    return [str(args[0]).upper() for args, _kwargs in calls]
+
+
+batch_runs: list[list[str]] = []
+SHOUTS = Batch("shouts", size=3, run=_shout_together)
+
+
+@pytest.fixture
+def batching(services: Services) -> Iterator[Services]:
+    """The real databases with a registry of two batched tasks and one plain one."""
+    registry = TaskRegistry()
+    registry.task("t.shout", batch=SHOUTS)(_shout)
+    registry.task("t.yell", batch=SHOUTS)(_shout)
+    registry.task("t.alone")(_shout)
+    queue = TaskQueue(services.settings, services.db, registry)
+    batch_runs.clear()
+    yield dataclasses.replace(services, queue=queue)
+    queue.close()
+
+
+def run(services: Services, task_id: str) -> None:
+    executor = TaskExecutor("w1")
+    executor.bind(services)
+    row = services.ledger.get(task_id)
+    spec = services.queue.registry.get(row.name)
+    executor(spec, task_id, tuple(json.loads(row.args_json)), json.loads(row.kwargs_json))
+
+
+def result(services: Services, task_id: str) -> Any:
+    row = services.ledger.get(task_id)
+    return row.state, json.loads(row.result_json) if row.result_json else row.error
+
+
+def test_waiting_tasks_of_one_batch_run_together_up_to_its_size(batching: Services) -> None:
+    ids = [
+        batching.queue.enqueue("t.shout", "a"),
+        batching.queue.enqueue("t.alone", "x"),
+        batching.queue.enqueue("t.yell", "b"),
+        batching.queue.enqueue("t.shout", "c"),
+        batching.queue.enqueue("t.shout", "d"),
+    ]
+
+    run(batching, ids[0])
+
+    assert batch_runs == [["a", "b", "c"]]
+    assert [result(batching, i) for i in (ids[0], ids[2], ids[3])] == [
+        (TaskState.SUCCESS, "A"),
+        (TaskState.SUCCESS, "B"),
+        (TaskState.SUCCESS, "C"),
+    ]
+    assert batching.ledger.get(ids[1]).state == TaskState.PENDING  # not of the batch
+    assert batching.ledger.get(ids[4]).state == TaskState.PENDING  # the batch was full
+    # The companions' own messages come later and are skipped: nothing runs twice.
+    run(batching, ids[2])
+    assert batch_runs == [["a", "b", "c"]]
+
+
+def test_a_lone_task_of_a_batch_runs_by_itself(batching: Services) -> None:
+    task_id = batching.queue.enqueue("t.shout", "solo")
+    run(batching, task_id)
+    assert batch_runs == []
+    assert result(batching, task_id) == (TaskState.SUCCESS, "SOLO")
+
+
+def test_when_a_batch_fails_each_task_gets_its_own_outcome(batching: Services) -> None:
+    ids = [batching.queue.enqueue("t.shout", word) for word in ("good", "bad", "fine")]
+
+    run(batching, ids[0])
+
+    assert batch_runs == [["good", "bad", "fine"]]
+    assert result(batching, ids[0]) == (TaskState.SUCCESS, "GOOD")
+    assert result(batching, ids[2]) == (TaskState.SUCCESS, "FINE")
+    state, error = result(batching, ids[1])
+    assert state == TaskState.RETRY
+    assert error == "ValueError: cannot shout 'bad'"
