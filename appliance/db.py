@@ -67,15 +67,28 @@ def create_db_engine(url_or_path: str | Path, *, synchronous: str = "FULL") -> E
 
 
 class Database:
-    """Hands out read and write transactions on the app database."""
+    """Hands out read and write transactions on the app database.
 
-    def __init__(self, engine: Engine) -> None:
+    Two kinds of write: durable ones (the default) are on disk when they commit, because
+    losing them would lose a person's work (a project, an upload, a finished task). Light
+    ones skip that fsync: bookkeeping the engine re-derives after a power cut anyway (a
+    task claimed, a document's progress, a heartbeat; a lost claim only makes a task
+    run again). In WAL mode both keep the database consistent, and the next durable
+    commit writes the light ones to disk with it.
+    """
+
+    def __init__(self, engine: Engine, light_engine: Engine | None = None) -> None:
         self.engine = engine
+        self.light_engine = light_engine or engine
 
     @classmethod
     def open(cls, url_or_path: str | Path) -> Database:
         """Open (and create the schema of) the app database."""
-        db = cls(create_db_engine(url_or_path))
+        engine = create_db_engine(url_or_path)
+        light = None
+        if engine.dialect.name == "sqlite":
+            light = create_db_engine(url_or_path, synchronous="NORMAL")
+        db = cls(engine, light)
         db.create_schema()
         return db
 
@@ -93,10 +106,11 @@ class Database:
                 DocumentIndex.create(conn)
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, durable: bool = True) -> Iterator[Connection]:
         """A Core connection in a `BEGIN IMMEDIATE` transaction, committed on exit."""
+        engine = self.engine if durable else self.light_engine
         with (
-            self.engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) as conn,
+            engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) as conn,
             conn.begin(),
         ):
             yield conn
@@ -108,11 +122,12 @@ class Database:
             yield conn
 
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
+    def session(self, *, write: bool = False, durable: bool = True) -> Iterator[Session]:
         """An ORM session; with `write=True` it holds the write lock from its first statement."""
         options = {_BEGIN_OPTION: "IMMEDIATE"} if write else {}
+        engine = self.engine if durable else self.light_engine
         with (
-            self.engine.connect().execution_options(**options) as conn,
+            engine.connect().execution_options(**options) as conn,
             conn.begin(),
             Session(bind=conn, expire_on_commit=False) as session,
         ):
@@ -127,3 +142,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.light_engine.dispose()

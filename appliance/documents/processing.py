@@ -59,8 +59,10 @@ def stored_path(settings: Settings, stored_name: str) -> Path:
     return path
 
 
-def _update(services: Services, document_id: str, **values: Any) -> bool:
-    with services.db.session(write=True) as session:
+def _update(services: Services, document_id: str, *, durable: bool = False, **values: Any) -> bool:
+    # Progress is a light write (no fsync of its own): after a power cut the start-up
+    # repair puts a document that was mid-way back in the queue whatever its row says.
+    with services.db.session(write=True, durable=durable) as session:
         document = session.get(Document, document_id)
         if document is None:
             return False
@@ -174,6 +176,7 @@ def _fail(services: Services, document_id: str, message: str, code: str | None) 
     _update(
         services,
         document_id,
+        durable=True,
         status=DocumentStatus.FAILED,
         stage=DocumentStage.DONE,
         error=message,

@@ -133,9 +133,10 @@ class Ledger:
         """Mark a waiting task STARTED by `worker`; None if it is not this worker's to run.
 
         `create_missing` admits tasks the ledger has never seen (Huey's periodic tasks
-        are enqueued by its scheduler, not through the ledger).
+        are enqueued by its scheduler, not through the ledger). A light write: a claim
+        lost in a power cut leaves the task waiting, and the reaper sends it again.
         """
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             row = conn.execute(
                 update(TASKS)
                 .where(TASKS.c.id == task_id, TASKS.c.state.in_(_WAITING))
@@ -186,7 +187,7 @@ class Ledger:
             .order_by(TASKS.c.priority.desc(), TASKS.c.enqueued_at)
             .limit(limit)
         )
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             rows = conn.execute(
                 update(TASKS)
                 # The state is checked again on the row itself: on a database without a
@@ -514,7 +515,7 @@ class Ledger:
     def heartbeat(
         self, *, name: str, pid: int, current_task_id: str | None, tasks_done: int, now: float
     ) -> None:
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             conn.execute(
                 update(WORKERS)
                 .where(WORKERS.c.name == name, WORKERS.c.pid == pid)
