@@ -19,9 +19,11 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    # Imported where vectors are made: a worker that only reads documents never needs it.
+    import numpy as np
 
 log = logging.getLogger("appliance.embedding")
 
@@ -93,6 +95,8 @@ class SentenceTransformerEmbedder:
         return int(model.get_embedding_dimension())
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         model = self._load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)

@@ -12,14 +12,18 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlmodel import select
 
 from appliance.container import Services
 from appliance.projects.models import EmbeddingStatus, Project, ProjectVector
 from appliance.projects.texts import embedding_hash, embedding_text, payload
 from appliance.vectors.base import VectorPoint
+
+if TYPE_CHECKING:
+    # Only the embedding worker makes vectors; the others need not load numpy.
+    import numpy as np
 
 log = logging.getLogger("appliance.projects")
 
@@ -63,6 +67,8 @@ def index_projects(services: Services, project_ids: list[str]) -> IndexReport:
 def _store_vectors(
     services: Services, projects: list[Project], vectors: np.ndarray, hashes: list[str]
 ) -> None:
+    import numpy as np
+
     now = datetime.now(UTC)
     model = services.embedder.model_name
     with services.db.session(write=True) as session:
@@ -121,6 +127,8 @@ def delete_vectors(services: Services, project_ids: list[str]) -> None:
 
 def stored_vector(services: Services, project_id: str) -> np.ndarray | None:
     """The durable copy of a project's vector, if it has one for the current model."""
+    import numpy as np
+
     with services.db.session() as session:
         row = session.get(ProjectVector, project_id)
     if row is None or row.model != services.embedder.model_name:

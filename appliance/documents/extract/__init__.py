@@ -14,10 +14,6 @@ from typing import ParamSpec
 
 from .detect import detect_file, detect_type
 from .errors import ExtractionError, corrupt
-from .images import extract_image
-from .office import extract_docx
-from .pdf import extract_pdf
-from .text import extract_text
 from .types import (
     CancelCheck,
     ExtractLimits,
@@ -105,10 +101,21 @@ def _pages(
     report: Reporter,
     check_cancel: CancelCheck,
 ) -> Iterator[PageText]:
+    # The parsers are imported here, not at the top: only the sandboxed child parses, and
+    # pypdf, PDFium, python-docx and Pillow would add ~27 MB to every worker and the
+    # launcher, which only need the types and the file detection above.
     if file_type is FileType.PDF:
+        from .pdf import extract_pdf
+
         return extract_pdf(path, limits, report, check_cancel)
     if file_type is FileType.DOCX:
+        from .office import extract_docx
+
         return extract_docx(path, limits, report, check_cancel)
     if file_type is FileType.TXT:
+        from .text import extract_text
+
         return extract_text(path, report, check_cancel)
+    from .images import extract_image
+
     return extract_image(path, file_type, limits, report, check_cancel)
