@@ -17,6 +17,7 @@ from appliance.config import Settings
 from appliance.container import Services
 from appliance.documents.extract import ExtractLimits, FileType, PageText, Progress, Stage
 from appliance.documents.models import Document, DocumentStage, DocumentStatus
+from appliance.documents.progress import ProgressWriter
 from appliance.documents.sandbox import ExtractionFailedError, ExtractionSandbox, SandboxError
 from appliance.documents.search import DocumentIndex, clean_text
 from appliance.tasking.context import PermanentTaskError, TaskContext
@@ -88,9 +89,8 @@ def process(
         _fail(services, document_id, "The uploaded file is missing.", "missing")
         raise PermanentTaskError("The uploaded file is missing.")
 
-    _update(
-        services,
-        document_id,
+    progress = ProgressWriter(lambda values: _update(services, document_id, **values))
+    progress.update(
         status=DocumentStatus.PROCESSING,
         stage=DocumentStage.READING,
         page_current=0,
@@ -100,19 +100,24 @@ def process(
     )
     texts: list[PageText] = []
 
-    def on_progress(progress: Progress) -> None:
-        _update(
-            services,
-            document_id,
-            stage=_STAGES.get(progress.stage, DocumentStage.READING),
-            page_current=progress.page,
-            page_total=progress.pages,
+    def on_progress(step: Progress) -> None:
+        progress.update(
+            stage=_STAGES.get(step.stage, DocumentStage.READING),
+            page_current=step.page,
+            page_total=step.pages,
         )
 
     try:
-        pages = sandbox_for(services).extract(
-            path, FileType(file_type), extract_limits(services.settings), on_progress, texts.append
-        )
+        try:
+            pages = sandbox_for(services).extract(
+                path,
+                FileType(file_type),
+                extract_limits(services.settings),
+                on_progress,
+                texts.append,
+            )
+        finally:
+            progress.close()  # no progress write may land after the final state below
     except ExtractionFailedError as exc:
         _fail(services, document_id, str(exc), exc.code)
         raise
