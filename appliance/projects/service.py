@@ -97,8 +97,8 @@ class ProjectService:
         now = datetime.now(UTC)
         with self.services.queue.transaction() as tx:
             project = Project.model_validate(data, update={"created_at": now, "updated_at": now})
-            tx.session.add(project)
-            tx.session.flush()
+            # The id is made here, not by the database: the task can be recorded first and
+            # the project inserted once, with its task id, at commit (no INSERT + UPDATE).
             task_id = tx.enqueue("tasks.generate_project_embedding", project.id)
             project.embedding_task_id = task_id
             tx.session.add(project)
