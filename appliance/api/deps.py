@@ -9,12 +9,16 @@ from fastapi import Depends, Request
 from appliance.container import Services
 from appliance.tasking.monitor import TaskMonitor
 
+# The getters are `async def` although they do not wait for anything: FastAPI runs a plain
+# `def` dependency in its thread pool, a hop of ~0.1 ms (more when the GIL is busy) on
+# every request for what is an attribute lookup.
 
-def get_services(request: Request) -> Services:
+
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def get_monitor(request: Request) -> TaskMonitor:
+async def get_monitor(request: Request) -> TaskMonitor:
     return request.app.state.monitor
 
 

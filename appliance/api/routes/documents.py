@@ -16,7 +16,7 @@ from appliance.documents.service import DocumentService
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
 
-def get_documents(request: Request) -> DocumentService:
+async def get_documents(request: Request) -> DocumentService:  # async: see deps.py
     service: DocumentService = request.app.state.documents
     return service
 

@@ -23,7 +23,7 @@ SORT_PATTERN = "^-?(" + "|".join(sorted(SORT_FIELDS)) + ")$"
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"], responses=ERROR_RESPONSES)
 
 
-def get_projects(request: Request) -> ProjectService:
+async def get_projects(request: Request) -> ProjectService:  # async: see deps.py
     service: ProjectService = request.app.state.projects
     return service
 
