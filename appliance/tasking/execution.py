@@ -88,8 +88,14 @@ class TaskExecutor:
         started = time.monotonic()
         log.info("[Task %s] %s started (attempt %d)", task_id, spec.name, claim.attempt)
         try:
-            with SoftTimeLimit(soft_limit):
-                result = spec.run(context, args, kwargs)
+            try:
+                with SoftTimeLimit(soft_limit):
+                    result = spec.run(context, args, kwargs)
+            finally:
+                # Cleared before the outcome is written: the heartbeat stops a worker whose
+                # current task the ledger gave to someone else, and a finished task is not
+                # "current" any more.
+                self.current_task_id = None
         except Exception as exc:
             self._record_failure(spec, task_id, claim.attempt, claim.max_retries, exc, started)
         else:
@@ -105,7 +111,6 @@ class TaskExecutor:
             else:
                 log.warning("[Task %s] %s finished, but was no longer ours", task_id, spec.name)
         finally:
-            self.current_task_id = None
             self.tasks_done += 1
 
     def _record_failure(

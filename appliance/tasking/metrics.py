@@ -1,6 +1,6 @@
 """Prometheus metrics, read from the ledger at scrape time.
 
-Workers run in other processes (and, later, on other machines), so in-process counters
+Workers run in other processes (and on other machines), so in-process counters
 would each see a slice. The counters live in the app database instead (`task_stats`,
 updated in the same transaction as the state change they count), and this collector
 turns them into metric families on each scrape.
@@ -95,6 +95,11 @@ class TaskMetricsCollector(Collector):
         workers_up = GaugeMetricFamily(
             f"{PREFIX}_workers_up", "Workers with a heartbeat in the last 30 seconds."
         )
+        worker_up = GaugeMetricFamily(
+            f"{PREFIX}_worker_up",
+            "1 for each live worker, with its machine and queue (every machine's workers).",
+            labels=["worker", "host", "queue"],
+        )
         now = time.time()
         live = 0
         running: dict[str, int] = defaultdict(int)
@@ -105,9 +110,11 @@ class TaskMetricsCollector(Collector):
             if worker.stopped_at is None and now - worker.heartbeat_at <= HEARTBEAT_HEALTH_WINDOW:
                 live += 1
                 active.add_metric([worker.name], running.get(worker.name, 0))
+                worker_up.add_metric([worker.name, worker.hostname or "", worker.queue], 1)
         workers_up.add_metric([], live)
         yield active
         yield workers_up
+        yield worker_up
 
         depth = GaugeMetricFamily(
             f"{PREFIX}_queue_depth", "Messages waiting in the queue for a worker."
