@@ -21,7 +21,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from appliance.tasking.ledger import DURATION_BUCKETS
-from appliance.tasking.monitor import HEARTBEAT_HEALTH_WINDOW, TaskMonitor
+from appliance.tasking.monitor import TaskMonitor
 from appliance.tasking.states import FINAL_STATES, TaskState
 
 PREFIX = "appliance"
@@ -93,7 +93,8 @@ class TaskMetricsCollector(Collector):
             f"{PREFIX}_active_tasks", "Tasks running per worker.", labels=["worker"]
         )
         workers_up = GaugeMetricFamily(
-            f"{PREFIX}_workers_up", "Workers with a heartbeat in the last 30 seconds."
+            f"{PREFIX}_workers_up",
+            "Workers with a heartbeat in the last 30 seconds (or the shorter worker lease).",
         )
         worker_up = GaugeMetricFamily(
             f"{PREFIX}_worker_up",
@@ -101,13 +102,14 @@ class TaskMetricsCollector(Collector):
             labels=["worker", "host", "queue"],
         )
         now = time.time()
+        window = self.monitor.live_window
         live = 0
         running: dict[str, int] = defaultdict(int)
         for row in ledger.started():
             if row.worker:
                 running[row.worker] += 1
         for worker in ledger.workers():
-            if worker.stopped_at is None and now - worker.heartbeat_at <= HEARTBEAT_HEALTH_WINDOW:
+            if worker.stopped_at is None and now - worker.heartbeat_at <= window:
                 live += 1
                 active.add_metric([worker.name], running.get(worker.name, 0))
                 worker_up.add_metric([worker.name, worker.hostname or "", worker.queue], 1)

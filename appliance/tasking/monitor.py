@@ -111,13 +111,19 @@ class TaskMonitor:
 
     # -- workers and queue -------------------------------------------------------------
 
+    @property
+    def live_window(self) -> float:
+        """Seconds since its last heartbeat during which a worker counts as online: the
+        seed's 30 s, but never longer than the lease after which the reaper takes its
+        tasks away (a worker whose tasks were re-queued is not shown online)."""
+        return min(HEARTBEAT_HEALTH_WINDOW, self.services.settings.worker_lease)
+
     def _workers(self) -> tuple[list[Row[Any]], set[str]]:
         now = time.time()
         rows = self.services.ledger.workers()
+        window = self.live_window
         live = {
-            row.name
-            for row in rows
-            if row.stopped_at is None and now - row.heartbeat_at <= HEARTBEAT_HEALTH_WINDOW
+            row.name for row in rows if row.stopped_at is None and now - row.heartbeat_at <= window
         }
         return rows, live
 
@@ -214,7 +220,7 @@ class TaskMonitor:
         if not broker_connected:
             problems.append(f"queue unreachable ({self.services.queue.broker})")
         if not live:
-            problems.append(f"no worker heartbeat within {HEARTBEAT_HEALTH_WINDOW:.0f} s")
+            problems.append(f"no worker heartbeat within {self.live_window:.0f} s")
         else:
             served = {row.queue for row in rows if row.name in live}
             for queue in self.services.queue.layout.queues:
