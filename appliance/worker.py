@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import sys
@@ -242,7 +243,8 @@ def run_worker(
     """Entry point of `appliance worker`."""
     # Supervised workers log to stderr, which the launcher writes to its log file; a worker
     # started by hand keeps a file of its own.
-    own_file = None if watch_parent else f"{name.replace('@', '-')}.log"
+    # (Names on a shared queue hold a '/': huey@<node>/worker-1.)
+    own_file = None if watch_parent else re.sub(r"[^A-Za-z0-9._-]", "-", name) + ".log"
     setup_logging(settings, process_name=name, log_file=own_file)
     lower_priority()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
