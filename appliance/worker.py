@@ -197,11 +197,7 @@ class WorkerProcess:
         # worker stops itself once the ledger no longer says the running task is its own
         # (revoked, failed by the hard limit, or re-queued after a missed lease).
         record = self.services.ledger.get(task_id)
-        if (
-            record is not None
-            and record.state == TaskState.STARTED
-            and (record.worker == self.name)
-        ):
+        if record is not None and (record.state, record.worker) == (TaskState.STARTED, self.name):
             return
         if self.executor.current_task_id != task_id:
             return  # it finished meanwhile: the ledger row is its own outcome
