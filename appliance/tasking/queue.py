@@ -159,7 +159,20 @@ class TaskQueue:
             tx = QueueTransaction(session, self)
             yield tx
         for message in tx.outbox:
-            self.send(message)
+            try:
+                self.send(message)
+            except Exception as exc:
+                # The row is committed: the task is safe, and the reaper sends its message
+                # once the queue (a Redis server away for a moment) answers again. The
+                # person gets their answer instead of an error for work already accepted.
+                log.warning(
+                    "[Task %s] %s recorded, but the queue is unreachable (%s); it is sent "
+                    "when the queue is back",
+                    message.task_id,
+                    message.name,
+                    exc,
+                )
+                continue
             log.info(
                 "Queued %s [%s] (%s)",
                 message.name,

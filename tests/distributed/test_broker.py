@@ -183,3 +183,19 @@ def test_a_node_without_the_shared_services_is_told_what_to_set(tmp_path: Path) 
 def test_redacted_hides_only_the_password() -> None:
     assert redacted("redis://user:pw@host:6379/0") == "redis://user:***@host:6379/0"
     assert redacted("redis://host:6379/0") == "redis://host:6379/0"
+
+
+def test_work_accepted_while_redis_is_away_is_sent_when_it_is_back(tmp_path: Path) -> None:
+    own = RedisServer(tmp_path / "redis").start()
+    services = Services.build(Settings(data_dir=tmp_path / "data", queue_url=own.url()))
+    try:
+        own.stop()
+        task_id = services.queue.enqueue("tasks.ping", "später")  # no error for the caller
+        assert services.ledger.get(task_id).state == "PENDING"
+        own.start()
+        reaper = Reaper(services, kill_worker=lambda name: False)
+        assert reaper.resend_orphans(now=time.time() + ORPHAN_GRACE + 1) == 1
+        assert services.queue.tasks.message_ids() == {task_id}
+    finally:
+        own.stop()
+        services.close()
