@@ -120,7 +120,13 @@ class Reaper:
         candidates = self.services.ledger.overdue_waiting(older_than=now - ORPHAN_GRACE)
         if not candidates:
             return 0
-        present = self.services.queue.tasks.message_ids()
+        try:
+            present = self.services.queue.tasks.message_ids()
+        except Exception as exc:
+            # Without a view of the queue nothing can be told lost; look again next round
+            # (one line: a Redis outage would otherwise log a trace every few seconds).
+            log.warning("cannot look for lost messages, the queue is unreachable: %s", exc)
+            return 0
         count = 0
         for row in candidates:
             if row.id in present:
