@@ -233,7 +233,9 @@ def test_a_vanished_node_s_task_is_requeued_by_lease_and_finished_elsewhere(
 
 def test_revoke_with_terminate_stops_a_task_running_on_a_node(cluster: dict[str, Any]) -> None:
     server, node_a = cluster["server"], cluster["node_a"]
-    before = live_worker(server.services, node_a.worker(2)).pid
+    before = wait_for(
+        lambda: live_worker(server.services, node_a.worker(2)), timeout=30, what="worker 2"
+    ).pid
     task_id = server.enqueue("tasks.sleep", 60)
     server.wait_state(task_id, {"STARTED"}, timeout=30)
     answer = server.client.post(f"/api/v1/tasks/task/{task_id}/revoke?terminate=true")
