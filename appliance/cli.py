@@ -1,4 +1,8 @@
-"""The `appliance` command: run (default), worker, version."""
+"""The `appliance` command: run (default), worker, node, reindex, selftest, version.
+
+Exit codes: 0 done, 1 failed, 2 invalid settings, 3 cannot start (already running, port
+in use), 4 a server the settings name (Redis) cannot be reached.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from pydantic import ValidationError
 
 from appliance import __version__
 from appliance.config import Settings
+from appliance.errors import StartupError
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +41,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--supervised",
         action="store_true",
         help="started by the launcher: stop on 'stop' or end of stdin",
+    )
+
+    node = commands.add_parser(
+        "node", help="run worker processes on another machine, against the shared services"
+    )
+    _add_common(node)
+    node.add_argument(
+        "--workers", type=int, help="worker processes on this machine (APPLIANCE_WORKERS)"
+    )
+    node.add_argument(
+        "--embedding-workers",
+        type=int,
+        help="how many of them take embeddings (default: 1 when there are at least 2)",
+    )
+    node.add_argument(
+        "--periodic",
+        action="store_true",
+        help="run the periodic tasks here (only when the server runs no workers)",
     )
 
     reindex = commands.add_parser(
@@ -99,6 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Invalid setting: {exc}", file=sys.stderr)
         return 2
 
+    try:
+        return _dispatch(command, args, settings)
+    except StartupError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_code
+
+
+def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "worker":
         from appliance.worker import run_worker
 
@@ -110,16 +141,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             watch_parent=args.supervised,
         )
 
+    if command == "node":
+        from appliance.node import WorkerNode
+
+        return WorkerNode(
+            settings,
+            count=settings.workers,
+            embedding_workers=args.embedding_workers,
+            periodic=args.periodic,
+        ).run()
+
     if command == "reindex":
         from appliance.maintenance_cli import reindex
 
         return reindex(settings, from_stored=args.from_stored)
 
-    from appliance.launcher import CannotStartError, Launcher
+    from appliance.launcher import Launcher
 
-    try:
-        # Double-clicked (no sub-command) while it already runs: just show it again.
-        return Launcher(settings, reuse_running=args.command is None).run()
-    except CannotStartError as exc:
-        print(str(exc), file=sys.stderr)
-        return 3
+    # Double-clicked (no sub-command) while it already runs: just show it again.
+    return Launcher(settings, reuse_running=args.command is None).run()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "HandwerkML"
@@ -33,7 +33,13 @@ class Settings(BaseSettings):
         default_factory=default_data_dir,
         description="Folder for the app database, queue database, vectors, uploads and logs.",
     )
-    workers: int = Field(4, ge=1, le=32, description="Number of worker processes to start.")
+    workers: int = Field(
+        4,
+        ge=0,
+        le=32,
+        description="Number of worker processes to start (0 only with APPLIANCE_QUEUE_URL: "
+        "then worker nodes on other machines do the work).",
+    )
     open_browser: bool = Field(True, description="Open the UI in the browser after start.")
     access_token: str | None = Field(
         None,
@@ -122,9 +128,72 @@ class Settings(BaseSettings):
     )
     qdrant_api_key: str | None = Field(None, description="API key for the Qdrant server.")
 
+    # -- several machines (see "Outgrowing one PC" in the README) ----------------------
+    queue_url: str | None = Field(
+        None,
+        description="Redis server for the task queue, e.g. 'redis://host:6379/0'; empty: "
+        "the SQLite queue file in the data folder.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="App database as a URL, e.g. 'sqlite:////srv/appliance/app.db'; empty: "
+        "app.db in the data folder.",
+    )
+    server_url: str | None = Field(
+        None,
+        description="Worker nodes: base URL of the machine running `appliance run`, e.g. "
+        "'http://buero-pc:8001'; files and vector writes are fetched from and sent there.",
+    )
+    worker_token: str | None = Field(
+        None,
+        min_length=16,
+        description="Shared secret with which worker nodes on other machines reach the "
+        "server's internal API; set the same value on the server and every node.",
+    )
+    node_name: str | None = Field(
+        None,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        description="Name of this machine in worker names (huey@<node>/worker-1) when the "
+        "queue is on Redis; empty: the host name.",
+    )
+
+    @field_validator("queue_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a Redis URL: redis://host:6379/0, rediss://... or unix://")
+        return value or None
+
+    @field_validator("server_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL, e.g. http://buero-pc:8001")
+        return value.rstrip("/") if value else None
+
+    @model_validator(mode="after")
+    def _someone_works(self) -> Settings:
+        if self.workers == 0 and not self.queue_url:
+            raise ValueError(
+                "workers=0 needs APPLIANCE_QUEUE_URL: without a shared queue no other "
+                "machine can take the work"
+            )
+        return self
+
     @property
     def app_db_path(self) -> Path:
         return self.data_dir / "app.db"
+
+    @property
+    def app_db_url(self) -> str | Path:
+        """Where the app database is: the configured URL, else app.db in the data folder."""
+        return self.database_url or self.app_db_path
+
+    @property
+    def distributed(self) -> bool:
+        """True when the queue is shared with worker nodes on other machines (Redis)."""
+        return self.queue_url is not None
 
     @property
     def queue_db_path(self) -> Path:

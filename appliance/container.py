@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from appliance.config import Settings
 from appliance.db import Database
 from appliance.embedding import Embedder, SentenceTransformerEmbedder, model_dimension
+from appliance.internal_client import InternalClient
 from appliance.tasking.ledger import Ledger
 from appliance.tasking.queue import Executor, TaskQueue
 from appliance.vectors import VectorStore, open_vector_store
@@ -51,8 +52,15 @@ class Services:
         from appliance.tasks import build_registry
 
         settings.ensure_dirs()
-        db = Database.open(settings.app_db_path)
+        db = Database.open(settings.app_db_url)
         queue = TaskQueue(settings, db, build_registry(), executor=executor)
+        try:
+            # A queue server that is down is a one-line message at start, not a trace later.
+            queue.check_reachable()
+        except Exception:
+            queue.close()
+            db.dispose()
+            raise
         embedder = SentenceTransformerEmbedder(
             settings.embedding_model, threads=settings.torch_threads or torch_threads
         )
@@ -68,7 +76,7 @@ class Services:
             )
             writer = vectors
         else:
-            writer = RemoteVectorWriter(settings.base_url, settings.data_dir)
+            writer = RemoteVectorWriter(InternalClient.for_settings(settings))
         return cls(settings, db, queue, embedder, writer, vectors)
 
     def close(self) -> None:

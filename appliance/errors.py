@@ -48,3 +48,13 @@ class RequestInvalidError(InvalidInputError):
         ]
         AppError.__init__(self, "; ".join(f"{d['loc'][-1]}: {d['msg']}" for d in details))
         self.details = details
+
+
+class StartupError(Exception):
+    """A command cannot start; the message is one line for a person, with an exit code.
+
+    Codes: 2 settings that cannot work, 3 cannot start here (already running, port in
+    use), 4 a server the settings name cannot be reached.
+    """
+
+    exit_code = 3

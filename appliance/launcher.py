@@ -26,11 +26,12 @@ from appliance.api.app import create_app
 from appliance.config import Settings
 from appliance.container import Services
 from appliance.documents.reconcile import reconcile_documents
+from appliance.errors import StartupError
+from appliance.internal_client import TOKEN_FILE, write_token
 from appliance.logs import LOG_FILE, setup_logging
 from appliance.projects.reconcile import reconcile
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.reaper import Reaper
-from appliance.vectors.remote import TOKEN_FILE, write_token
 
 log = logging.getLogger("appliance.launcher")
 
@@ -43,8 +44,10 @@ VECTOR_FLUSH_INTERVAL = 5.0
 CHECKPOINT_INTERVAL = 60.0  # keeps the WAL files small under steady load
 
 
-class CannotStartError(RuntimeError):
+class CannotStartError(StartupError):
     """The appliance cannot start: another copy runs, the port is taken, or similar."""
+
+    exit_code = 3
 
 
 def running_instance(settings: Settings) -> dict[str, object] | None:
@@ -102,7 +105,13 @@ class Launcher:
         sock = self._bind()
         services = Services.build(settings, own_vectors=True)
         supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit)
-        self._reaper = Reaper(services, kill_worker=supervisor.kill)
+        # With a shared queue, workers of other machines appear in the ledger too: this
+        # launcher may kill only its own.
+        self._reaper = Reaper(
+            services,
+            kill_worker=supervisor.kill,
+            local_workers=supervisor.names if settings.distributed else None,
+        )
         self._reaper.startup(supervisor.names())
         reconcile(services)
         reconcile_documents(services)

@@ -17,7 +17,7 @@ import psutil
 
 from appliance.config import Settings
 from appliance.logs import forward_line
-from appliance.tasking.layout import worker_plans
+from appliance.tasking.layout import WorkerPlan, worker_plans
 from appliance.worker import STOP_COMMAND
 
 log = logging.getLogger("appliance.supervisor")
@@ -64,14 +64,18 @@ class WorkerHandle:
 
 
 class WorkerSupervisor:
-    """Keeps `settings.workers` worker processes running; exactly one runs periodic tasks."""
+    """Keeps worker processes running (the launcher's, or a worker node's `plans`)."""
 
-    def __init__(self, settings: Settings, on_exit: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        on_exit: Callable[[str], None],
+        plans: list[WorkerPlan] | None = None,
+    ) -> None:
         self.settings = settings
         self.on_exit = on_exit
-        self.handles = [
-            WorkerHandle(plan.name, plan.queue, plan.periodic) for plan in worker_plans(settings)
-        ]
+        plans = worker_plans(settings) if plans is None else plans
+        self.handles = [WorkerHandle(plan.name, plan.queue, plan.periodic) for plan in plans]
         self._env = settings_env(settings)
         self._lock = threading.Lock()
         self._stopping = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import sys
@@ -22,6 +23,7 @@ from huey.consumer import Consumer, ConsumerStopped
 
 from appliance.config import Settings
 from appliance.container import Services
+from appliance.errors import StartupError
 from appliance.logs import setup_logging
 from appliance.tasking.execution import TaskExecutor
 from appliance.tasking.layout import EMBEDDING_QUEUE
@@ -32,6 +34,12 @@ log = logging.getLogger("appliance.worker")
 
 STOP_COMMAND = "stop"
 WORKER_NICENESS = 10
+
+
+class DuplicateWorkerError(StartupError):
+    """Another live process already works under this worker name."""
+
+    exit_code = 2
 
 
 class WorkerConsumer(Consumer):
@@ -85,6 +93,7 @@ class WorkerProcess:
         self.queue = queue
         self.periodic = periodic
         self.pid = os.getpid()
+        self.hostname = socket.gethostname()
         self.executor = TaskExecutor(name, on_soft_limit=self._recycle)
         # A worker that only embeds has the model to itself: it may use every core (it runs
         # at low priority, so the web server still comes first). Workers that also extract
@@ -92,10 +101,26 @@ class WorkerProcess:
         threads = (os.cpu_count() or 1) if queue == EMBEDDING_QUEUE else 1
         self.services = Services.build(settings, executor=self.executor, torch_threads=threads)
         self.executor.bind(self.services)
+        self._refuse_duplicate_name()
+        registry = self.services.queue.registry
+        self.registered = registry.names_on(queue, self.services.queue.layout)
+        # Registering first: the answer decides whether Huey's scheduler runs periodic tasks.
+        self.periodic = self.services.ledger.register_worker(
+            name=name,
+            pid=self.pid,
+            hostname=self.hostname,
+            periodic=periodic,
+            queue=queue,
+            registered=self.registered,
+            now=time.time(),
+            lease=settings.worker_lease,
+        )
+        if periodic and not self.periodic:
+            log.warning("%s runs no periodic tasks: another live worker already does", name)
         self.consumer = WorkerConsumer(
             self.services.queue.huey(queue),
             workers=1,
-            periodic=periodic,
+            periodic=self.periodic,
             worker_type="thread",
             # Poll often: an idle worker should notice a new upload within half a second.
             initial_delay=0.02,
@@ -105,20 +130,25 @@ class WorkerProcess:
         )
         self._stopping = threading.Event()
 
+    def _refuse_duplicate_name(self) -> None:
+        """Two live processes under one name would hand each other's tasks back."""
+        row = self.services.ledger.worker(self.name)
+        if row is None or row.stopped_at is not None:
+            return
+        if time.time() - row.heartbeat_at > self.settings.worker_lease:
+            return
+        same_host = row.hostname == self.hostname
+        if same_host and (row.pid == self.pid or not psutil.pid_exists(row.pid)):
+            return  # this machine's earlier process under the name, now gone
+        raise DuplicateWorkerError(
+            f"A live worker named {self.name} already runs on {row.hostname} "
+            f"(pid {row.pid}). Give this machine another APPLIANCE_NODE_NAME."
+        )
+
     def run(self, *, watch_parent: bool) -> int:
         ledger = self.services.ledger
-        registry = self.services.queue.registry
-        ledger.register_worker(
-            name=self.name,
-            pid=self.pid,
-            hostname=socket.gethostname(),
-            periodic=self.periodic,
-            queue=self.queue,
-            registered=registry.names_on(self.queue, self.services.queue.layout),
-            now=time.time(),
-        )
         threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
-        if "tasks.embed_query" in registry.names_on(self.queue, self.services.queue.layout):
+        if "tasks.embed_query" in self.registered:
             # Load the model now, not inside the first task: a search should not wait for it.
             threading.Thread(target=self._warm_up, name="model", daemon=True).start()
         if watch_parent:
@@ -162,17 +192,25 @@ class WorkerProcess:
                     now=time.time(),
                 )
                 if current is not None:
-                    self._exit_if_revoked(current)
+                    self._exit_if_taken_away(current)
             except Exception:
                 log.exception("heartbeat failed")
 
-    def _exit_if_revoked(self, task_id: str) -> None:
-        # The launcher kills a worker whose task is revoked with terminate=true; this is the
-        # same rule for workers that have no launcher nearby (other machines).
+    def _exit_if_taken_away(self, task_id: str) -> None:
+        # The launcher kills a local worker whose task was revoked with terminate=true or
+        # ran past the hard limit. A worker on another machine it cannot kill: such a
+        # worker stops itself once the ledger no longer says the running task is its own
+        # (revoked, failed by the hard limit, or re-queued after a missed lease).
         record = self.services.ledger.get(task_id)
-        if record is not None and record.state == TaskState.REVOKED.value:
-            log.warning("Task %s has been revoked; %s exits to stop it", task_id, self.name)
-            self._exit_now(3)
+        if record is not None and (record.state, record.worker) == (TaskState.STARTED, self.name):
+            return
+        if self.executor.current_task_id != task_id:
+            return  # it finished meanwhile: the ledger row is its own outcome
+        state = record.state if record is not None else "deleted"
+        log.warning(
+            "Task %s is %s and no longer ours; %s exits to stop it", task_id, state, self.name
+        )
+        self._exit_now(3)
 
     def _watch_parent(self) -> None:
         for line in sys.stdin:
@@ -206,7 +244,8 @@ def run_worker(
     """Entry point of `appliance worker`."""
     # Supervised workers log to stderr, which the launcher writes to its log file; a worker
     # started by hand keeps a file of its own.
-    own_file = None if watch_parent else f"{name.replace('@', '-')}.log"
+    # (Names on a shared queue hold a '/': huey@<node>/worker-1.)
+    own_file = None if watch_parent else re.sub(r"[^A-Za-z0-9._-]", "-", name) + ".log"
     setup_logging(settings, process_name=name, log_file=own_file)
     lower_priority()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")

@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from appliance.config import Settings
 from appliance.settings_table import settings_table
 
@@ -25,3 +28,27 @@ def test_data_folders_live_under_the_data_dir(tmp_path: Path) -> None:
     for folder in (settings.vectors_dir, settings.uploads_dir, settings.logs_dir):
         assert folder.parent == tmp_path and folder.is_dir()
     assert settings.app_db_path != settings.queue_db_path
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"queue_url": "http://redis:6379"}, "must be a Redis URL"),
+        ({"server_url": "buero-pc:8001"}, "http:// or https://"),
+        ({"workers": 0}, "workers=0 needs APPLIANCE_QUEUE_URL"),
+        ({"worker_token": "short"}, "at least 16 characters"),
+        ({"node_name": "a/b"}, "should match pattern"),
+    ],
+)
+def test_settings_for_several_machines_are_checked(
+    tmp_path: Path, values: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(data_dir=tmp_path, **values)  # type: ignore[arg-type]
+
+
+def test_a_server_without_workers_is_fine_with_a_shared_queue(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, workers=0, queue_url="redis://h:6379/0", server_url="http://s:8001/"
+    )
+    assert settings.distributed and settings.server_url == "http://s:8001"

@@ -59,3 +59,54 @@ def test_hard_limit_fails_the_attempt_and_kills_the_worker(services: Services) -
     row = services.ledger.get(task_id)
     assert (row.state, row.error) == ("RETRY", "hard time limit exceeded")
     assert services.queue.scheduled_count() == 1
+
+
+def _started(services: Services, worker: str, started: float) -> str:
+    task_id = services.queue.enqueue("tasks.ping")
+    services.queue.huey("default").flush()
+    services.ledger.claim(
+        task_id=task_id,
+        name="tasks.ping",
+        worker=worker,
+        now=started,
+        default_max_retries=3,
+        create_missing=False,
+    )
+    return task_id
+
+
+def test_another_machine_s_worker_is_never_killed_and_gets_a_lease_of_grace(
+    services: Services,
+) -> None:
+    started = time.time()
+    task_id = _started(services, "huey@node-a/worker-2", started)
+    killed: list[str] = []
+    reaper = Reaper(
+        services,
+        kill_worker=lambda name: killed.append(name) or True,
+        local_workers=lambda: ["huey@server/worker-1"],
+    )
+    settings = services.settings
+    limit = settings.task_hard_time_limit
+    # Its own node should act at the hard limit; the server steps in a lease later.
+    assert reaper.enforce_hard_limit(now=started + limit + 1) == 0
+    assert reaper.enforce_hard_limit(now=started + limit + settings.worker_lease + 1) == 1
+    assert killed == []
+    assert services.ledger.get(task_id).state == "RETRY"
+
+
+def test_a_node_s_reaper_leaves_other_machines_alone(services: Services) -> None:
+    started = time.time()
+    foreign = _started(services, "huey@node-a/worker-2", started)
+    own = _started(services, "huey@node-b/worker-1", started)
+    killed: list[str] = []
+    reaper = Reaper(
+        services,
+        kill_worker=lambda name: killed.append(name) or True,
+        local_workers=lambda: ["huey@node-b/worker-1"],
+        foreign=False,
+    )
+    assert reaper.enforce_hard_limit(now=started + 10**6) == 1
+    assert killed == ["huey@node-b/worker-1"]
+    assert services.ledger.get(own).state == "RETRY"
+    assert services.ledger.get(foreign).state == "STARTED"

@@ -20,7 +20,8 @@ from appliance.documents.models import Document, DocumentStage, DocumentStatus
 from appliance.documents.progress import ProgressWriter
 from appliance.documents.sandbox import ExtractionFailedError, ExtractionSandbox, SandboxError
 from appliance.documents.search import DocumentIndex, clean_text
-from appliance.tasking.context import PermanentTaskError, TaskContext
+from appliance.documents.source import UploadMissingError, uploaded_file
+from appliance.tasking.context import TaskContext
 
 log = logging.getLogger("appliance.documents")
 
@@ -51,15 +52,6 @@ def extract_limits(settings: Settings) -> ExtractLimits:
     )
 
 
-def stored_path(settings: Settings, stored_name: str) -> Path:
-    """The upload's path; a name that points outside the uploads folder is refused."""
-    folder = settings.uploads_dir.resolve()
-    path = (folder / stored_name).resolve()
-    if path.parent != folder:
-        raise PermanentTaskError("The document's file name is not valid.")
-    return path
-
-
 def _update(services: Services, document_id: str, *, durable: bool = False, **values: Any) -> bool:
     # Progress is a light write (no fsync of its own): after a power cut the start-up
     # repair puts a document that was mid-way back in the queue whatever its row says.
@@ -84,11 +76,37 @@ def process(
         return {"status": "skipped", "document_id": document_id, "reason": "deleted"}
     if document.status == DocumentStatus.COMPLETED:
         return {"status": "success", "document_id": document_id, "pages": document.page_count}
-    path = stored_path(services.settings, stored_name)
-    if not path.is_file():
-        _fail(services, document_id, "The uploaded file is missing.", "missing")
-        raise PermanentTaskError("The uploaded file is missing.")
+    try:
+        with uploaded_file(services.settings, stored_name, document.sha256) as path:
+            pages, texts = _extract(services, document_id, path, FileType(file_type))
+    except UploadMissingError as exc:
+        _fail(services, document_id, str(exc), "missing")
+        raise
+    body = clean_text("\n\n".join(page.text.strip() for page in texts)).strip()
+    _complete(services, document_id, body, pages)
+    ocr_pages = sum(page.ocr for page in texts)
+    log.info(
+        "[Task %s] ✓ Document %s processed: %d pages (%d by OCR), %d characters",
+        context.task_id,
+        document_id,
+        pages,
+        ocr_pages,
+        len(body),
+    )
+    return {
+        "status": "success",
+        "document_id": document_id,
+        "pages": pages,
+        "ocr_pages": ocr_pages,
+        "characters": len(body),
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
 
+
+def _extract(
+    services: Services, document_id: str, path: Path, file_type: FileType
+) -> tuple[int, list[PageText]]:
+    """Read the file in the sandbox, writing progress to the document as it goes."""
     progress = ProgressWriter(lambda values: _update(services, document_id, **values))
     progress.update(
         status=DocumentStatus.PROCESSING,
@@ -110,11 +128,7 @@ def process(
     try:
         try:
             pages = sandbox_for(services).extract(
-                path,
-                FileType(file_type),
-                extract_limits(services.settings),
-                on_progress,
-                texts.append,
+                path, file_type, extract_limits(services.settings), on_progress, texts.append
             )
         finally:
             progress.close()  # no progress write may land after the final state below
@@ -132,25 +146,7 @@ def process(
             error_code=exc.code,
         )
         raise
-    body = clean_text("\n\n".join(page.text.strip() for page in texts)).strip()
-    _complete(services, document_id, body, pages)
-    ocr_pages = sum(page.ocr for page in texts)
-    log.info(
-        "[Task %s] ✓ Document %s processed: %d pages (%d by OCR), %d characters",
-        context.task_id,
-        document_id,
-        pages,
-        ocr_pages,
-        len(body),
-    )
-    return {
-        "status": "success",
-        "document_id": document_id,
-        "pages": pages,
-        "ocr_pages": ocr_pages,
-        "characters": len(body),
-        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-    }
+    return pages, texts
 
 
 def _complete(services: Services, document_id: str, body: str, pages: int) -> None:

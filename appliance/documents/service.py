@@ -194,6 +194,17 @@ class DocumentService:
             raise NotFoundError("The original file of this document is missing.")
         return path, document.original_name, MEDIA_TYPES[FileType(document.file_type)]
 
+    def stored_file(self, stored_name: str) -> Path:
+        """The uploaded file a document refers to by its stored name (for worker nodes)."""
+        with self.services.db.session() as session:
+            known = session.exec(
+                select(Document.id).where(Document.stored_name == stored_name)
+            ).first()
+        path = self.services.settings.uploads_dir / stored_name
+        if known is None or not path.is_file():
+            raise NotFoundError(f"No uploaded file {stored_name!r}.")
+        return path
+
     def search(
         self, query: str, *, project_id: str | None, limit: int, offset: int
     ) -> tuple[list[FoundDocument], int]:

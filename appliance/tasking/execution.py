@@ -116,8 +116,14 @@ class TaskExecutor:
         started = time.monotonic()
         log.info("[Task %s] %s started (attempt %d)", task_id, spec.name, claim.attempt)
         try:
-            with SoftTimeLimit(self.services.settings.task_soft_time_limit):
-                result = spec.run(context, args, kwargs)
+            try:
+                with SoftTimeLimit(self.services.settings.task_soft_time_limit):
+                    result = spec.run(context, args, kwargs)
+            finally:
+                # Cleared before the outcome is written: the heartbeat stops a worker whose
+                # current task the ledger gave to someone else, and a finished task is not
+                # "current" any more.
+                self.current_task_id = None
         except Exception as exc:
             self._record_failure(spec, task_id, claim.attempt, claim.max_retries, exc, started)
         else:
@@ -133,7 +139,6 @@ class TaskExecutor:
             else:
                 log.warning("[Task %s] %s finished, but was no longer ours", task_id, spec.name)
         finally:
-            self.current_task_id = None
             self.tasks_done += 1
 
     def _run_batch(self, batch: Batch, members: list[tuple[Claim, TaskMessage]]) -> None:
@@ -150,10 +155,12 @@ class TaskExecutor:
         ids = ", ".join(message.task_id for _claim, message in members)
         log.info("[Batch %s] %d tasks started: %s", batch.key, len(members), ids)
         try:
-            with SoftTimeLimit(self.services.settings.task_soft_time_limit):
-                results = batch.run(context, [(m.args, m.kwargs) for _c, m in members])
+            try:
+                with SoftTimeLimit(self.services.settings.task_soft_time_limit):
+                    results = batch.run(context, [(m.args, m.kwargs) for _c, m in members])
+            finally:
+                self.current_task_id = None  # as in _run_one
         except Exception as exc:
-            self.current_task_id = None
             if isinstance(exc, SoftTimeLimitExceeded):
                 # The worker is replaced after a soft limit anyway: fail them as one.
                 for claim, message in members:
@@ -180,7 +187,6 @@ class TaskExecutor:
             len(members),
             duration * 1e3,
         )
-        self.current_task_id = None
         self.tasks_done += len(members)
 
     def _record_failure(

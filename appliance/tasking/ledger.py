@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select,
 from appliance.db import Database
 from appliance.tasking.states import TaskState
 from appliance.tasking.tables import TaskRecord, TaskStat, WorkerRecord
+from appliance.tasking.workers import WorkerTable
 
 TASKS = TaskRecord.__table__  # type: ignore[attr-defined]
 WORKERS = WorkerRecord.__table__  # type: ignore[attr-defined]
@@ -81,11 +82,11 @@ def message_from_row(row: Row[Any], delay: float = 0.0) -> TaskMessage:
     )
 
 
-class Ledger:
+class Ledger(WorkerTable):
     """Reads and guarded writes on the task ledger, the worker table and the counters."""
 
     def __init__(self, db: Database) -> None:
-        self.db = db
+        super().__init__(db)
 
     # -- enqueue -----------------------------------------------------------------------
 
@@ -481,72 +482,6 @@ class Ledger:
         with self.db.write() as conn:
             result = conn.execute(delete(TASKS).where(TASKS.c.finished_at < finished_before))
             return int(result.rowcount or 0)
-
-    # -- workers -----------------------------------------------------------------------
-
-    def register_worker(
-        self,
-        *,
-        name: str,
-        pid: int,
-        hostname: str,
-        periodic: bool,
-        registered: list[str],
-        now: float,
-        queue: str = "default",
-    ) -> None:
-        values = {
-            "queue": queue,
-            "pid": pid,
-            "hostname": hostname,
-            "started_at": now,
-            "heartbeat_at": now,
-            "stopped_at": None,
-            "current_task_id": None,
-            "tasks_done": 0,
-            "periodic": periodic,
-            "registered_json": json.dumps(registered),
-        }
-        with self.db.write() as conn:
-            updated = conn.execute(update(WORKERS).where(WORKERS.c.name == name).values(**values))
-            if not updated.rowcount:
-                conn.execute(insert(WORKERS).values(name=name, **values))
-
-    def heartbeat(
-        self, *, name: str, pid: int, current_task_id: str | None, tasks_done: int, now: float
-    ) -> None:
-        with self.db.write(durable=False) as conn:
-            conn.execute(
-                update(WORKERS)
-                .where(WORKERS.c.name == name, WORKERS.c.pid == pid)
-                .values(heartbeat_at=now, current_task_id=current_task_id, tasks_done=tasks_done)
-            )
-
-    def mark_worker_stopped(self, *, name: str, pid: int | None, now: float) -> None:
-        conditions = [WORKERS.c.name == name]
-        if pid is not None:
-            conditions.append(WORKERS.c.pid == pid)
-        with self.db.write() as conn:
-            conn.execute(
-                update(WORKERS).where(*conditions).values(stopped_at=now, current_task_id=None)
-            )
-
-    def workers(self) -> list[Row[Any]]:
-        with self.db.read() as conn:
-            return list(conn.execute(select(WORKERS).order_by(WORKERS.c.name)).all())
-
-    def live_workers(self, *, now: float, lease: float) -> list[Row[Any]]:
-        with self.db.read() as conn:
-            return list(
-                conn.execute(
-                    select(WORKERS)
-                    .where(
-                        WORKERS.c.stopped_at.is_(None),
-                        WORKERS.c.heartbeat_at >= now - lease,
-                    )
-                    .order_by(WORKERS.c.name)
-                ).all()
-            )
 
     def tasks_of_dead_workers(self, *, now: float, lease: float) -> list[Row[Any]]:
         """STARTED tasks whose worker stopped, or whose heartbeat is older than the lease."""

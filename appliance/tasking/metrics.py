@@ -1,6 +1,6 @@
 """Prometheus metrics, read from the ledger at scrape time.
 
-Workers run in other processes (and, later, on other machines), so in-process counters
+Workers run in other processes (and on other machines), so in-process counters
 would each see a slice. The counters live in the app database instead (`task_stats`,
 updated in the same transaction as the state change they count), and this collector
 turns them into metric families on each scrape.
@@ -21,7 +21,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from appliance.tasking.ledger import DURATION_BUCKETS
-from appliance.tasking.monitor import HEARTBEAT_HEALTH_WINDOW, TaskMonitor
+from appliance.tasking.monitor import TaskMonitor
 from appliance.tasking.states import FINAL_STATES, TaskState
 
 PREFIX = "appliance"
@@ -93,21 +93,30 @@ class TaskMetricsCollector(Collector):
             f"{PREFIX}_active_tasks", "Tasks running per worker.", labels=["worker"]
         )
         workers_up = GaugeMetricFamily(
-            f"{PREFIX}_workers_up", "Workers with a heartbeat in the last 30 seconds."
+            f"{PREFIX}_workers_up",
+            "Workers with a heartbeat in the last 30 seconds (or the shorter worker lease).",
+        )
+        worker_up = GaugeMetricFamily(
+            f"{PREFIX}_worker_up",
+            "1 for each live worker, with its machine and queue (every machine's workers).",
+            labels=["worker", "host", "queue"],
         )
         now = time.time()
+        window = self.monitor.live_window
         live = 0
         running: dict[str, int] = defaultdict(int)
         for row in ledger.started():
             if row.worker:
                 running[row.worker] += 1
         for worker in ledger.workers():
-            if worker.stopped_at is None and now - worker.heartbeat_at <= HEARTBEAT_HEALTH_WINDOW:
+            if worker.stopped_at is None and now - worker.heartbeat_at <= window:
                 live += 1
                 active.add_metric([worker.name], running.get(worker.name, 0))
+                worker_up.add_metric([worker.name, worker.hostname or "", worker.queue], 1)
         workers_up.add_metric([], live)
         yield active
         yield workers_up
+        yield worker_up
 
         depth = GaugeMetricFamily(
             f"{PREFIX}_queue_depth", "Messages waiting in the queue for a worker."

@@ -111,13 +111,19 @@ class TaskMonitor:
 
     # -- workers and queue -------------------------------------------------------------
 
+    @property
+    def live_window(self) -> float:
+        """Seconds since its last heartbeat during which a worker counts as online: the
+        seed's 30 s, but never longer than the lease after which the reaper takes its
+        tasks away (a worker whose tasks were re-queued is not shown online)."""
+        return min(HEARTBEAT_HEALTH_WINDOW, self.services.settings.worker_lease)
+
     def _workers(self) -> tuple[list[Row[Any]], set[str]]:
         now = time.time()
         rows = self.services.ledger.workers()
+        window = self.live_window
         live = {
-            row.name
-            for row in rows
-            if row.stopped_at is None and now - row.heartbeat_at <= HEARTBEAT_HEALTH_WINDOW
+            row.name for row in rows if row.stopped_at is None and now - row.heartbeat_at <= window
         }
         return rows, live
 
@@ -150,6 +156,8 @@ class TaskMonitor:
             "workers_active": sorted(live),
             "queue_stats": {
                 row.name: {
+                    "hostname": row.hostname,
+                    "queue": row.queue,
                     "pool": "thread",
                     "max_concurrency": 1,
                     "processes": 1,
@@ -194,26 +202,34 @@ class TaskMonitor:
         return counts
 
     def queue_depth(self) -> int | None:
-        """Messages waiting in the queue, or None when the queue database is unreachable."""
+        """Messages waiting in the queue, or None when the queue is unreachable."""
         try:
             return self.services.queue.queue_depth()
-        except Exception:
-            log.exception("queue database unreachable")
+        except Exception as exc:
+            # One line: a Redis outage would otherwise log a trace on every health poll.
+            log.error("queue (%s) unreachable: %s", self.services.queue.broker, exc)
             return None
 
     def health(self) -> tuple[bool, dict[str, Any]]:
-        """(healthy, body): unhealthy when the queue is unreachable or no worker is alive."""
+        """(healthy, body): unhealthy when the queue is unreachable, no worker is alive, or
+        a queue has no live worker taking it."""
         broker_connected = self.queue_depth() is not None
-        _rows, live = self._workers()
+        rows, live = self._workers()
         active = self.services.ledger.count_by_state().get(TaskState.STARTED, 0)
         problems = []
         if not broker_connected:
-            problems.append("queue database unreachable")
+            problems.append(f"queue unreachable ({self.services.queue.broker})")
         if not live:
-            problems.append(f"no worker heartbeat within {HEARTBEAT_HEALTH_WINDOW:.0f} s")
+            problems.append(f"no worker heartbeat within {self.live_window:.0f} s")
+        else:
+            served = {row.queue for row in rows if row.name in live}
+            for queue in self.services.queue.layout.queues:
+                if queue not in served:
+                    problems.append(f"no live worker takes the {queue} queue")
         healthy = not problems
         return healthy, {
             "status": "healthy" if healthy else "unhealthy",
+            "broker": self.services.queue.broker,
             "broker_connected": broker_connected,
             "workers": len(live),
             "active_tasks": active,
@@ -242,7 +258,10 @@ class TaskMonitor:
                 "failed": counts.get(TaskState.FAILURE, 0),
                 "revoked": counts.get(TaskState.REVOKED, 0),
             },
-            "broker": {"connected": health["broker_connected"], "type": "sqlite"},
+            "broker": {
+                "connected": health["broker_connected"],
+                "type": self.services.queue.broker,
+            },
         }
 
     # -- control -----------------------------------------------------------------------
@@ -264,6 +283,8 @@ class TaskMonitor:
                 state=state.value,
             )
         if state is TaskState.STARTED and before.worker and self.control is not None:
+            # A worker on another machine is not ours to kill: it sees the revoke in the
+            # ledger at its next heartbeat and stops itself.
             self.control.kill(before.worker)
         give_up(self.services, message_from_row(before), "revoked")
         message = f"Task {task_id} has been revoked"

@@ -15,15 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from huey import Huey, SqliteHuey, crontab
+from huey import Huey, crontab
 from huey.api import Task as HueyTask
 from huey.api import TaskWrapper
-from huey.storage import SqliteStorage
 from huey.utils import normalize_time
 from sqlmodel import Session
 
 from appliance.config import Settings
-from appliance.db import WAL_SIZE_LIMIT, Database
+from appliance.db import Database
+from appliance.tasking.broker import BrokerKind, broker_kind, check_reachable, create_huey
 from appliance.tasking.layout import QueueLayout, layout_for
 from appliance.tasking.ledger import Ledger, TaskMessage, summarize_args
 from appliance.tasking.registry import TaskRegistry, TaskSpec
@@ -32,36 +32,6 @@ log = logging.getLogger("appliance.queue")
 
 # Called by the Huey task function in a worker: (spec, huey task id, args, kwargs).
 Executor = Callable[[TaskSpec, str, tuple[Any, ...], dict[str, Any]], None]
-
-
-class QueueStorage(SqliteStorage):
-    """Huey's SQLite storage with `synchronous=NORMAL`.
-
-    Huey offers only FULL or OFF; OFF can corrupt a WAL database on power loss, FULL costs
-    an fsync per message. NORMAL cannot corrupt, and a message lost in a power cut is
-    re-sent from the ledger by the reaper.
-    """
-
-    def _create_connection(self) -> Any:
-        conn = super()._create_connection()
-        conn.execute("pragma synchronous=NORMAL")
-        conn.execute(f"pragma journal_size_limit={WAL_SIZE_LIMIT}")
-        return conn
-
-
-def create_huey(settings: Settings, queue: str) -> Huey:
-    """The Huey instance of one queue, in the queue database (not the app database)."""
-    return SqliteHuey(
-        queue,
-        filename=str(settings.queue_db_path),
-        # The ledger keeps results; Huey's own result store never expires them.
-        results=False,
-        store_none=False,
-        store_intermediate_errors=False,
-        # Rowids are never reused, so Huey stays FIFO within a priority.
-        strict_fifo=True,
-        storage_class=QueueStorage,
-    )
 
 
 def _not_in_this_process(*_args: Any, **_kwargs: Any) -> None:
@@ -174,8 +144,13 @@ class TaskQueue:
         self.registry = registry
         self.ledger = Ledger(db)
         self.layout = layout_for(settings)
+        self.broker: BrokerKind = broker_kind(settings)
         self.hueys = {name: create_huey(settings, name) for name in self.layout.queues}
         self.tasks = HueyTasks(self.hueys, self.layout, registry, executor)
+
+    def check_reachable(self) -> None:
+        """Raise `BrokerUnavailableError` when the queue server cannot be reached."""
+        check_reachable(next(iter(self.hueys.values())), self.settings)
 
     @contextmanager
     def transaction(self) -> Iterator[QueueTransaction]:
@@ -184,7 +159,20 @@ class TaskQueue:
             tx = QueueTransaction(session, self)
             yield tx
         for message in tx.outbox:
-            self.send(message)
+            try:
+                self.send(message)
+            except Exception as exc:
+                # The row is committed: the task is safe, and the reaper sends its message
+                # once the queue (a Redis server away for a moment) answers again. The
+                # person gets their answer instead of an error for work already accepted.
+                log.warning(
+                    "[Task %s] %s recorded, but the queue is unreachable (%s); it is sent "
+                    "when the queue is back",
+                    message.task_id,
+                    message.name,
+                    exc,
+                )
+                continue
             log.info(
                 "Queued %s [%s] (%s)",
                 message.name,
@@ -216,7 +204,9 @@ class TaskQueue:
         return sum(int(huey.scheduled_count()) for huey in self.hueys.values())
 
     def checkpoint(self) -> None:
-        """Truncate the queue database's WAL (all queues share one file)."""
+        """Truncate the queue database's WAL (all queues share one file); Redis has none."""
+        if self.broker != "sqlite":
+            return
         storage = next(iter(self.hueys.values())).storage
         with storage.db(commit=False) as cursor:
             cursor.execute("pragma wal_checkpoint(TRUNCATE)")

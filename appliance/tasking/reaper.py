@@ -4,14 +4,19 @@ Three ways a task gets lost: its worker died (crash, kill, power cut), it ran pa
 hard time limit, or its message vanished (Huey deleted it on dequeue and the worker died
 before claiming it; the process died between committing a row and sending its message).
 The ledger tells all three apart from healthy work; the reaper runs in the launcher at
-start and every few seconds.
+start and every few seconds, and on each worker node for that node's own workers.
+
+Only the process that started a worker can kill it. A reaper enforces the hard limit at
+once on its own workers; on workers of other machines it steps in only a lease later
+(their node should have acted by then), failing the attempt in the ledger: such a
+worker sees that its task was taken away and exits by itself.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from appliance.container import Services
 from appliance.tasking.ledger import message_from_row
@@ -25,11 +30,29 @@ HARD_LIMIT_ERROR = "hard time limit exceeded"
 
 
 class Reaper:
-    """Re-queues or fails lost tasks. `kill_worker(name)` stops a local worker process."""
+    """Re-queues or fails lost tasks. `kill_worker(name)` stops a local worker process.
 
-    def __init__(self, services: Services, kill_worker: Callable[[str], bool]) -> None:
+    `local_workers()` names the workers this process started. With `foreign=False` (a
+    worker node) the reaper leaves other machines' workers alone.
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        kill_worker: Callable[[str], bool],
+        local_workers: Callable[[], Collection[str]] | None = None,
+        *,
+        foreign: bool = True,
+    ) -> None:
         self.services = services
         self.kill_worker = kill_worker
+        self.local_workers = local_workers
+        self.foreign = foreign
+
+    def _is_local(self, worker: str | None) -> bool:
+        if self.local_workers is None:
+            return True  # a single-PC launcher: every worker is its own
+        return worker is not None and worker in self.local_workers()
 
     def requeue_tasks_of(self, worker: str, reason: str, *, count_attempt: bool = True) -> int:
         """Hand back every task `worker` was running (it died or was stopped)."""
@@ -67,7 +90,12 @@ class Reaper:
         settings = self.services.settings
         count = 0
         for row in self.services.ledger.started():
-            if row.started_at is None or now - row.started_at < settings.task_hard_time_limit:
+            limit = settings.task_hard_time_limit
+            if not self._is_local(row.worker):
+                if not self.foreign:
+                    continue
+                limit += settings.worker_lease
+            if row.started_at is None or now - row.started_at < limit:
                 continue
             policy = RetryPolicy(row.max_retries, settings.retry_base_delay)
             delay = policy.delay(row.attempts) if policy.may_retry(row.attempts) else None
@@ -80,7 +108,7 @@ class Reaper:
                 now=now,
             )
             log.error("[Task %s] ✗ %s: %s on %s", row.id, row.name, HARD_LIMIT_ERROR, row.worker)
-            if row.worker:
+            if row.worker and self._is_local(row.worker):
                 self.kill_worker(row.worker)
             settle(self.services, outcome, HARD_LIMIT_ERROR)
             count += 1
@@ -92,7 +120,13 @@ class Reaper:
         candidates = self.services.ledger.overdue_waiting(older_than=now - ORPHAN_GRACE)
         if not candidates:
             return 0
-        present = self.services.queue.tasks.message_ids()
+        try:
+            present = self.services.queue.tasks.message_ids()
+        except Exception as exc:
+            # Without a view of the queue nothing can be told lost; look again next round
+            # (one line: a Redis outage would otherwise log a trace every few seconds).
+            log.warning("cannot look for lost messages, the queue is unreachable: %s", exc)
+            return 0
         count = 0
         for row in candidates:
             if row.id in present:

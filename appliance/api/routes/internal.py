@@ -1,16 +1,24 @@
-"""/internal/vectors: where worker processes send their vector writes (token required)."""
+"""/internal: what worker processes need from the launcher (token required).
+
+Vector writes (`/internal/vectors/*`: only the launcher may open an embedded store) and
+uploaded files (`/internal/files/*`: worker nodes on other machines have no access to
+the uploads folder). Two tokens are accepted: the one the launcher writes into its data
+directory at each start (local workers) and `APPLIANCE_WORKER_TOKEN` (worker nodes).
+"""
 
 from __future__ import annotations
 
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from appliance.api.deps import ServicesDep
+from appliance.api.routes.documents import DocumentsDep
+from appliance.internal_client import TOKEN_HEADER
 from appliance.vectors.base import VectorPoint
-from appliance.vectors.remote import TOKEN_HEADER
 
 MAX_POINTS = 1000
 
@@ -19,13 +27,22 @@ def require_token(
     request: Request,
     token: Annotated[str | None, Header(alias=TOKEN_HEADER)] = None,
 ) -> None:
-    expected = getattr(request.app.state, "internal_token", None)
-    if not expected or not token or not secrets.compare_digest(token, expected):
+    accepted = [
+        request.app.state.internal_token,
+        request.app.state.services.settings.worker_token,
+    ]
+    # Compare against every token, so the time taken does not tell which one was close.
+    matches = [
+        secrets.compare_digest(token.encode(), expected.encode())
+        for expected in accepted
+        if expected and token
+    ]
+    if not any(matches):
         raise HTTPException(403, "This endpoint is for the appliance's own worker processes.")
 
 
 router = APIRouter(
-    prefix="/internal/vectors",
+    prefix="/internal",
     tags=["internal"],
     include_in_schema=False,
     dependencies=[Depends(require_token)],
@@ -52,7 +69,7 @@ def _store(services: ServicesDep) -> Any:
     return services.vectors
 
 
-@router.post("/upsert")
+@router.post("/vectors/upsert")
 def upsert(body: UpsertBody, services: ServicesDep) -> dict[str, int]:
     points = [VectorPoint(p.id, p.vector, p.payload) for p in body.points]
     try:
@@ -62,7 +79,17 @@ def upsert(body: UpsertBody, services: ServicesDep) -> dict[str, int]:
     return {"upserted": len(points)}
 
 
-@router.post("/delete")
+@router.post("/vectors/delete")
 def delete(body: DeleteBody, services: ServicesDep) -> dict[str, int]:
     _store(services).delete(body.ids)
     return {"deleted": len(body.ids)}
+
+
+@router.get("/files/{stored_name}")
+def uploaded_file(
+    documents: DocumentsDep,
+    stored_name: Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9-]+\.[a-z0-9]+$")],
+) -> FileResponse:
+    """An uploaded file by its stored name, for a worker node that processes it."""
+    path = documents.stored_file(stored_name)
+    return FileResponse(path, media_type="application/octet-stream")

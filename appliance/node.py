@@ -1,0 +1,180 @@
+"""`appliance node`: worker processes on another machine, without the server.
+
+A worker node takes tasks from the shared queue (Redis) and writes to the shared app
+database; files come from the launcher's API and vector writes go there too (or to a
+Qdrant server). It supervises its workers the way the launcher does: restarts the ones
+that die and hands their tasks back, and kills one that runs past the hard time limit,
+which the launcher cannot do on another machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import threading
+import time
+from types import FrameType
+
+import psutil
+from filelock import FileLock, Timeout
+
+from appliance import __version__
+from appliance.config import Settings
+from appliance.container import Services
+from appliance.errors import StartupError
+from appliance.logs import setup_logging
+from appliance.supervisor import WorkerSupervisor
+from appliance.tasking.broker import redacted
+from appliance.tasking.layout import node_name, worker_plans
+from appliance.tasking.reaper import Reaper
+
+log = logging.getLogger("appliance.node")
+
+LOCK_FILE = "node.lock"
+LOG_FILE = "node.log"
+SUPERVISE_INTERVAL = 0.5
+HARD_LIMIT_CHECK_INTERVAL = 1.0
+
+
+class NodeConfigError(StartupError):
+    """The settings cannot work on another machine; the message says what to set."""
+
+    exit_code = 2
+
+
+def check_node_settings(settings: Settings) -> list[str]:
+    """Raise `NodeConfigError` for settings a node cannot work with; return warnings."""
+    if settings.workers < 1:
+        raise NodeConfigError("A worker node needs at least one worker (--workers).")
+    if not settings.queue_url:
+        raise NodeConfigError(
+            "A worker node needs the shared queue: set APPLIANCE_QUEUE_URL (redis://...)."
+        )
+    if not settings.database_url:
+        raise NodeConfigError(
+            "A worker node needs the shared app database: set APPLIANCE_DATABASE_URL."
+        )
+    if settings.server_url and not settings.worker_token:
+        raise NodeConfigError(
+            "APPLIANCE_SERVER_URL needs APPLIANCE_WORKER_TOKEN, the secret the server knows too."
+        )
+    if not settings.server_url and not settings.qdrant_url:
+        raise NodeConfigError(
+            "Set APPLIANCE_SERVER_URL (the machine running `appliance run`): vector writes "
+            "and uploaded files come from there."
+        )
+    if not settings.server_url:
+        return [
+            "APPLIANCE_SERVER_URL is not set: uploaded files must be in this node's "
+            f"uploads folder ({settings.uploads_dir}), e.g. a shared folder."
+        ]
+    return []
+
+
+class WorkerNode:
+    """Runs and watches this machine's worker processes until stopped."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        count: int,
+        embedding_workers: int | None = None,
+        periodic: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.plans = worker_plans(
+            settings, count=count, embedding_workers=embedding_workers, periodic=periodic
+        )
+        self.stop_requested = threading.Event()
+
+    def run(self) -> int:
+        settings = self.settings
+        warnings = check_node_settings(settings)
+        settings.ensure_dirs()
+        lock = FileLock(str(settings.data_dir / LOCK_FILE))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise NodeConfigError(
+                f"A worker node already runs on {settings.data_dir}; give this one another "
+                "--data-dir."
+            ) from None
+        try:
+            setup_logging(settings, process_name=f"node {node_name(settings)}", log_file=LOG_FILE)
+            for warning in warnings:
+                log.warning(warning)
+            return self._run_locked()
+        finally:
+            lock.release()
+
+    def _run_locked(self) -> int:
+        settings = self.settings
+        services = Services.build(settings)
+        supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit, plans=self.plans)
+        self._reaper = Reaper(
+            services, kill_worker=supervisor.kill, local_workers=supervisor.names, foreign=False
+        )
+        self._recover_previous_run(services)
+        log.info(
+            "HandwerkML worker node %s (%s) with %d workers; queue %s, server %s",
+            node_name(settings),
+            __version__,
+            len(self.plans),
+            redacted(settings.queue_url or ""),
+            settings.server_url or "-",
+        )
+        self._install_signal_handlers()
+        try:
+            supervisor.start_all()
+            self._supervise(supervisor)
+        finally:
+            log.info("stopping")
+            supervisor.stop_all(timeout=settings.shutdown_grace + 1.0)
+            for name in supervisor.names():
+                self._reaper.requeue_tasks_of(
+                    name, "the worker node stopped while the task ran", count_attempt=False
+                )
+                services.ledger.mark_worker_stopped(name=name, pid=None, now=time.time())
+            services.close()
+            log.info("stopped")
+        return 0
+
+    def _recover_previous_run(self, services: Services) -> None:
+        """Tasks this machine's workers ran before a crash are lost: hand them back now,
+        instead of waiting a lease. Only rows of this host whose process is gone."""
+        host = socket.gethostname()
+        for plan in self.plans:
+            row = services.ledger.worker(plan.name)
+            if row is None or row.stopped_at is not None or row.hostname != host:
+                continue
+            if psutil.pid_exists(row.pid):
+                continue
+            services.ledger.mark_worker_stopped(name=plan.name, pid=row.pid, now=time.time())
+            self._reaper.requeue_tasks_of(plan.name, "the worker node stopped while the task ran")
+
+    def _install_signal_handlers(self) -> None:
+        def request_stop(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s", signal.Signals(signum).name)
+            self.stop_requested.set()
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        if hasattr(signal, "SIGBREAK"):
+            signal.signal(signal.SIGBREAK, request_stop)
+
+    def _supervise(self, supervisor: WorkerSupervisor) -> None:
+        next_hard_check = time.monotonic()
+        while not self.stop_requested.wait(SUPERVISE_INTERVAL):
+            try:
+                supervisor.check()
+                if time.monotonic() >= next_hard_check:
+                    self._reaper.enforce_hard_limit()
+                    next_hard_check = time.monotonic() + HARD_LIMIT_CHECK_INTERVAL
+            except Exception:
+                # The database or Redis may be away for a moment; the workers keep going.
+                log.exception("supervision step failed; trying again")
+
+    def _on_worker_exit(self, name: str) -> None:
+        self._reaper.requeue_tasks_of(name, f"worker {name} died while running the task")
