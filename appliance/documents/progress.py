@@ -5,8 +5,8 @@ Reading a one-page text PDF takes a few milliseconds; three rows written about i
 queues for the database's single write lock behind every upload. So the first write waits
 until the document has taken `delay` seconds - only the slow ones (OCR, long PDFs) show
 progress, and those show it within that delay - and later writes come at most once per
-`interval`. A timer thread writes the latest state when no new progress arrives (one
-OCR page can take seconds).
+`interval`. The process's shared timer thread writes the latest state when no new progress
+arrives (one OCR page can take seconds).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from appliance.timers import TimerHandle, call_later
 
 log = logging.getLogger("appliance.documents")
 
@@ -30,7 +32,7 @@ class ProgressWriter:
         self._interval = interval
         self._lock = threading.Lock()
         self._pending: dict[str, Any] = {}
-        self._timer: threading.Timer | None = None
+        self._timer: TimerHandle | None = None
         self._closed = False
         self._schedule(delay)
 
@@ -53,9 +55,7 @@ class ProgressWriter:
                 self._timer = None
 
     def _schedule(self, after: float) -> None:
-        self._timer = threading.Timer(after, self._flush)
-        self._timer.daemon = True
-        self._timer.start()
+        self._timer = call_later(after, self._flush)
 
     def _flush(self) -> None:
         with self._lock:

@@ -124,8 +124,7 @@ class DocumentService:
                     created_at=now,
                     updated_at=now,
                 )
-                tx.session.add(document)
-                tx.session.flush()
+                # The id comes from the model, so the row is inserted once, task id included.
                 task_id = tx.enqueue(
                     "tasks.process_document", document.id, stored_name, file_type.value
                 )

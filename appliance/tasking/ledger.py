@@ -502,12 +502,17 @@ class Ledger(WorkerTable):
     # -- counters ----------------------------------------------------------------------
 
     def _bump(self, conn: Connection, name: str, key: str, amount: float) -> None:
+        self._bump_many(conn, name, {key: amount})
+
+    def _bump_many(self, conn: Connection, name: str, amounts: dict[str, float]) -> None:
+        # One executemany: a finished task moves up to 15 counters, and 15 separate
+        # statements cost ~5 ms of a 30 ms document task.
         conn.execute(
             text(
                 "INSERT INTO task_stats (name, key, value) VALUES (:name, :key, :amount) "
                 "ON CONFLICT (name, key) DO UPDATE SET value = task_stats.value + :amount"
             ),
-            {"name": name, "key": key, "amount": amount},
+            [{"name": name, "key": key, "amount": amount} for key, amount in amounts.items()],
         )
 
     def _count_finish(
@@ -519,11 +524,11 @@ class Ledger(WorkerTable):
         times: int = 1,
     ) -> None:
         """Count `times` tasks of `name` that ended in `state`, each after `duration`."""
-        self._bump(conn, name, state.value, times)
-        if duration is None:
-            return
-        self._bump(conn, name, "duration_sum", duration * times)
-        self._bump(conn, name, "duration_count", times)
-        for bound in DURATION_BUCKETS:
-            if duration <= bound:
-                self._bump(conn, name, f"le_{bound}", times)
+        amounts: dict[str, float] = {state.value: times}
+        if duration is not None:
+            amounts["duration_sum"] = duration * times
+            amounts["duration_count"] = times
+            for bound in DURATION_BUCKETS:
+                if duration <= bound:
+                    amounts[f"le_{bound}"] = times
+        self._bump_many(conn, name, amounts)

@@ -15,6 +15,7 @@ import threading
 from types import TracebackType
 
 from appliance.tasking.context import SoftTimeLimitExceeded
+from appliance.timers import TimerHandle, call_later
 
 
 def _set_async_exc(thread_ident: int, exc: type[BaseException] | None) -> None:
@@ -32,8 +33,7 @@ class SoftTimeLimit:
         self._lock = threading.Lock()
         self._armed = False
         self._thread_ident = threading.get_ident()
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
+        self._timer: TimerHandle | None = None
 
     def _fire(self) -> None:
         with self._lock:
@@ -43,7 +43,7 @@ class SoftTimeLimit:
 
     def __enter__(self) -> SoftTimeLimit:
         self._armed = True
-        self._timer.start()
+        self._timer = call_later(self.seconds, self._fire)
         return self
 
     def __exit__(
@@ -54,7 +54,8 @@ class SoftTimeLimit:
     ) -> None:
         with self._lock:
             self._armed = False
-        self._timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
         if self.fired and exc_type is None:
             # The task finished just as the timer fired: drop the exception still pending.
             _set_async_exc(self._thread_ident, None)
