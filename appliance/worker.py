@@ -151,6 +151,10 @@ class WorkerProcess:
         if "tasks.embed_query" in self.registered:
             # Load the model now, not inside the first task: a search should not wait for it.
             threading.Thread(target=self._warm_up, name="model", daemon=True).start()
+        if "tasks.process_document" in self.registered:
+            # Start the file reader now: its parsers take about a second of CPU to import,
+            # which the first document after a start would otherwise wait for.
+            threading.Thread(target=self._start_reader, name="reader", daemon=True).start()
         if watch_parent:
             threading.Thread(target=self._watch_parent, name="parent-pipe", daemon=True).start()
         log.info(
@@ -178,6 +182,14 @@ class WorkerProcess:
             self.services.embedder.warm_up()
         except Exception:
             log.exception("loading the embedding model failed")
+
+    def _start_reader(self) -> None:
+        from appliance.documents.processing import sandbox_for
+
+        try:
+            sandbox_for(self.services).start()
+        except Exception:
+            log.warning("the file reader could not be started ahead of time", exc_info=True)
 
     def _heartbeat_loop(self) -> None:
         ledger = self.services.ledger

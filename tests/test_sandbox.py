@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +88,18 @@ def test_a_parse_over_the_memory_cap_is_stopped(tmp_path: Path) -> None:
         assert stopped.value.code in ("too_much_memory", "parser_crashed")
     finally:
         box.close()
+
+
+def test_a_child_started_ahead_of_time_reads_the_first_file(
+    sandbox: ExtractionSandbox, tmp_path: Path
+) -> None:
+    # The worker starts the child from another thread while a task may already need it.
+    starters = [threading.Thread(target=sandbox.start) for _ in range(3)]
+    for starter in starters:
+        starter.start()
+    for starter in starters:
+        starter.join()
+    started = child_pid(sandbox)
+    _count, pages = run(sandbox, make.cp1252_txt(tmp_path / "a.txt", "vorab"), FileType.TXT)
+    assert [page.text.strip() for page in pages] == ["vorab"]
+    assert child_pid(sandbox) == started  # one child, not one per start()

@@ -61,6 +61,12 @@ class ExtractionSandbox:
         self.memory_mb = memory_mb
         self._child: subprocess.Popen[str] | None = None
         self._events: queue.Queue[Any] = queue.Queue()
+        # The worker may start the child ahead of time from another thread.
+        self._starting = threading.Lock()
+
+    def start(self) -> None:
+        """Start the child now (if it is not running), so the first file need not wait."""
+        self._ensure_child()
 
     def extract(
         self,
@@ -146,6 +152,10 @@ class ExtractionSandbox:
             )
 
     def _ensure_child(self) -> subprocess.Popen[str]:
+        with self._starting:
+            return self._running_child()
+
+    def _running_child(self) -> subprocess.Popen[str]:
         if self._child is not None and self._child.poll() is None:
             return self._child
         self._events = queue.Queue()
