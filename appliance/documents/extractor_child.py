@@ -14,12 +14,18 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+# The parsers themselves, imported up front (the extract package imports them only when
+# needed, to keep them out of the workers): "ready" means ready to read at full speed.
 from appliance.documents.extract import (
     ExtractionError,
     ExtractLimits,
     FileType,
     Progress,
     extract,
+    images,  # noqa: F401
+    office,  # noqa: F401
+    pdf,  # noqa: F401
+    text,  # noqa: F401
 )
 
 log = logging.getLogger("appliance.extractor")
