@@ -99,11 +99,12 @@ class Database:
     """Hands out read and write transactions on the app database.
 
     Two kinds of write: durable ones (the default) are on disk when they commit, because
-    losing them would lose a person's work (a project, an upload, a finished task). Light
-    ones skip that fsync: bookkeeping the engine re-derives after a power cut anyway (a
-    task claimed, a document's progress, a heartbeat; a lost claim only makes a task
-    run again). In WAL mode both keep the database consistent, and the next durable
-    commit writes the light ones to disk with it.
+    losing them would lose what a person entered (a project, an edit, an upload, a
+    delete). Light ones skip that fsync: what the machine derives and would derive again
+    after a power cut (a task claimed or finished, a document's progress and extracted
+    text, a vector, a heartbeat). Tasks are idempotent and the start-up repair re-queues
+    unfinished work, so a lost light write costs a re-run, never data. In WAL mode both
+    keep the database consistent, and the next durable commit syncs the light ones too.
     """
 
     def __init__(self, engine: Engine, light_engine: Engine | None = None) -> None:

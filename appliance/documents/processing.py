@@ -151,7 +151,9 @@ def _extract(
 
 def _complete(services: Services, document_id: str, body: str, pages: int) -> None:
     now = datetime.now(UTC)
-    with services.db.session(write=True) as session:
+    # Light too: the text is derived from the file, which is durable; a power cut before
+    # the next durable commit leaves the document unfinished, and it is read again.
+    with services.db.session(write=True, durable=False) as session:
         document = session.get(Document, document_id)
         if document is None:
             return  # deleted while it was read

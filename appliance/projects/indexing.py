@@ -1,5 +1,8 @@
 """Embedding projects and storing their vectors (runs in the embedding worker).
 
+Its writes are light (no fsync of their own, see `Database`): vectors are derived from
+the projects' texts, and after a power cut the start-up check re-queues what they lost.
+
 Each vector is written twice: into the app database (`project_vectors`, the durable copy
 that `reindex --from-stored` and the start-up check rebuild the store from) and into the
 vector store through the owner. The project is marked `indexed` only if its text is still
@@ -71,7 +74,7 @@ def _store_vectors(
 
     now = datetime.now(UTC)
     model = services.embedder.model_name
-    with services.db.session(write=True) as session:
+    with services.db.session(write=True, durable=False) as session:
         for project, vector, fingerprint in zip(projects, vectors, hashes, strict=True):
             values = {
                 "model": model,
@@ -91,7 +94,7 @@ def _store_vectors(
 def _mark_indexed(services: Services, projects: list[Project], hashes: list[str]) -> list[str]:
     now = datetime.now(UTC)
     indexed = []
-    with services.db.session(write=True) as session:
+    with services.db.session(write=True, durable=False) as session:
         for project, fingerprint in zip(projects, hashes, strict=True):
             current = session.get(Project, project.id)
             if current is None or embedding_hash(current) != fingerprint:
@@ -118,7 +121,7 @@ def _drop_vectors_of_deleted(services: Services, project_ids: list[str]) -> None
 def delete_vectors(services: Services, project_ids: list[str]) -> None:
     """Remove the projects' vectors from the store and the durable copy."""
     services.vector_writer.delete(project_ids)
-    with services.db.session(write=True) as session:
+    with services.db.session(write=True, durable=False) as session:
         for project_id in project_ids:
             row = session.get(ProjectVector, project_id)
             if row is not None:
@@ -138,7 +141,7 @@ def stored_vector(services: Services, project_id: str) -> np.ndarray | None:
 
 def mark_failed(services: Services, project_id: str, task_id: str, reason: str) -> None:
     """The project's embedding task gave up: say so on the project (if it is still its task)."""
-    with services.db.session(write=True) as session:
+    with services.db.session(write=True, durable=False) as session:
         project = session.get(Project, project_id)
         if project is None or project.embedding_task_id != task_id:
             return

@@ -212,8 +212,12 @@ class Ledger(WorkerTable):
     def finish_success(
         self, *, task_id: str, worker: str, result: Any, duration: float, now: float
     ) -> bool:
-        """STARTED -> SUCCESS, unless the task was taken away from this worker meanwhile."""
-        with self.db.write() as conn:
+        """STARTED -> SUCCESS, unless the task was taken away from this worker meanwhile.
+
+        A light write, as the results tasks store are: tasks are idempotent, so one whose
+        success a power cut took back is run again and finds its work done.
+        """
+        with self.db.write(durable=False) as conn:
             row = conn.execute(
                 update(TASKS)
                 .where(
@@ -246,7 +250,7 @@ class Ledger(WorkerTable):
         finished: list[str] = []
         finished_names: dict[str, int] = {}
         share = duration / len(results) if results else 0.0
-        with self.db.write() as conn:
+        with self.db.write(durable=False) as conn:
             for task_id, result in results:
                 row = conn.execute(
                     update(TASKS)
