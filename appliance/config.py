@@ -7,14 +7,44 @@ field without a description (or missing from the README) fails the test suite.
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PureWindowsPath
 from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "HandwerkML"
+
+
+_POSTGRES_SCHEMES = ("postgresql+psycopg://", "postgresql://", "postgres://")
+_DATABASE_URL_HELP = (
+    "use postgresql://user:password@host:5432/dbname, or sqlite:////absolute/path/app.db"
+)
+
+
+def normalize_database_url(value: str | None) -> str | None:
+    """The SQLAlchemy URL for APPLIANCE_DATABASE_URL; None (or empty) means the data dir's file.
+
+    `postgresql://` and `postgres://` mean psycopg 3, the driver the appliance bundles. A
+    SQLite URL must name an absolute path: a relative one would resolve differently in
+    every process that opens it (a worker started from another folder, a service).
+    """
+    if value is None or not value.strip():
+        return None
+    url = value.strip()
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///") :].split("?", 1)[0]
+        if not (path.startswith("/") or PureWindowsPath(path).is_absolute()):
+            raise ValueError(f"a SQLite URL needs an absolute path; {_DATABASE_URL_HELP}")
+        return url
+    given = re.match(r"^[\w+.-]+://", url)
+    named = f"{given.group(0)!r} is not supported" if given else "this is not a database URL"
+    raise ValueError(f"{named}; {_DATABASE_URL_HELP}")
 
 
 def default_data_dir() -> Path:
@@ -32,6 +62,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=default_data_dir,
         description="Folder for the app database, queue database, vectors, uploads and logs.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="App database (projects, documents, task ledger) on a PostgreSQL "
+        "server, e.g. 'postgresql://user:password@host:5432/handwerkml'; empty: app.db in "
+        "the data folder. 'sqlite:////absolute/path/app.db' names another SQLite file.",
     )
     workers: int = Field(4, ge=1, le=32, description="Number of worker processes to start.")
     open_browser: bool = Field(True, description="Open the UI in the browser after start.")
@@ -118,9 +154,19 @@ class Settings(BaseSettings):
     )
     qdrant_api_key: str | None = Field(None, description="API key for the Qdrant server.")
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        return normalize_database_url(value)
+
     @property
     def app_db_path(self) -> Path:
         return self.data_dir / "app.db"
+
+    @property
+    def app_database_url(self) -> str:
+        """Where the app database is: the configured URL, else app.db in the data folder."""
+        return self.database_url or f"sqlite:///{self.app_db_path.resolve()}"
 
     @property
     def queue_db_path(self) -> Path:

@@ -37,7 +37,9 @@ class Services:
     def build(
         cls, settings: Settings, executor: Executor | None = None, *, own_vectors: bool = False
     ) -> Services:
-        """Open the databases under `settings.data_dir` (creating them on first use).
+        """Open the app database and the queue (creating them on first use).
+
+        Raises DatabaseUnavailableError when the app database cannot be used.
 
         With `own_vectors` this process opens the embedded vector store (only one process
         may); with a Qdrant server configured every process talks to it directly.
@@ -45,7 +47,7 @@ class Services:
         from appliance.tasks import build_registry
 
         settings.ensure_dirs()
-        db = Database.open(settings.app_db_path)
+        db = Database.open(settings.app_database_url)
         queue = TaskQueue(settings, db, build_registry(), executor=executor)
         embedder = SentenceTransformerEmbedder(
             settings.embedding_model, threads=settings.torch_threads

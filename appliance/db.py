@@ -1,10 +1,16 @@
-"""The app database: one engine, SQLite tuned for several processes writing at once.
+"""The app database: one engine, on a SQLite file (the default) or a PostgreSQL server.
 
-Why the pragmas: WAL lets readers run beside the single writer; `busy_timeout` makes a
-writer wait for the lock instead of failing at once; `synchronous=FULL` keeps committed
-rows across a power cut on an office PC without UPS. Why `BEGIN IMMEDIATE` for writes: a
-deferred transaction that reads first and then writes upgrades its lock late and gets
-SQLITE_BUSY without waiting; taking the write lock up front makes it queue politely.
+SQLite, tuned for several processes writing at once: WAL lets readers run beside the
+single writer; `busy_timeout` makes a writer wait for the lock instead of failing at once;
+`synchronous=FULL` keeps committed rows across a power cut on an office PC without UPS.
+`BEGIN IMMEDIATE` for writes: a deferred transaction that reads first and then writes
+upgrades its lock late and gets SQLITE_BUSY without waiting; taking the write lock up
+front makes it queue politely.
+
+PostgreSQL runs READ COMMITTED with row locks instead of one writer lock: every write in
+the appliance is either one guarded statement (`UPDATE ... WHERE state = ... RETURNING`,
+`INSERT ... ON CONFLICT`) or reads its rows `FOR UPDATE` first (see `for_update`), so it
+stays correct when writers really run in parallel.
 """
 
 from __future__ import annotations
@@ -14,12 +20,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
 BUSY_TIMEOUT_MS = 5000
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
+CONNECT_TIMEOUT = 10  # seconds; an unreachable server is reported, not waited on forever
 _BEGIN_OPTION = "sqlite_begin"
+
+
+class DatabaseUnavailableError(RuntimeError):
+    """The app database cannot be opened: server unreachable, login refused, no rights."""
 
 
 def _casefold(value: object) -> object:
@@ -50,7 +63,7 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
 
 
 def create_db_engine(url_or_path: str | Path, *, synchronous: str = "FULL") -> Engine:
-    """An engine for a SQLite file path (or any SQLAlchemy URL)."""
+    """An engine for a SQLite file path or a `sqlite:` / `postgresql+psycopg:` URL."""
     url = str(url_or_path)
     if "://" not in url:
         url = f"sqlite:///{Path(url).resolve()}"
@@ -63,7 +76,31 @@ def create_db_engine(url_or_path: str | Path, *, synchronous: str = "FULL") -> E
         )
         _configure_sqlite(engine, synchronous)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        # Several processes per machine share the server's connection limit (100 by
+        # default): a small pool each, waiting briefly for a free connection when busy.
+        pool_size=4,
+        max_overflow=8,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT,
+            # Timestamps are stored without zone and meant as UTC, as on SQLite.
+            "options": "-c timezone=UTC",
+        },
+    )
+
+
+def display_url(url: str) -> str:
+    """The URL as it may appear in messages and logs: without the password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def dialect_insert(conn: Connection, table: Table) -> Any:
+    """An INSERT of the connection's dialect, offering `on_conflict_do_nothing/_update`."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 class Database:
@@ -72,29 +109,48 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return str(self.engine.dialect.name)
+
     @classmethod
     def open(cls, url_or_path: str | Path) -> Database:
-        """Open (and create the schema of) the app database."""
-        db = cls(create_db_engine(url_or_path))
-        db.create_schema()
+        """Open (and create the schema of) the app database.
+
+        Raises DatabaseUnavailableError with a one-line reason when it cannot be used.
+        """
+        url = str(url_or_path)
+        db = cls(create_db_engine(url))
+        try:
+            db.create_schema()
+        except DBAPIError as exc:
+            db.dispose()
+            shown = display_url(url) if "://" in url else url
+            raise DatabaseUnavailableError(
+                f"Cannot use the app database {shown}: {_first_line(exc)}"
+            ) from exc
         return db
 
     def create_schema(self) -> None:
-        """Create missing tables (and the full-text index on SQLite)."""
+        """Create missing tables, the full-text index and (PostgreSQL) the SQL helpers."""
         # Importing the table modules registers them on SQLModel.metadata.
         from appliance.documents import models as document_models  # noqa: F401
         from appliance.documents.search import DocumentIndex
         from appliance.projects import models as project_models  # noqa: F401
         from appliance.tasking import tables  # noqa: F401
 
-        SQLModel.metadata.create_all(self.engine)
-        if self.engine.dialect.name == "sqlite":
-            with self.write() as conn:
-                DocumentIndex.create(conn)
+        with self.write() as conn:
+            if self.dialect == "postgresql":
+                from appliance.postgres import prepare_schema
+
+                prepare_schema(conn)
+            SQLModel.metadata.create_all(conn)
+            DocumentIndex.create(conn)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A Core connection in a `BEGIN IMMEDIATE` transaction, committed on exit."""
+        """A Core connection in a write transaction (`BEGIN IMMEDIATE` on SQLite)."""
         with (
             self.engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) as conn,
             conn.begin(),
@@ -109,7 +165,11 @@ class Database:
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
-        """An ORM session; with `write=True` it holds the write lock from its first statement."""
+        """An ORM session; with `write=True` it holds SQLite's write lock from the start.
+
+        On PostgreSQL a write session takes row locks only: read the rows it changes
+        with `for_update` (or change them with one guarded statement).
+        """
         options = {_BEGIN_OPTION: "IMMEDIATE"} if write else {}
         with (
             self.engine.connect().execution_options(**options) as conn,
@@ -120,10 +180,15 @@ class Database:
             session.flush()
 
     def checkpoint(self) -> None:
-        """Copy the WAL into the database and truncate it (best effort, never blocks long)."""
-        if self.engine.dialect.name == "sqlite":
+        """Copy SQLite's WAL into the database and truncate it (PostgreSQL: nothing to do)."""
+        if self.dialect == "sqlite":
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _first_line(exc: DBAPIError) -> str:
+    text = str(exc.orig or exc).strip()
+    return text.splitlines()[0] if text else type(exc.orig or exc).__name__

@@ -61,7 +61,7 @@ def stored_path(settings: Settings, stored_name: str) -> Path:
 
 def _update(services: Services, document_id: str, **values: Any) -> bool:
     with services.db.session(write=True) as session:
-        document = session.get(Document, document_id)
+        document = session.get(Document, document_id, with_for_update=True)
         if document is None:
             return False
         document.sqlmodel_update({**values, "updated_at": datetime.now(UTC)})
@@ -149,7 +149,7 @@ def process(
 def _complete(services: Services, document_id: str, body: str, pages: int) -> None:
     now = datetime.now(UTC)
     with services.db.session(write=True) as session:
-        document = session.get(Document, document_id)
+        document = session.get(Document, document_id, with_for_update=True)
         if document is None:
             return  # deleted while it was read
         document.sqlmodel_update(

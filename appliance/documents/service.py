@@ -220,7 +220,8 @@ class DocumentService:
     def delete(self, document_id: str) -> None:
         """Remove the document: its row, its index entry and its file."""
         with self.services.db.session(write=True) as session:
-            document = session.get(Document, document_id)
+            # Locked: a worker completing it at this moment waits, then finds it gone.
+            document = session.get(Document, document_id, with_for_update=True)
             if document is None:
                 raise NotFoundError(f"No document with id {document_id!r}.")
             DocumentIndex.remove(session.connection(), document_id)
@@ -235,7 +236,8 @@ class DocumentService:
     def retry(self, document_id: str) -> tuple[Document, str]:
         """Process a failed document again."""
         with self.services.queue.transaction() as tx:
-            document = tx.session.get(Document, document_id)
+            # Locked, so two retries at once queue one task, not two.
+            document = tx.session.get(Document, document_id, with_for_update=True)
             if document is None:
                 raise NotFoundError(f"No document with id {document_id!r}.")
             if document.status != DocumentStatus.FAILED:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, text, update
 
-from appliance.db import Database
+from appliance.db import Database, dialect_insert
 from appliance.tasking.states import TaskState
 from appliance.tasking.tables import TaskRecord, TaskStat, WorkerRecord
 
@@ -151,11 +151,13 @@ class Ledger:
             ).first()
             if row is not None:
                 return Claim(task_id, row.attempts, row.max_retries)
-            exists = conn.execute(select(TASKS.c.id).where(TASKS.c.id == task_id)).first()
-            if exists is not None or not create_missing:
+            if not create_missing:
                 return None
-            conn.execute(
-                insert(TASKS).values(
+            # One statement: two workers given the same unknown id at once (possible on
+            # PostgreSQL, where nothing serializes the writers) cannot both insert it.
+            created = conn.execute(
+                dialect_insert(conn, TASKS)
+                .values(
                     id=task_id,
                     name=name,
                     state=TaskState.STARTED.value,
@@ -166,8 +168,10 @@ class Ledger:
                     started_at=now,
                     updated_at=now,
                 )
-            )
-            return Claim(task_id, 1, default_max_retries)
+                .on_conflict_do_nothing(index_elements=[TASKS.c.id])
+                .returning(TASKS.c.id)
+            ).first()
+            return None if created is None else Claim(task_id, 1, default_max_retries)
 
     def finish_success(
         self, *, task_id: str, worker: str, result: Any, duration: float, now: float
@@ -239,14 +243,16 @@ class Ledger:
         A crash counts as an attempt, so a task that kills its worker every time ends in
         FAILURE after the retry budget; a graceful shutdown does not count.
         """
+        guard = (
+            TASKS.c.id == task_id,
+            TASKS.c.state == TaskState.STARTED.value,
+            TASKS.c.worker == worker,
+        )
         with self.db.write() as conn:
-            row = conn.execute(
-                select(TASKS).where(
-                    TASKS.c.id == task_id,
-                    TASKS.c.state == TaskState.STARTED.value,
-                    TASKS.c.worker == worker,
-                )
-            ).first()
+            # FOR UPDATE: on PostgreSQL the worker may finish the task between this read
+            # and the write below; the row lock makes it wait (SQLite's write lock does
+            # the same), and the guard on the UPDATE states the rule once more.
+            row = conn.execute(select(TASKS).where(*guard).with_for_update()).first()
             if row is None:
                 return Outcome()
             attempts = row.attempts if count_attempt else max(row.attempts - 1, 0)
@@ -254,7 +260,7 @@ class Ledger:
             state = TaskState.FAILURE if exhausted else TaskState.PENDING
             conn.execute(
                 update(TASKS)
-                .where(TASKS.c.id == task_id)
+                .where(*guard)
                 .values(
                     state=state.value,
                     attempts=attempts,
@@ -276,12 +282,15 @@ class Ledger:
         if allow_running:
             allowed.append(TaskState.STARTED.value)
         with self.db.write() as conn:
-            before = conn.execute(select(TASKS).where(TASKS.c.id == task_id)).first()
+            # Locked, so a worker claiming or finishing it meanwhile waits for the revoke.
+            before = conn.execute(
+                select(TASKS).where(TASKS.c.id == task_id).with_for_update()
+            ).first()
             if before is None or before.state not in allowed:
                 return before
             conn.execute(
                 update(TASKS)
-                .where(TASKS.c.id == task_id)
+                .where(TASKS.c.id == task_id, TASKS.c.state.in_(allowed))
                 .values(
                     state=TaskState.REVOKED.value,
                     error="revoked",
@@ -433,9 +442,11 @@ class Ledger:
             "registered_json": json.dumps(registered),
         }
         with self.db.write() as conn:
-            updated = conn.execute(update(WORKERS).where(WORKERS.c.name == name).values(**values))
-            if not updated.rowcount:
-                conn.execute(insert(WORKERS).values(name=name, **values))
+            conn.execute(
+                dialect_insert(conn, WORKERS)
+                .values(name=name, **values)
+                .on_conflict_do_update(index_elements=[WORKERS.c.name], set_=values)
+            )
 
     def heartbeat(
         self, *, name: str, pid: int, current_task_id: str | None, tasks_done: int, now: float
