@@ -132,14 +132,18 @@ class Database:
             ) from exc
         return db
 
-    def create_schema(self) -> None:
-        """Create missing tables, the full-text index and (PostgreSQL) the SQL helpers."""
-        # Importing the table modules registers them on SQLModel.metadata.
+    @staticmethod
+    def register_tables() -> None:
+        """Put every app table on SQLModel.metadata (importing their modules does that)."""
         from appliance.documents import models as document_models  # noqa: F401
-        from appliance.documents.search import DocumentIndex
         from appliance.projects import models as project_models  # noqa: F401
         from appliance.tasking import tables  # noqa: F401
 
+    def create_schema(self) -> None:
+        """Create missing tables, the full-text index and (PostgreSQL) the SQL helpers."""
+        from appliance.documents.search import DocumentIndex
+
+        self.register_tables()
         with self.write() as conn:
             if self.dialect == "postgresql":
                 from appliance.postgres import prepare_schema
