@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from appliance.config import Settings
 from appliance.settings_table import settings_table
 
@@ -25,3 +28,37 @@ def test_data_folders_live_under_the_data_dir(tmp_path: Path) -> None:
     for folder in (settings.vectors_dir, settings.uploads_dir, settings.logs_dir):
         assert folder.parent == tmp_path and folder.is_dir()
     assert settings.app_db_path != settings.queue_db_path
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql://u:p@db:5432/hwml", "postgresql+psycopg://u:p@db:5432/hwml"),
+        ("postgres://u@db/hwml", "postgresql+psycopg://u@db/hwml"),
+        ("postgresql+psycopg://u@db/hwml", "postgresql+psycopg://u@db/hwml"),
+        ("sqlite:////srv/appliance/app.db", "sqlite:////srv/appliance/app.db"),
+        ("  ", None),
+    ],
+)
+def test_database_urls_are_normalized(given: str, used: str | None) -> None:
+    assert Settings(database_url=given).database_url == used
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("sqlite:///relative/app.db", "needs an absolute path"),
+        ("mysql://u@db/hwml", "'mysql://' is not supported"),
+        ("postgresql+psycopg2://u@db/hwml", "not supported"),
+        ("app.db", "not a database URL"),
+    ],
+)
+def test_bad_database_urls_are_refused_with_the_accepted_forms(given: str, message: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Settings(database_url=given)
+    assert message in str(raised.value) and "postgresql://user:password@host" in str(raised.value)
+
+
+def test_without_a_database_url_the_app_database_is_the_data_dir_file(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert settings.app_database_url == f"sqlite:///{tmp_path.resolve() / 'app.db'}"

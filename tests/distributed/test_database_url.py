@@ -1,0 +1,83 @@
+"""APPLIANCE_DATABASE_URL against real servers: what is refused, and how it is said."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from appliance.config import Settings
+from appliance.container import Services
+from appliance.db import Database, DatabaseUnavailableError
+from tests.distributed.pg_server import PostgresServer
+
+
+def test_an_unknown_database_is_a_one_line_reason(postgres: PostgresServer, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "APPLIANCE_DATABASE_URL": postgres.url("gibt_es_nicht"),
+        "APPLIANCE_DATA_DIR": str(tmp_path),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "appliance", "reindex"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 3
+    shown = Settings(database_url=postgres.url("gibt_es_nicht")).database_url
+    assert out.stderr.strip().splitlines() == [
+        f"Cannot use the app database {shown}: "
+        'connection failed: connection to server at "127.0.0.1", '
+        f'port {postgres.port} failed: FATAL:  database "gibt_es_nicht" does not exist'
+    ]
+
+
+def test_a_user_without_rights_is_told_so(postgres: PostgresServer, pg_url: str) -> None:
+    with postgres.connect(pg_url.rsplit("/", 1)[-1]) as conn:
+        conn.execute("CREATE ROLE gast LOGIN")
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    url = pg_url.replace(f"{postgres.user}@", "gast@")
+    with pytest.raises(DatabaseUnavailableError, match="permission denied"):
+        Database.open(url)
+    with postgres.connect(pg_url.rsplit("/", 1)[-1]) as conn:
+        conn.execute("DROP OWNED BY gast")
+        conn.execute("DROP ROLE gast")
+
+
+def test_a_sqlite_url_puts_the_database_outside_the_data_dir(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "shared" / "office.db"
+    elsewhere.parent.mkdir()
+    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{elsewhere}")
+    services = Services.build(settings)
+    try:
+        task_id = services.queue.enqueue("tasks.ping")
+        assert services.db.dialect == "sqlite"
+    finally:
+        services.close()
+    assert elsewhere.is_file() and not settings.app_db_path.exists()
+    db = Database.open(f"sqlite:///{elsewhere}")
+    with db.read() as conn:
+        found = conn.execute(text("SELECT id FROM task_ledger")).scalars().all()
+    db.dispose()
+    assert found == [task_id]
+
+
+def test_many_processes_may_create_the_schema_at_once(
+    postgres: PostgresServer, pg_url: str
+) -> None:
+    # The launcher and every worker create what is missing at start; on PostgreSQL a
+    # plain CREATE ... IF NOT EXISTS from two sessions at once fails on the catalog.
+    code = "import sys; from appliance.db import Database; Database.open(sys.argv[1]).dispose()"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code, pg_url], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
