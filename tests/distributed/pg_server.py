@@ -67,7 +67,7 @@ class PostgresServer:
         self.port = _free_port()
         self.user = SERVER_USER
         self._as_server_user: list[str] = []
-        if os.geteuid() == 0:
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
             self._as_server_user = ["runuser", "-u", SERVER_USER, "--"]
             shutil.chown(self.folder, SERVER_USER, SERVER_USER)
 
