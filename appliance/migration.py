@@ -222,6 +222,12 @@ def _copy_rows(source: Engine, target: Database, report: MigrationReport, size: 
         if found != expected:
             # Raising here rolls the whole copy back.
             raise MigrationError(f"Row counts differ after copying: {expected} -> {found}")
+    if target.dialect == "postgresql":
+        # Fresh statistics, so the first searches use the text index (autovacuum would
+        # gather them too, but only a while later).
+        with target.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
 
 
 def _rebuild_search_index(conn: Connection, size: int) -> int:
