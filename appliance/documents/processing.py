@@ -20,6 +20,7 @@ from appliance.documents.models import Document, DocumentStage, DocumentStatus
 from appliance.documents.sandbox import ExtractionFailedError, ExtractionSandbox, SandboxError
 from appliance.documents.search import DocumentIndex, clean_text
 from appliance.tasking.context import PermanentTaskError, TaskContext
+from appliance.tasking.ledger import storable
 
 log = logging.getLogger("appliance.documents")
 
@@ -121,7 +122,7 @@ def process(
             document_id,
             status=DocumentStatus.PENDING,
             stage=DocumentStage.QUEUED,
-            error=f"{exc} It will be tried again.",
+            error=storable(f"{exc} It will be tried again."),
             error_code=exc.code,
         )
         raise
@@ -176,7 +177,7 @@ def _fail(services: Services, document_id: str, message: str, code: str | None) 
         document_id,
         status=DocumentStatus.FAILED,
         stage=DocumentStage.DONE,
-        error=message,
+        error=storable(message),
         error_code=code,
     )
     log.warning("document %s failed: %s", document_id, message)

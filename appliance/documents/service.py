@@ -19,7 +19,7 @@ from appliance.documents.extract import ExtractionError, FileType, detect_file
 from appliance.documents.models import Document, DocumentStage, DocumentStatus
 from appliance.documents.search import DocumentIndex, SearchHit
 from appliance.documents.upload import ReceivedFile, UploadLimits, receive_upload
-from appliance.errors import AppError, ConflictError, NotFoundError
+from appliance.errors import AppError, ConflictError, InvalidInputError, NotFoundError
 from appliance.projects.models import Project
 
 log = logging.getLogger("appliance.documents")
@@ -98,6 +98,10 @@ class DocumentService:
 
     def _store(self, received: ReceivedFile, project_id: str | None) -> UploadOutcome:
         if project_id is not None:
+            if "\x00" in project_id:
+                raise InvalidInputError(
+                    "must not contain a NUL character", loc=("body", "project_id")
+                )
             with self.services.db.session() as session:
                 if session.get(Project, project_id) is None:
                     raise NotFoundError(f"No project with id {project_id!r}.")

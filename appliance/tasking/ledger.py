@@ -70,6 +70,12 @@ def summarize_args(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
     return summary
 
 
+def storable(message: str) -> str:
+    """An error message as text any database keeps (PostgreSQL refuses NUL characters)."""
+    # Exception texts may quote file contents; a NUL there must not fail the transition.
+    return message.replace("\x00", "\\0")
+
+
 def message_from_row(row: Row[Any], delay: float = 0.0) -> TaskMessage:
     return TaskMessage(
         task_id=row.id,
@@ -224,7 +230,7 @@ class Ledger:
             row = conn.execute(
                 update(TASKS)
                 .where(*conditions)
-                .values(error=error, updated_at=now, **values)
+                .values(error=storable(error), updated_at=now, **values)
                 .returning(*TASKS.c)
             ).first()
             if row is None:
@@ -264,7 +270,7 @@ class Ledger:
                 .values(
                     state=state.value,
                     attempts=attempts,
-                    error=reason,
+                    error=storable(reason),
                     finished_at=now if exhausted else None,
                     updated_at=now,
                 )

@@ -81,3 +81,41 @@ def test_many_processes_may_create_the_schema_at_once(
     for process in processes:
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(
+    pg_url: str, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from appliance.api.app import create_app
+    from appliance.tasking.ledger import storable
+    from tests.support import LOCAL
+
+    services = Services.build(Settings(data_dir=tmp_path / "data", database_url=pg_url))
+    try:
+        client = TestClient(create_app(services), base_url=LOCAL)
+        refused = client.post("/api/v1/projects/", json={"name": "Bad", "city": "Ulm\x00"})
+        assert refused.status_code == 422
+        assert refused.json()["detail"][0]["loc"] == ["body", "city"]
+        for address in ("/api/v1/projects/?q=a%00b", "/api/v1/tasks/task/a%00b"):
+            answer = client.get(address)
+            assert answer.status_code == 400 and "NUL" in answer.json()["detail"]
+        reindex = client.post("/api/v1/projects/reindex", json={"project_ids": ["x\x00"]})
+        assert reindex.status_code == 422
+        # An exception text quoting a file's bytes still fails the task on record.
+        task_id = services.queue.enqueue("tasks.ping")
+        services.ledger.claim(
+            task_id=task_id,
+            name="tasks.ping",
+            worker="w1",
+            now=0.0,
+            default_max_retries=0,
+            create_missing=False,
+        )
+        services.ledger.finish_failure(
+            task_id=task_id, worker="w1", error="bad\x00byte", duration=0, retry_delay=None, now=1.0
+        )
+        assert services.ledger.get(task_id).error == storable("bad\x00byte") == "bad\\0byte"
+    finally:
+        services.close()
