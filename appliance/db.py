@@ -9,8 +9,8 @@ front makes it queue politely.
 
 PostgreSQL runs READ COMMITTED with row locks instead of one writer lock: every write in
 the appliance is either one guarded statement (`UPDATE ... WHERE state = ... RETURNING`,
-`INSERT ... ON CONFLICT`) or reads its rows `FOR UPDATE` first (see `for_update`), so it
-stays correct when writers really run in parallel.
+`INSERT ... ON CONFLICT`) or reads its rows `FOR UPDATE` first (`with_for_update`), so
+it stays correct when writers really run in parallel.
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, String, Table, create_engine, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Session, SQLModel
 
 BUSY_TIMEOUT_MS = 5000
@@ -37,6 +40,22 @@ class DatabaseUnavailableError(RuntimeError):
 
 def _casefold(value: object) -> object:
     return value.casefold() if isinstance(value, str) else value
+
+
+class casefold(GenericFunction[str]):  # lower case: `func.casefold` finds it by this name
+    """`func.casefold(x)`: Unicode case folding in SQL, on either database.
+
+    SQLite calls the Python function registered on each connection; PostgreSQL the SQL
+    function `appliance_casefold` (postgres.py).
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(casefold, "postgresql")
+def _casefold_on_postgresql(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"appliance_casefold({compiler.process(element.clauses, **kw)})"
 
 
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:
@@ -172,7 +191,7 @@ class Database:
         """An ORM session; with `write=True` it holds SQLite's write lock from the start.
 
         On PostgreSQL a write session takes row locks only: read the rows it changes
-        with `for_update` (or change them with one guarded statement).
+        `with_for_update` (or change them with one guarded statement).
         """
         options = {_BEGIN_OPTION: "IMMEDIATE"} if write else {}
         with (

@@ -13,14 +13,16 @@ from sqlalchemy import Connection, text
 # Any fixed 64-bit number, the same in every process: "HWML" in ASCII.
 SCHEMA_LOCK_KEY = 0x48574D4C
 
-# casefold() as the project filters use it (SQLite registers Python's str.casefold).
+# casefold() as the project filters use it (SQLite registers Python's str.casefold),
+# named appliance_casefold: PostgreSQL 18 has a casefold() of its own in pg_catalog,
+# which is searched first and would hide ours. db.py renders func.casefold as this name.
 # lower() follows the database's locale, which folds only ASCII under the C locale, so
 # the ICU root collation is used where the server has ICU (Debian's packages do).
 # Python's casefold() also turns ß into ss (Gießen -> giessen); lower() keeps ß, so the
 # function does that step itself. Other full-folding rules (ligatures such as "ﬁ", Greek
 # final sigma) are not repeated here; they do not occur in German addresses and trades.
 _CASEFOLD = """
-CREATE OR REPLACE FUNCTION casefold(value text) RETURNS text
+CREATE OR REPLACE FUNCTION appliance_casefold(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT
 AS $$ SELECT replace(lower(value {collate}), 'ß', 'ss') $$
 """
@@ -28,7 +30,7 @@ _ICU_ROOT = "und-x-icu"
 
 
 def prepare_schema(conn: Connection) -> None:
-    """Take the schema lock for this transaction; create `unaccent` and `casefold()`."""
+    """Take the schema lock for this transaction; create `unaccent` and the casefold."""
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
     ensure_extension(conn, "unaccent")
     has_icu = conn.execute(

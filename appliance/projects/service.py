@@ -136,8 +136,8 @@ class ProjectService:
                 f"Cannot sort by {field!r}; use one of {allowed}.", loc=("query", "sort")
             )
         conditions = []
-        # casefold() is registered on each SQLite connection (db.py): SQLite's own lower()
-        # folds ASCII only, so "Gießen" or "Überlingen" would never match.
+        # casefold() is Python's str.casefold on SQLite and its SQL twin on PostgreSQL
+        # (db.py): SQLite's own lower() folds ASCII only, so "Gießen" would never match.
         if filters.trade:
             conditions.append(func.casefold(Project.trade) == filters.trade.casefold())
         if filters.phase:
