@@ -20,7 +20,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -62,7 +61,10 @@ class PostgresServer:
 
     def __init__(self, bindir: Path | None = None) -> None:
         self.bindir = bindir or find_bindir()
-        self.folder = Path(tempfile.mkdtemp(prefix="appliance-pg-"))
+        # /tmp where it exists: the server user must reach the folder (a TMPDIR under
+        # /root would not do), and a unix socket path must stay under 108 bytes.
+        base = "/tmp" if os.path.isdir("/tmp") else None
+        self.folder = Path(tempfile.mkdtemp(prefix="appliance-pg-", dir=base))
         self.data = self.folder / "data"
         self.port = _free_port()
         self.user = SERVER_USER
@@ -101,6 +103,18 @@ class PostgresServer:
             "--locale=C",
             "--no-sync",
         )
+        for attempt in range(3):
+            try:
+                self._start_server()
+                return self
+            except RuntimeError as exc:
+                # Another program took the free port between the check and the start.
+                if attempt == 2:
+                    raise RuntimeError(f"{exc}\nserver log:\n{self.log_tail()}") from None
+                self.port = _free_port()
+        return self
+
+    def _start_server(self) -> None:
         options = " ".join(
             [
                 f"-p {self.port}",
@@ -126,7 +140,6 @@ class PostgresServer:
             str(START_TIMEOUT),
             "start",
         )
-        return self
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
@@ -157,15 +170,3 @@ class PostgresServer:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
-
-
-def wait_accepting(server: PostgresServer, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with server.connect():
-                return
-        except psycopg.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
