@@ -21,10 +21,11 @@ SCHEMA_LOCK_KEY = 0x48574D4C
 # Python's casefold() also turns ß into ss (Gießen -> giessen); lower() keeps ß, so the
 # function does that step itself. Other full-folding rules (ligatures such as "ﬁ", Greek
 # final sigma) are not repeated here; they do not occur in German addresses and trades.
+_CASEFOLD_BODY = " SELECT replace(lower(value {collate}), 'ß', 'ss') "
 _CASEFOLD = """
 CREATE OR REPLACE FUNCTION appliance_casefold(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT
-AS $$ SELECT replace(lower(value {collate}), 'ß', 'ss') $$
+AS $${body}$$
 """
 _ICU_ROOT = "und-x-icu"
 
@@ -36,8 +37,14 @@ def prepare_schema(conn: Connection) -> None:
     has_icu = conn.execute(
         text("SELECT 1 FROM pg_collation WHERE collname = :name"), {"name": _ICU_ROOT}
     ).first()
-    collate = f'COLLATE "{_ICU_ROOT}"' if has_icu else ""
-    conn.exec_driver_sql(_CASEFOLD.format(collate=collate))
+    body = _CASEFOLD_BODY.format(collate=f'COLLATE "{_ICU_ROOT}"' if has_icu else "")
+    present = conn.execute(
+        text("SELECT prosrc FROM pg_proc WHERE proname = 'appliance_casefold'")
+    ).scalar()
+    # Replaced only when it differs: replacing needs ownership, and every process opens
+    # the database at start (perhaps as another user than the one who created it).
+    if present != body:
+        conn.exec_driver_sql(_CASEFOLD.format(body=body))
 
 
 def ensure_extension(conn: Connection, name: str) -> None:

@@ -79,6 +79,10 @@ class PostgresTextIndex:
 
     def create(self, conn: Connection) -> None:
         _create_configurations(conn)
+        # Checked first: CREATE ... IF NOT EXISTS still demands the right to create in the
+        # schema, which a user given only the tables (not their owner) lacks.
+        if conn.execute(text(f"SELECT to_regclass('{TABLE}_tsv')")).scalar() is not None:
+            return
         conn.exec_driver_sql(
             f"CREATE TABLE IF NOT EXISTS {TABLE} ("
             "document_id VARCHAR(36) PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE, "

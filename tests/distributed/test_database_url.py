@@ -119,3 +119,25 @@ def test_nul_characters_are_refused_before_they_reach_the_database(
         assert services.ledger.get(task_id).error == storable("bad\x00byte") == "bad\\0byte"
     finally:
         services.close()
+
+
+def test_a_user_given_only_the_tables_opens_a_prepared_database(
+    postgres: PostgresServer, pg_url: str
+) -> None:
+    # An administrator prepared the database (or ran the migration) as its owner; the
+    # appliance logs in as a user that may only read and write the tables.
+    Database.open(pg_url).dispose()
+    name = pg_url.rsplit("/", 1)[-1]
+    with postgres.connect(name) as conn:
+        conn.execute("CREATE ROLE buero LOGIN")
+        conn.execute("GRANT USAGE ON SCHEMA public TO buero")
+        conn.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO buero")
+    try:
+        db = Database.open(pg_url.replace(f"{postgres.user}@", "buero@"))
+        with db.read() as conn:
+            assert conn.execute(text("SELECT appliance_casefold('GIEẞEN')")).scalar() == "giessen"
+        db.dispose()
+    finally:
+        with postgres.connect(name) as conn:
+            conn.execute("DROP OWNED BY buero")
+            conn.execute("DROP ROLE buero")
