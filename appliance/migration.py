@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, Table, insert, make_url, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from appliance.config import Settings, normalize_database_url
@@ -36,7 +37,7 @@ from appliance.projects.models import Project, ProjectVector
 from appliance.projects.texts import embedding_hash, payload
 from appliance.vectors.base import VectorPoint, VectorStore
 
-BATCH_SIZE = 500
+BATCH_SIZE = 200  # rows per insert; a document row may carry megabytes of text
 SEARCH_INDEX = "documents_fts"
 _COPY_SUFFIX = ".migrating"
 
@@ -63,6 +64,7 @@ class MigrationReport:
     files_present: int = 0
     files_missing: list[str] = field(default_factory=list)
     files_damaged: list[str] = field(default_factory=list)
+    values_escaped: int = 0
 
     def lines(self) -> list[str]:
         """The report as a person reads it at the end of the command."""
@@ -71,6 +73,11 @@ class MigrationReport:
         for name, count in self.rows.items():
             out.append(f"  {name:<{width}}  {count:>8} rows")
         out.append(f"  {'search index':<{width}}  {self.search_entries:>8} documents")
+        if self.values_escaped:
+            out.append(
+                f"  {self.values_escaped} text values held NUL characters, which PostgreSQL "
+                "cannot store: written as \\0"
+            )
         if self.vectors_written is not None:
             out.append(
                 f"  {'vectors':<{width}}  {self.vectors_written:>8} points written "
@@ -214,13 +221,20 @@ def _copy_rows(source: Engine, target: Database, report: MigrationReport, size: 
         for table in tables:
             copied = 0
             for rows in _batches(src, table, size):
-                dst.execute(insert(table), rows)
+                report.values_escaped += _escape_nul(rows)
+                try:
+                    dst.execute(insert(table), rows)
+                except DBAPIError as exc:
+                    # Raising rolls the whole copy back: the target stays empty.
+                    reason = str(exc.orig or exc).strip().splitlines()[0]
+                    raise MigrationError(
+                        f"The target refused a row of {table.name}: {reason}. Nothing was copied."
+                    ) from None
                 copied += len(rows)
             report.rows[table.name] = copied
-        report.search_entries = _rebuild_search_index(dst, size)
+        report.search_entries = _rebuild_search_index(src, dst, size)
         found = {table.name: _count(dst, table.name) for table in tables}
         if found != expected:
-            # Raising here rolls the whole copy back.
             raise MigrationError(f"Row counts differ after copying: {expected} -> {found}")
     if target.dialect == "postgresql":
         # Fresh statistics, so the first searches use the text index (autovacuum would
@@ -230,17 +244,31 @@ def _copy_rows(source: Engine, target: Database, report: MigrationReport, size: 
             conn.commit()
 
 
-def _rebuild_search_index(conn: Connection, size: int) -> int:
+def _escape_nul(rows: list[dict[str, Any]]) -> int:
+    """Write NUL characters as "\\0" (PostgreSQL refuses them); returns how many values."""
+    changed = 0
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                row[key] = value.replace("\x00", "\\0")
+                changed += 1
+    return changed
+
+
+def _rebuild_search_index(src: Connection, dst: Connection, size: int) -> int:
     """Index every completed document's text in the target's own full-text engine."""
     table = Document.__table__  # type: ignore[attr-defined]
-    rows = conn.execute(
+    result = src.execution_options(stream_results=True).execute(
         select(table.c.id, table.c.original_name, table.c.searchable_text)
         .where(table.c.status == DocumentStatus.COMPLETED)
         .order_by(table.c.id)
-    ).all()
-    for document_id, name, body in rows:
-        DocumentIndex.put(conn, document_id, name, body or "")
-    return len(rows)
+    )
+    count = 0
+    for part in result.partitions(size):
+        for document_id, name, body in part:
+            DocumentIndex.put(dst, document_id, name, body or "")
+            count += 1
+    return count
 
 
 def _write_vectors(
@@ -260,7 +288,8 @@ def _write_vectors(
             found = conn.execute(
                 select(projects).where(projects.c.id.in_([r["project_id"] for r in rows]))
             ).mappings()
-            by_id = {row["id"]: Project.model_validate(dict(row)) for row in found}
+            # model_construct: the rows are the appliance's own, read back as they are.
+            by_id = {row["id"]: Project.model_construct(**dict(row)) for row in found}
             points = []
             for row in rows:
                 project = by_id.get(row["project_id"])
