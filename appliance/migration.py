@@ -288,8 +288,9 @@ def _write_vectors(
             found = conn.execute(
                 select(projects).where(projects.c.id.in_([r["project_id"] for r in rows]))
             ).mappings()
-            # model_construct: the rows are the appliance's own, read back as they are.
-            by_id = {row["id"]: Project.model_construct(**dict(row)) for row in found}
+            # A table model's constructor does not validate: the rows are the appliance's
+            # own, read back as they are (a NUL from old data must not stop the move).
+            by_id = {row["id"]: Project(**dict(row)) for row in found}
             points = []
             for row in rows:
                 project = by_id.get(row["project_id"])
