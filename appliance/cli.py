@@ -71,6 +71,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild the vector store from the stored vectors, without re-embedding",
     )
 
+    migrate = commands.add_parser(
+        "migrate",
+        help="move this installation (SQLite, vectors, uploads) to PostgreSQL and servers",
+    )
+    _add_common(migrate)
+    migrate.add_argument(
+        "--database-url",
+        required=True,
+        help="the empty target database, e.g. postgresql://user:password@host:5432/handwerkml",
+    )
+    migrate.add_argument("--qdrant-url", help="Qdrant server to write the vectors to")
+    migrate.add_argument("--qdrant-api-key", help="API key for that Qdrant server")
+    migrate.add_argument("--uploads-dir", type=Path, help="folder to copy the uploaded files to")
+
     extractor = commands.add_parser("extractor")  # internal: the parser sandbox's child
     extractor.add_argument("--memory-mb", type=int, default=1536)
 
@@ -119,8 +133,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_from(args)
     except ValidationError as exc:
-        print(f"Invalid setting: {exc}", file=sys.stderr)
+        for error in exc.errors(include_url=False):
+            name = "APPLIANCE_" + "_".join(str(part) for part in error["loc"]).upper()
+            message = str(error["msg"]).removeprefix("Value error, ")
+            print(f"Invalid setting {name}: {message}", file=sys.stderr)
         return 2
+    from appliance.db import DatabaseUnavailableError
+
+    try:
+        return _run_command(command, args, settings)
+    except DatabaseUnavailableError as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+
+
+def _run_command(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    if command == "migrate":
+        from appliance.migration_cli import migrate
+
+        return migrate(
+            settings,
+            args.database_url,
+            qdrant_url=args.qdrant_url,
+            qdrant_api_key=args.qdrant_api_key,
+            uploads_dir=args.uploads_dir,
+        )
 
     try:
         return _dispatch(command, args, settings)

@@ -7,7 +7,8 @@ field without a description (or missing from the README) fails the test suite.
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+from pathlib import Path, PureWindowsPath
 from typing import Literal
 
 import platformdirs
@@ -15,6 +16,35 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 APP_NAME = "HandwerkML"
+
+
+_POSTGRES_SCHEMES = ("postgresql+psycopg://", "postgresql://", "postgres://")
+_DATABASE_URL_HELP = (
+    "use postgresql://user:password@host:5432/dbname, or sqlite:////absolute/path/app.db"
+)
+
+
+def normalize_database_url(value: str | None) -> str | None:
+    """The SQLAlchemy URL for APPLIANCE_DATABASE_URL; None (or empty) means the data dir's file.
+
+    `postgresql://` and `postgres://` mean psycopg 3, the driver the appliance bundles. A
+    SQLite URL must name an absolute path: a relative one would resolve differently in
+    every process that opens it (a worker started from another folder, a service).
+    """
+    if value is None or not value.strip():
+        return None
+    url = value.strip()
+    for scheme in _POSTGRES_SCHEMES:
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///") :].split("?", 1)[0]
+        if not (path.startswith("/") or PureWindowsPath(path).is_absolute()):
+            raise ValueError(f"a SQLite URL needs an absolute path; {_DATABASE_URL_HELP}")
+        return url
+    given = re.match(r"^[\w+.-]+://", url)
+    named = f"{given.group(0)!r} is not supported" if given else "this is not a database URL"
+    raise ValueError(f"{named}; {_DATABASE_URL_HELP}")
 
 
 def default_data_dir() -> Path:
@@ -32,6 +62,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=default_data_dir,
         description="Folder for the app database, queue database, vectors, uploads and logs.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="App database (projects, documents, task ledger) on a PostgreSQL "
+        "server, e.g. 'postgresql://user:password@host:5432/handwerkml'; empty: app.db in "
+        "the data folder. 'sqlite:////absolute/path/app.db' names another SQLite file.",
     )
     workers: int = Field(
         4,
@@ -134,11 +170,6 @@ class Settings(BaseSettings):
         description="Redis server for the task queue, e.g. 'redis://host:6379/0'; empty: "
         "the SQLite queue file in the data folder.",
     )
-    database_url: str | None = Field(
-        None,
-        description="App database as a URL, e.g. 'sqlite:////srv/appliance/app.db'; empty: "
-        "app.db in the data folder.",
-    )
     server_url: str | None = Field(
         None,
         description="Worker nodes: base URL of the machine running `appliance run`, e.g. "
@@ -181,14 +212,19 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        return normalize_database_url(value)
+
     @property
     def app_db_path(self) -> Path:
         return self.data_dir / "app.db"
 
     @property
-    def app_db_url(self) -> str | Path:
+    def app_database_url(self) -> str:
         """Where the app database is: the configured URL, else app.db in the data folder."""
-        return self.database_url or self.app_db_path
+        return self.database_url or f"sqlite:///{self.app_db_path.resolve()}"
 
     @property
     def distributed(self) -> bool:

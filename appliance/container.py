@@ -43,7 +43,9 @@ class Services:
         own_vectors: bool = False,
         torch_threads: int = 1,
     ) -> Services:
-        """Open the databases under `settings.data_dir` (creating them on first use).
+        """Open the app database and the queue (creating them on first use).
+
+        Raises DatabaseUnavailableError when the app database cannot be used.
 
         With `own_vectors` this process opens the embedded vector store (only one process
         may); with a Qdrant server configured every process talks to it directly.
@@ -52,7 +54,7 @@ class Services:
         from appliance.tasks import build_registry
 
         settings.ensure_dirs()
-        db = Database.open(settings.app_db_url)
+        db = Database.open(settings.app_database_url)
         queue = TaskQueue(settings, db, build_registry(), executor=executor)
         try:
             # A queue server that is down is a one-line message at start, not a trace later.

@@ -1,10 +1,16 @@
-"""The app database: one engine, SQLite tuned for several processes writing at once.
+"""The app database: one engine, on a SQLite file (the default) or a PostgreSQL server.
 
-Why the pragmas: WAL lets readers run beside the single writer; `busy_timeout` makes a
-writer wait for the lock instead of failing at once; `synchronous=FULL` keeps committed
-rows across a power cut on an office PC without UPS. Why `BEGIN IMMEDIATE` for writes: a
-deferred transaction that reads first and then writes upgrades its lock late and gets
-SQLITE_BUSY without waiting; taking the write lock up front makes it queue politely.
+SQLite, tuned for several processes writing at once: WAL lets readers run beside the
+single writer; `busy_timeout` makes a writer wait for the lock instead of failing at once;
+`synchronous=FULL` keeps committed rows across a power cut on an office PC without UPS.
+`BEGIN IMMEDIATE` for writes: a deferred transaction that reads first and then writes
+upgrades its lock late and gets SQLITE_BUSY without waiting; taking the write lock up
+front makes it queue politely.
+
+PostgreSQL runs READ COMMITTED with row locks instead of one writer lock: every write in
+the appliance is either one guarded statement (`UPDATE ... WHERE state = ... RETURNING`,
+`INSERT ... ON CONFLICT`) or reads its rows `FOR UPDATE` first (`with_for_update`), so
+it stays correct when writers really run in parallel.
 """
 
 from __future__ import annotations
@@ -17,11 +23,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, String, Table, create_engine, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Session, SQLModel
 
 BUSY_TIMEOUT_MS = 5000
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
+CONNECT_TIMEOUT = 10  # seconds; an unreachable server is reported, not waited on forever
 _BEGIN_OPTION = "sqlite_begin"
 # Pauses between tries for the write lock. SQLite's own busy handler sleeps 1, 2, 5, 10,
 # 15, 20, 25 ms ... between tries, so a request that finds the lock taken for 3 ms (one
@@ -30,8 +42,28 @@ _BEGIN_OPTION = "sqlite_begin"
 _LOCK_POLL_STEPS = (0.0002, 0.0005, 0.001, 0.002)
 
 
+class DatabaseUnavailableError(RuntimeError):
+    """The app database cannot be opened: server unreachable, login refused, no rights."""
+
+
 def _casefold(value: object) -> object:
     return value.casefold() if isinstance(value, str) else value
+
+
+class casefold(GenericFunction[str]):  # lower case: `func.casefold` finds it by this name
+    """`func.casefold(x)`: Unicode case folding in SQL, on either database.
+
+    SQLite calls the Python function registered on each connection; PostgreSQL the SQL
+    function `appliance_casefold` (postgres.py).
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(casefold, "postgresql")
+def _casefold_on_postgresql(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"appliance_casefold({compiler.process(element.clauses, **kw)})"
 
 
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:
@@ -79,7 +111,7 @@ def _begin_immediate(raw: Any) -> None:
 
 
 def create_db_engine(url_or_path: str | Path, *, synchronous: str = "FULL") -> Engine:
-    """An engine for a SQLite file path (or any SQLAlchemy URL)."""
+    """An engine for a SQLite file path or a `sqlite:` / `postgresql+psycopg:` URL."""
     url = str(url_or_path)
     if "://" not in url:
         url = f"sqlite:///{Path(url).resolve()}"
@@ -92,7 +124,31 @@ def create_db_engine(url_or_path: str | Path, *, synchronous: str = "FULL") -> E
         )
         _configure_sqlite(engine, synchronous)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        # Several processes per machine share the server's connection limit (100 by
+        # default): a small pool each, waiting briefly for a free connection when busy.
+        pool_size=4,
+        max_overflow=8,
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT,
+            # Timestamps are stored without zone and meant as UTC, as on SQLite.
+            "options": "-c timezone=UTC",
+        },
+    )
+
+
+def display_url(url: str) -> str:
+    """The URL as it may appear in messages and logs: without the password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def dialect_insert(conn: Connection, table: Table) -> Any:
+    """An INSERT of the connection's dialect, offering `on_conflict_do_nothing/_update`."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 class Database:
@@ -111,33 +167,56 @@ class Database:
         self.engine = engine
         self.light_engine = light_engine or engine
 
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return str(self.engine.dialect.name)
+
     @classmethod
     def open(cls, url_or_path: str | Path) -> Database:
-        """Open (and create the schema of) the app database."""
-        engine = create_db_engine(url_or_path)
+        """Open (and create the schema of) the app database.
+
+        Raises DatabaseUnavailableError with a one-line reason when it cannot be used.
+        """
+        url = str(url_or_path)
+        engine = create_db_engine(url)
         light = None
         if engine.dialect.name == "sqlite":
-            light = create_db_engine(url_or_path, synchronous="NORMAL")
+            light = create_db_engine(url, synchronous="NORMAL")
         db = cls(engine, light)
-        db.create_schema()
+        try:
+            db.create_schema()
+        except DBAPIError as exc:
+            db.dispose()
+            shown = display_url(url) if "://" in url else url
+            raise DatabaseUnavailableError(
+                f"Cannot use the app database {shown}: {_first_line(exc)}"
+            ) from exc
         return db
 
-    def create_schema(self) -> None:
-        """Create missing tables (and the full-text index on SQLite)."""
-        # Importing the table modules registers them on SQLModel.metadata.
+    @staticmethod
+    def register_tables() -> None:
+        """Put every app table on SQLModel.metadata (importing their modules does that)."""
         from appliance.documents import models as document_models  # noqa: F401
-        from appliance.documents.search import DocumentIndex
         from appliance.projects import models as project_models  # noqa: F401
         from appliance.tasking import tables  # noqa: F401
 
-        SQLModel.metadata.create_all(self.engine)
-        if self.engine.dialect.name == "sqlite":
-            with self.write() as conn:
-                DocumentIndex.create(conn)
+    def create_schema(self) -> None:
+        """Create missing tables, the full-text index and (PostgreSQL) the SQL helpers."""
+        from appliance.documents.search import DocumentIndex
+
+        self.register_tables()
+        with self.write() as conn:
+            if self.dialect == "postgresql":
+                from appliance.postgres import prepare_schema
+
+                prepare_schema(conn)
+            SQLModel.metadata.create_all(conn)
+            DocumentIndex.create(conn)
 
     @contextmanager
     def write(self, *, durable: bool = True) -> Iterator[Connection]:
-        """A Core connection in a `BEGIN IMMEDIATE` transaction, committed on exit."""
+        """A Core connection in a write transaction (`BEGIN IMMEDIATE` on SQLite)."""
         engine = self.engine if durable else self.light_engine
         with (
             engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) as conn,
@@ -153,7 +232,11 @@ class Database:
 
     @contextmanager
     def session(self, *, write: bool = False, durable: bool = True) -> Iterator[Session]:
-        """An ORM session; with `write=True` it holds the write lock from its first statement."""
+        """An ORM session; with `write=True` it holds SQLite's write lock from the start.
+
+        On PostgreSQL a write session takes row locks only: read the rows it changes
+        `with_for_update` (or change them with one guarded statement).
+        """
         options = {_BEGIN_OPTION: "IMMEDIATE"} if write else {}
         engine = self.engine if durable else self.light_engine
         with (
@@ -165,11 +248,16 @@ class Database:
             session.flush()
 
     def checkpoint(self) -> None:
-        """Copy the WAL into the database and truncate it (best effort, never blocks long)."""
-        if self.engine.dialect.name == "sqlite":
+        """Copy SQLite's WAL into the database and truncate it (PostgreSQL: nothing to do)."""
+        if self.dialect == "sqlite":
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         self.engine.dispose()
         self.light_engine.dispose()
+
+
+def _first_line(exc: DBAPIError) -> str:
+    text = str(exc.orig or exc).strip()
+    return text.splitlines()[0] if text else type(exc.orig or exc).__name__

@@ -100,6 +100,9 @@ class SelfTest:
             "APPLIANCE_HOST": "127.0.0.1",
             "APPLIANCE_OPEN_BROWSER": "false",
         }
+        # The checks write projects and documents: into the temporary folder, never into
+        # the site's database server.
+        env.pop("APPLIANCE_DATABASE_URL", None)
         log = (self.folder / "launcher.log").open("wb")
         self.process = subprocess.Popen(
             [*program_command(), "run"], env=env, stdout=log, stderr=subprocess.STDOUT

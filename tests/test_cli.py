@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -34,3 +35,41 @@ def test_invalid_setting_is_a_clear_error(monkeypatch) -> None:  # type: ignore[
 
     assert main(["version"]) == 0
     assert main(["run"]) == 2
+
+
+def test_an_unreachable_database_is_one_line_without_the_password(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        **os.environ,
+        "APPLIANCE_DATABASE_URL": "postgresql://hw:geheim@127.0.0.1:1/handwerkml",
+        "APPLIANCE_DATA_DIR": str(tmp_path),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "appliance", "reindex"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 3
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith(
+        "Cannot use the app database postgresql+psycopg://hw:***@127.0.0.1:1"
+    )
+    assert "Connection refused" in lines[0] and "geheim" not in out.stderr
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "APPLIANCE_DATABASE_URL": "mysql://x@y/z"}
+    out = subprocess.run(
+        [sys.executable, "-m", "appliance", "run", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        "Invalid setting APPLIANCE_DATABASE_URL: 'mysql://' is not supported; use "
+        "postgresql://user:password@host:5432/dbname, or sqlite:////absolute/path/app.db"
+    ]

@@ -52,3 +52,37 @@ def test_a_server_without_workers_is_fine_with_a_shared_queue(tmp_path: Path) ->
         data_dir=tmp_path, workers=0, queue_url="redis://h:6379/0", server_url="http://s:8001/"
     )
     assert settings.distributed and settings.server_url == "http://s:8001"
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql://u:p@db:5432/hwml", "postgresql+psycopg://u:p@db:5432/hwml"),
+        ("postgres://u@db/hwml", "postgresql+psycopg://u@db/hwml"),
+        ("postgresql+psycopg://u@db/hwml", "postgresql+psycopg://u@db/hwml"),
+        ("sqlite:////srv/appliance/app.db", "sqlite:////srv/appliance/app.db"),
+        ("  ", None),
+    ],
+)
+def test_database_urls_are_normalized(given: str, used: str | None) -> None:
+    assert Settings(database_url=given).database_url == used
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("sqlite:///relative/app.db", "needs an absolute path"),
+        ("mysql://u@db/hwml", "'mysql://' is not supported"),
+        ("postgresql+psycopg2://u@db/hwml", "not supported"),
+        ("app.db", "not a database URL"),
+    ],
+)
+def test_bad_database_urls_are_refused_with_the_accepted_forms(given: str, message: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Settings(database_url=given)
+    assert message in str(raised.value) and "postgresql://user:password@host" in str(raised.value)
+
+
+def test_without_a_database_url_the_app_database_is_the_data_dir_file(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert settings.app_database_url == f"sqlite:///{tmp_path.resolve() / 'app.db'}"

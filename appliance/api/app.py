@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from appliance import __version__
+from appliance.api.nul_guard import NulGuardMiddleware
 from appliance.api.routes import documents, internal, metrics, projects, system, tasks
 from appliance.api.security import AccessGuardMiddleware, AccessPolicy
 from appliance.api.ui import UIRoute, ui_route
@@ -100,6 +101,8 @@ def create_app(
     app.include_router(metrics.router)
     settings = services.settings
     policy = AccessPolicy.for_port(settings.port, settings.host_names(), settings.access_token)
+    # Added first, so it runs inside the access guard: strangers get 403/401, not 400.
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(AccessGuardMiddleware, policy=policy)
     folder = ui_dir()
     if folder.is_dir():

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
 
@@ -31,7 +32,8 @@ class DocumentStage(StrEnum):
 class DocumentBase(SQLModel):
     original_name: str = Field(max_length=255, description="The file name as uploaded.")
     file_type: str = Field(max_length=16, index=True, description="pdf, docx, jpeg, ...")
-    size_bytes: int
+    # BIGINT: uploads may reach APPLIANCE_MAX_UPLOAD_MB (10 GB), past PostgreSQL's INTEGER.
+    size_bytes: int = Field(sa_type=BigInteger)
     sha256: str = Field(max_length=64, unique=True, index=True)
     project_id: str | None = Field(
         default=None, foreign_key="projects.id", ondelete="SET NULL", index=True

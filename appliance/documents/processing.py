@@ -22,6 +22,7 @@ from appliance.documents.sandbox import ExtractionFailedError, ExtractionSandbox
 from appliance.documents.search import DocumentIndex, clean_text
 from appliance.documents.source import UploadMissingError, uploaded_file
 from appliance.tasking.context import TaskContext
+from appliance.tasking.ledger import storable
 
 log = logging.getLogger("appliance.documents")
 
@@ -56,7 +57,7 @@ def _update(services: Services, document_id: str, *, durable: bool = False, **va
     # Progress is a light write (no fsync of its own): after a power cut the start-up
     # repair puts a document that was mid-way back in the queue whatever its row says.
     with services.db.session(write=True, durable=durable) as session:
-        document = session.get(Document, document_id)
+        document = session.get(Document, document_id, with_for_update=True)
         if document is None:
             return False
         document.sqlmodel_update({**values, "updated_at": datetime.now(UTC)})
@@ -142,7 +143,7 @@ def _extract(
             document_id,
             status=DocumentStatus.PENDING,
             stage=DocumentStage.QUEUED,
-            error=f"{exc} It will be tried again.",
+            error=storable(f"{exc} It will be tried again."),
             error_code=exc.code,
         )
         raise
@@ -154,7 +155,7 @@ def _complete(services: Services, document_id: str, body: str, pages: int) -> No
     # Light too: the text is derived from the file, which is durable; a power cut before
     # the next durable commit leaves the document unfinished, and it is read again.
     with services.db.session(write=True, durable=False) as session:
-        document = session.get(Document, document_id)
+        document = session.get(Document, document_id, with_for_update=True)
         if document is None:
             return  # deleted while it was read
         document.sqlmodel_update(
@@ -182,7 +183,7 @@ def _fail(services: Services, document_id: str, message: str, code: str | None) 
         durable=True,
         status=DocumentStatus.FAILED,
         stage=DocumentStage.DONE,
-        error=message,
+        error=storable(message),
         error_code=code,
     )
     log.warning("document %s failed: %s", document_id, message)

@@ -45,7 +45,7 @@ def reconcile_documents(services: Services) -> DocumentRepair:
             task_id = tx.enqueue(
                 "tasks.process_document", document.id, document.stored_name, document.file_type
             )
-            fresh = tx.session.get(Document, document.id)
+            fresh = tx.session.get(Document, document.id, with_for_update=True)
             if fresh is not None:
                 fresh.sqlmodel_update(
                     {
@@ -72,7 +72,7 @@ def reconcile_documents(services: Services) -> DocumentRepair:
 
 def _set(services: Services, document_id: str, status: DocumentStatus, error: str) -> None:
     with services.db.session(write=True) as session:
-        document = session.get(Document, document_id)
+        document = session.get(Document, document_id, with_for_update=True)
         if document is not None:
             document.status = status
             document.stage = DocumentStage.DONE

@@ -19,7 +19,7 @@ from appliance.documents.extract import ExtractionError, FileType, detect_file
 from appliance.documents.models import Document, DocumentStage, DocumentStatus
 from appliance.documents.search import DocumentIndex, SearchHit
 from appliance.documents.upload import ReceivedFile, UploadLimits, receive_upload
-from appliance.errors import AppError, ConflictError, NotFoundError
+from appliance.errors import AppError, ConflictError, InvalidInputError, NotFoundError
 from appliance.projects.models import Project
 
 log = logging.getLogger("appliance.documents")
@@ -98,6 +98,10 @@ class DocumentService:
 
     def _store(self, received: ReceivedFile, project_id: str | None) -> UploadOutcome:
         if project_id is not None:
+            if "\x00" in project_id:
+                raise InvalidInputError(
+                    "must not contain a NUL character", loc=("body", "project_id")
+                )
             with self.services.db.session() as session:
                 if session.get(Project, project_id) is None:
                     raise NotFoundError(f"No project with id {project_id!r}.")
@@ -230,7 +234,8 @@ class DocumentService:
     def delete(self, document_id: str) -> None:
         """Remove the document: its row, its index entry and its file."""
         with self.services.db.session(write=True) as session:
-            document = session.get(Document, document_id)
+            # Locked: a worker completing it at this moment waits, then finds it gone.
+            document = session.get(Document, document_id, with_for_update=True)
             if document is None:
                 raise NotFoundError(f"No document with id {document_id!r}.")
             DocumentIndex.remove(session.connection(), document_id)
@@ -245,7 +250,8 @@ class DocumentService:
     def retry(self, document_id: str) -> tuple[Document, str]:
         """Process a failed document again."""
         with self.services.queue.transaction() as tx:
-            document = tx.session.get(Document, document_id)
+            # Locked, so two retries at once queue one task, not two.
+            document = tx.session.get(Document, document_id, with_for_update=True)
             if document is None:
                 raise NotFoundError(f"No document with id {document_id!r}.")
             if document.status != DocumentStatus.FAILED:

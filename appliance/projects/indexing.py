@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import delete
 from sqlmodel import select
 
 from appliance.container import Services
+from appliance.db import dialect_insert
 from appliance.projects.models import EmbeddingStatus, Project, ProjectVector
 from appliance.projects.texts import embedding_hash, embedding_text, payload
 from appliance.vectors.base import VectorPoint
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 log = logging.getLogger("appliance.projects")
+VECTORS = ProjectVector.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -74,7 +77,7 @@ def _store_vectors(
 
     now = datetime.now(UTC)
     model = services.embedder.model_name
-    with services.db.session(write=True, durable=False) as session:
+    with services.db.write(durable=False) as conn:
         for project, vector, fingerprint in zip(projects, vectors, hashes, strict=True):
             values = {
                 "model": model,
@@ -83,12 +86,13 @@ def _store_vectors(
                 "vector": vector.astype(np.float32).tobytes(),
                 "updated_at": now,
             }
-            row = session.get(ProjectVector, project.id)
-            if row is None:
-                row = ProjectVector(project_id=project.id, **values)
-            else:
-                row.sqlmodel_update(values)
-            session.add(row)
+            # An upsert, not read-then-insert: two embedding workers (other machines, on
+            # PostgreSQL) may store the same project's vector at the same moment.
+            conn.execute(
+                dialect_insert(conn, VECTORS)
+                .values(project_id=project.id, **values)
+                .on_conflict_do_update(index_elements=[VECTORS.c.project_id], set_=values)
+            )
 
 
 def _mark_indexed(services: Services, projects: list[Project], hashes: list[str]) -> list[str]:
@@ -96,7 +100,8 @@ def _mark_indexed(services: Services, projects: list[Project], hashes: list[str]
     indexed = []
     with services.db.session(write=True, durable=False) as session:
         for project, fingerprint in zip(projects, hashes, strict=True):
-            current = session.get(Project, project.id)
+            # Locked: an edit committed meanwhile is seen here, not overwritten.
+            current = session.get(Project, project.id, with_for_update=True)
             if current is None or embedding_hash(current) != fingerprint:
                 continue  # deleted or edited meanwhile: a newer task takes care of it
             current.status = EmbeddingStatus.INDEXED
@@ -121,11 +126,8 @@ def _drop_vectors_of_deleted(services: Services, project_ids: list[str]) -> None
 def delete_vectors(services: Services, project_ids: list[str]) -> None:
     """Remove the projects' vectors from the store and the durable copy."""
     services.vector_writer.delete(project_ids)
-    with services.db.session(write=True, durable=False) as session:
-        for project_id in project_ids:
-            row = session.get(ProjectVector, project_id)
-            if row is not None:
-                session.delete(row)
+    with services.db.write(durable=False) as conn:
+        conn.execute(delete(VECTORS).where(VECTORS.c.project_id.in_(project_ids)))
 
 
 def stored_vector(services: Services, project_id: str) -> np.ndarray | None:
@@ -142,7 +144,7 @@ def stored_vector(services: Services, project_id: str) -> np.ndarray | None:
 def mark_failed(services: Services, project_id: str, task_id: str, reason: str) -> None:
     """The project's embedding task gave up: say so on the project (if it is still its task)."""
     with services.db.session(write=True, durable=False) as session:
-        project = session.get(Project, project_id)
+        project = session.get(Project, project_id, with_for_update=True)
         if project is None or project.embedding_task_id != task_id:
             return
         project.status = EmbeddingStatus.FAILED

@@ -38,6 +38,17 @@ def _date_text(value: object) -> object:
     raise ValueError("a date like 2024-05-31 is expected")
 
 
+def no_nul(value: str | None) -> str | None:
+    """`value` unchanged; a NUL character in it is a validation error."""
+    # PostgreSQL cannot store NUL in text; SQLite would, invisibly. Refused on both.
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+_TEXT_FIELDS = ("name", "description", "customer", "trade", "address", "city")
+
+
 def _cents(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
@@ -65,6 +76,11 @@ class ProjectBase(SQLModel):
     final_cost: Money | None = Field(default=None, description="EUR")
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
+
+    @field_validator(*_TEXT_FIELDS)
+    @classmethod
+    def _text_without_nul(cls, value: str | None) -> str | None:
+        return no_nul(value)
 
     @field_validator("name")
     @classmethod
@@ -104,6 +120,11 @@ class ProjectUpdate(SQLModel):
     final_cost: Money | None = None
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
+
+    @field_validator(*_TEXT_FIELDS)
+    @classmethod
+    def _text_without_nul(cls, value: str | None) -> str | None:
+        return no_nul(value)
 
 
 class Project(ProjectBase, table=True):

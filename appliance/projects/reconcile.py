@@ -133,7 +133,8 @@ def _mark_indexed(services: Services, project_ids: list[str]) -> int:
     if not project_ids:
         return 0
     with services.db.session(write=True) as session:
-        for project in session.exec(select(Project).where(col(Project.id).in_(project_ids))):
+        locked = select(Project).where(col(Project.id).in_(project_ids)).with_for_update()
+        for project in session.exec(locked):
             project.status = EmbeddingStatus.INDEXED
             project.embedding_error = None
             session.add(project)
@@ -146,7 +147,8 @@ def _queue_embeddings(services: Services, project_ids: list[str]) -> None:
         starts = range(0, len(project_ids), BATCH_SIZE)
         for start, task_id in zip(starts, task_ids, strict=True):
             batch = project_ids[start : start + BATCH_SIZE]
-            for project in tx.session.exec(select(Project).where(col(Project.id).in_(batch))):
+            locked = select(Project).where(col(Project.id).in_(batch)).with_for_update()
+            for project in tx.session.exec(locked):
                 project.status = EmbeddingStatus.PENDING
                 project.embedding_task_id = task_id
                 tx.session.add(project)

@@ -109,8 +109,10 @@ class ProjectService:
             return self._get(session, project_id)
 
     @staticmethod
-    def _get(session: Session, project_id: str) -> Project:
-        project = session.get(Project, project_id)
+    def _get(session: Session, project_id: str, *, for_update: bool = False) -> Project:
+        # `for_update` in write transactions: on PostgreSQL a concurrent edit or delete
+        # of the same project waits instead of being overwritten (or deleting twice).
+        project = session.get(Project, project_id, with_for_update=for_update)
         if project is None:
             raise NotFoundError(f"No project with id {project_id!r}.")
         return project
@@ -134,8 +136,8 @@ class ProjectService:
                 f"Cannot sort by {field!r}; use one of {allowed}.", loc=("query", "sort")
             )
         conditions = []
-        # casefold() is registered on each SQLite connection (db.py): SQLite's own lower()
-        # folds ASCII only, so "Gießen" or "Überlingen" would never match.
+        # casefold() is Python's str.casefold on SQLite and its SQL twin on PostgreSQL
+        # (db.py): SQLite's own lower() folds ASCII only, so "Gießen" would never match.
         if filters.trade:
             conditions.append(func.casefold(Project.trade) == filters.trade.casefold())
         if filters.phase:
@@ -177,7 +179,7 @@ class ProjectService:
         """PUT (`replace`) or PATCH a project; re-embed only when the embedded text changed."""
         data = changes.model_dump(exclude_unset=not replace)
         with self.services.queue.transaction() as tx:
-            project = self._get(tx.session, project_id)
+            project = self._get(tx.session, project_id, for_update=True)
             before_text, before_point = embedding_text(project), point_fingerprint(project)
             merged = {**project.model_dump(include=set(ProjectCreate.model_fields)), **data}
             try:
@@ -207,7 +209,7 @@ class ProjectService:
     def delete(self, project_id: str) -> str:
         """Delete a project; its vector is removed in the background. Returns the task id."""
         with self.services.queue.transaction() as tx:
-            project = self._get(tx.session, project_id)
+            project = self._get(tx.session, project_id, for_update=True)
             tx.session.delete(project)
             return tx.enqueue("tasks.delete_project_embedding", project_id)
 

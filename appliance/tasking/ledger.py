@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, text, update
 
-from appliance.db import Database
+from appliance.db import Database, dialect_insert
 from appliance.tasking.states import TaskState
 from appliance.tasking.tables import TaskRecord, TaskStat, WorkerRecord
 from appliance.tasking.workers import WorkerTable
@@ -69,6 +69,12 @@ def summarize_args(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
     if len(summary) > SUMMARY_LENGTH:
         summary = summary[: SUMMARY_LENGTH - 3] + "..."
     return summary
+
+
+def storable(message: str) -> str:
+    """An error message as text any database keeps (PostgreSQL refuses NUL characters)."""
+    # Exception texts may quote file contents; a NUL there must not fail the transition.
+    return message.replace("\x00", "\\0")
 
 
 def message_from_row(row: Row[Any], delay: float = 0.0) -> TaskMessage:
@@ -153,11 +159,13 @@ class Ledger(WorkerTable):
             ).first()
             if row is not None:
                 return Claim(task_id, row.attempts, row.max_retries)
-            exists = conn.execute(select(TASKS.c.id).where(TASKS.c.id == task_id)).first()
-            if exists is not None or not create_missing:
+            if not create_missing:
                 return None
-            conn.execute(
-                insert(TASKS).values(
+            # One statement: two workers given the same unknown id at once (possible on
+            # PostgreSQL, where nothing serializes the writers) cannot both insert it.
+            created = conn.execute(
+                dialect_insert(conn, TASKS)
+                .values(
                     id=task_id,
                     name=name,
                     state=TaskState.STARTED.value,
@@ -168,8 +176,10 @@ class Ledger(WorkerTable):
                     started_at=now,
                     updated_at=now,
                 )
-            )
-            return Claim(task_id, 1, default_max_retries)
+                .on_conflict_do_nothing(index_elements=[TASKS.c.id])
+                .returning(TASKS.c.id)
+            ).first()
+            return None if created is None else Claim(task_id, 1, default_max_retries)
 
     def claim_companions(
         self, *, names: Sequence[str], worker: str, now: float, limit: int
@@ -300,7 +310,7 @@ class Ledger(WorkerTable):
             row = conn.execute(
                 update(TASKS)
                 .where(*conditions)
-                .values(error=error, updated_at=now, **values)
+                .values(error=storable(error), updated_at=now, **values)
                 .returning(*TASKS.c)
             ).first()
             if row is None:
@@ -319,14 +329,16 @@ class Ledger(WorkerTable):
         A crash counts as an attempt, so a task that kills its worker every time ends in
         FAILURE after the retry budget; a graceful shutdown does not count.
         """
+        guard = (
+            TASKS.c.id == task_id,
+            TASKS.c.state == TaskState.STARTED.value,
+            TASKS.c.worker == worker,
+        )
         with self.db.write() as conn:
-            row = conn.execute(
-                select(TASKS).where(
-                    TASKS.c.id == task_id,
-                    TASKS.c.state == TaskState.STARTED.value,
-                    TASKS.c.worker == worker,
-                )
-            ).first()
+            # FOR UPDATE: on PostgreSQL the worker may finish the task between this read
+            # and the write below; the row lock makes it wait (SQLite's write lock does
+            # the same), and the guard on the UPDATE states the rule once more.
+            row = conn.execute(select(TASKS).where(*guard).with_for_update()).first()
             if row is None:
                 return Outcome()
             attempts = row.attempts if count_attempt else max(row.attempts - 1, 0)
@@ -334,11 +346,11 @@ class Ledger(WorkerTable):
             state = TaskState.FAILURE if exhausted else TaskState.PENDING
             conn.execute(
                 update(TASKS)
-                .where(TASKS.c.id == task_id)
+                .where(*guard)
                 .values(
                     state=state.value,
                     attempts=attempts,
-                    error=reason,
+                    error=storable(reason),
                     finished_at=now if exhausted else None,
                     updated_at=now,
                 )
@@ -356,12 +368,15 @@ class Ledger(WorkerTable):
         if allow_running:
             allowed.append(TaskState.STARTED.value)
         with self.db.write() as conn:
-            before = conn.execute(select(TASKS).where(TASKS.c.id == task_id)).first()
+            # Locked, so a worker claiming or finishing it meanwhile waits for the revoke.
+            before = conn.execute(
+                select(TASKS).where(TASKS.c.id == task_id).with_for_update()
+            ).first()
             if before is None or before.state not in allowed:
                 return before
             conn.execute(
                 update(TASKS)
-                .where(TASKS.c.id == task_id)
+                .where(TASKS.c.id == task_id, TASKS.c.state.in_(allowed))
                 .values(
                     state=TaskState.REVOKED.value,
                     error="revoked",

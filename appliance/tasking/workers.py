@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, text, update
 
-from appliance.db import Database
+from appliance.db import Database, dialect_insert
 from appliance.tasking.tables import WorkerRecord
 
 WORKERS = WorkerRecord.__table__  # type: ignore[attr-defined]
+# Any fixed number: the key of the PostgreSQL lock that serializes worker registrations.
+_REGISTRATION_LOCK = 7_300_401
 
 
 class WorkerTable:
@@ -54,6 +56,10 @@ class WorkerTable:
             "registered_json": json.dumps(registered),
         }
         with self.db.write() as conn:
+            if conn.dialect.name == "postgresql":
+                # The periodic check reads, then writes: on PostgreSQL (no single writer
+                # lock) two workers starting at once could both take the periodic tasks.
+                conn.execute(text(f"SELECT pg_advisory_xact_lock({_REGISTRATION_LOCK})"))
             if periodic and lease is not None:
                 holder = conn.execute(
                     select(WORKERS.c.name).where(
@@ -64,9 +70,11 @@ class WorkerTable:
                     )
                 ).first()
                 values["periodic"] = holder is None
-            updated = conn.execute(update(WORKERS).where(WORKERS.c.name == name).values(**values))
-            if not updated.rowcount:
-                conn.execute(insert(WORKERS).values(name=name, **values))
+            conn.execute(
+                dialect_insert(conn, WORKERS)
+                .values(name=name, **values)
+                .on_conflict_do_update(index_elements=[WORKERS.c.name], set_=values)
+            )
         return bool(values["periodic"])
 
     def worker(self, name: str) -> Row[Any] | None:

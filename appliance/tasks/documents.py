@@ -55,10 +55,13 @@ def cleanup_old_documents(context: TaskContext) -> dict[str, Any]:
     removed_files = 0
     with services.db.session(write=True) as session:
         old = session.exec(
-            select(Document).where(
+            select(Document)
+            .where(
                 col(Document.status) == DocumentStatus.FAILED,
                 col(Document.updated_at) < cutoff,
             )
+            # Locked: a delete through the API at the same moment waits for this one.
+            .with_for_update()
         ).all()
         names = [document.stored_name for document in old]
         for document in old:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
 from appliance.projects.models import (
@@ -15,6 +15,7 @@ from appliance.projects.models import (
     ProjectCreate,
     ProjectPublic,
     ProjectUpdate,
+    no_nul,
 )
 from appliance.projects.service import SORT_FIELDS, ProjectFilters, ProjectService, ScoredProject
 
@@ -64,7 +65,7 @@ class SearchRequest(BaseModel):
 
 
 class ReindexRequest(BaseModel):
-    project_ids: list[str] | None = Field(
+    project_ids: list[Annotated[str, AfterValidator(no_nul)]] | None = Field(
         default=None, max_length=100000, description="Projects to re-embed; all when empty."
     )
     from_stored: bool = Field(

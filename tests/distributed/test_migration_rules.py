@@ -1,0 +1,85 @@
+"""The migration's refusals and repairs, on installations built with the services directly
+(no appliance running; the full journey is in test_migration.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+from sqlalchemy import insert, select
+
+from appliance.config import Settings
+from appliance.container import Services
+from appliance.db import Database
+from appliance.launcher import LOCK_FILE
+from appliance.migration import ApplianceRunningError, MigrationError, migrate_installation
+from appliance.projects.models import Project
+
+PROJECTS = Project.__table__  # type: ignore[attr-defined]
+
+
+def installation(data_dir: Path, *names: str) -> Settings:
+    """A single-PC app.db with the given project names (written as stored, unchecked)."""
+    settings = Settings(data_dir=data_dir)
+    services = Services.build(settings)
+    now = datetime.now(UTC)
+    try:
+        with services.db.write() as conn:
+            for index, name in enumerate(names):
+                conn.execute(
+                    insert(PROJECTS).values(
+                        id=f"00000000-0000-0000-0000-{index:012d}",
+                        name=name,
+                        description="",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+    finally:
+        services.close()
+    return settings
+
+
+def test_a_target_with_rows_is_refused_and_left_alone(pg_url: str, tmp_path: Path) -> None:
+    first = installation(tmp_path / "a", "Bad")
+    migrate_installation(first, pg_url, say=lambda _line: None)
+    second = installation(tmp_path / "b", "Dach", "Keller")
+    with pytest.raises(MigrationError, match=r"already holds data \(projects: 1"):
+        migrate_installation(second, pg_url, say=lambda _line: None)
+    db = Database.open(pg_url)
+    with db.read() as conn:
+        assert conn.execute(select(PROJECTS.c.name)).scalars().all() == ["Bad"]
+    db.dispose()
+
+
+def test_the_launchers_lock_stops_the_migration(pg_url: str, tmp_path: Path) -> None:
+    settings = installation(tmp_path / "a", "Bad")
+    lock = FileLock(str(settings.data_dir / LOCK_FILE))
+    with lock, pytest.raises(ApplianceRunningError, match="Stop it"):
+        migrate_installation(settings, pg_url, say=lambda _line: None)
+
+
+def test_nul_characters_are_written_escaped_and_counted(pg_url: str, tmp_path: Path) -> None:
+    settings = installation(tmp_path / "a", "Bad\x00Keller", "Dach")
+    lines: list[str] = []
+    report = migrate_installation(settings, pg_url, say=lines.append)
+    assert report.values_escaped == 1 and report.rows["projects"] == 2
+    assert any("NUL" in line for line in lines)
+    db = Database.open(pg_url)
+    with db.read() as conn:
+        names = conn.execute(select(PROJECTS.c.name).order_by(PROJECTS.c.id)).scalars().all()
+    db.dispose()
+    assert names == ["Bad\\0Keller", "Dach"]
+
+
+def test_nothing_to_migrate_is_said_plainly(pg_url: str, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(MigrationError, match="no app database"):
+        migrate_installation(Settings(data_dir=empty), pg_url)
+    with pytest.raises(MigrationError, match="no installation"):
+        migrate_installation(Settings(data_dir=tmp_path / "missing"), pg_url)
+    with pytest.raises(MigrationError, match="'mysql://' is not supported"):
+        migrate_installation(Settings(data_dir=empty), "mysql://x@y/z")
