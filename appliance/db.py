@@ -222,6 +222,8 @@ class Database:
             engine.connect().execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) as conn,
             conn.begin(),
         ):
+            if not durable:
+                self._make_light(conn)
             yield conn
 
     @contextmanager
@@ -244,8 +246,17 @@ class Database:
             conn.begin(),
             Session(bind=conn, expire_on_commit=False) as session,
         ):
+            if write and not durable:
+                self._make_light(conn)
             yield session
             session.flush()
+
+    def _make_light(self, conn: Connection) -> None:
+        # SQLite's light engine has synchronous=NORMAL for all its connections; PostgreSQL
+        # says the same per transaction: commit without waiting for the WAL flush (a crash
+        # may lose the last moments of such commits, never consistency).
+        if self.dialect == "postgresql":
+            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
     def checkpoint(self) -> None:
         """Copy SQLite's WAL into the database and truncate it (PostgreSQL: nothing to do)."""

@@ -1,9 +1,9 @@
 """Worker nodes (`appliance node`) standing in for other machines.
 
 Each node runs as its own processes on its OWN empty data folder: it shares only what a
-machine on the network would: the Redis queue, the app database URL (a shared SQLite
-file until the PostgreSQL fixture lands), and the launcher's URL and worker token. It
-cannot see the launcher's uploads folder, so files must come through the API.
+machine on the network would: the Redis queue, the app database on PostgreSQL (both
+real servers, started by the tests), and the launcher's URL and worker token. It cannot
+see the launcher's uploads folder, so files must come through the API.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from appliance.config import Settings
 from appliance.container import Services
+from tests.distributed.pg_server import PostgresServer
 from tests.distributed.redis_server import RedisServer
 from tests.e2e.test_documents import upload, wait_done
 from tests.e2e.test_projects import search, wait_indexed
@@ -98,14 +99,15 @@ def live_worker(services: Services, name: str) -> Any:
 
 @pytest.fixture(scope="module")
 def cluster(
-    redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory
+    redis_server: RedisServer, postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
     """A launcher without workers (the server) and node A with 2 workers."""
     root = tmp_path_factory.mktemp("cluster")
     redis.Redis.from_url(redis_server.url(DB)).flushdb()
+    database_url = postgres.create_database()
     shared = {
         "APPLIANCE_QUEUE_URL": redis_server.url(DB),
-        "APPLIANCE_DATABASE_URL": f"sqlite:///{root / 'shared' / 'app.db'}",
+        "APPLIANCE_DATABASE_URL": database_url,
         "APPLIANCE_WORKER_TOKEN": TOKEN,
     }
     (root / "shared").mkdir()
@@ -128,6 +130,7 @@ def cluster(
         for node in nodes:
             node.stop()
         server.close()
+        postgres.drop_database(database_url)
 
 
 def _serving(server: RunningAppliance) -> bool:
