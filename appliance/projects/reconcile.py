@@ -11,10 +11,10 @@ embedding, and points of deleted projects are removed.
 from __future__ import annotations
 
 import logging
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 from sqlmodel import col, select
 
 from appliance.container import Services
@@ -115,7 +115,9 @@ def restore_from_stored(services: Services, projects: Sequence[Project]) -> int:
             project = batch[row.project_id]
             if row.model != model or row.text_hash != embedding_hash(project):
                 continue
-            vector = np.frombuffer(row.vector, dtype=np.float32).tolist()
+            # The stored bytes are float32 in this machine's order (numpy's tobytes());
+            # the standard library reads them without loading numpy into the launcher.
+            vector = array("f", row.vector).tolist()
             points.append(VectorPoint(project.id, vector, payload(project, row.text_hash)))
         store.upsert(points)
         restored += len(points)
