@@ -13,9 +13,12 @@ vector, where truncation would silently drop the end of it.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import logging
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -118,6 +121,7 @@ class SentenceTransformerEmbedder:
         result = np.zeros((len(texts), encoded.shape[1]), dtype=np.float32)
         np.add.at(result, owners, encoded)
         norms = np.linalg.norm(result, axis=1, keepdims=True)
+        _give_back_freed_memory()
         return result / np.maximum(norms, 1e-12)
 
     def _windows(self, model: Any, text: str) -> list[str]:
@@ -165,3 +169,15 @@ def model_dimension(model_path: Path | None) -> int:
     if not dimension:
         raise ValueError(f"cannot tell the vector size of the model in {folder}")
     return int(dimension)
+
+
+def _give_back_freed_memory() -> None:
+    """Return the memory a batch's activations freed to the OS (glibc keeps it otherwise).
+
+    The embedding worker's RSS rose from 555 to 703 MiB under load and stayed there:
+    freed blocks stay in glibc's arenas. Other C libraries give memory back by themselves.
+    """
+    if sys.platform != "linux":
+        return
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
