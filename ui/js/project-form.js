@@ -77,11 +77,12 @@ async function submit(event) {
   button.disabled = true;
   try {
     const body = values();
-    if (editing) await api.patch(`/projects/${editing.id}`, body);
-    else await api.post("/projects/", body);
+    const answer = editing
+      ? await api.patch(`/projects/${editing.id}`, body)
+      : await api.post("/projects/", body);
     notify(t(editing ? "projects.saved" : "projects.created"));
     $("#project-dialog").close();
-    saved();
+    saved(answer);
   } catch (error) {
     showInline($("#project-form-error"), withoutFieldDetails(error));
     if (error instanceof ApiError) showFieldErrors(error.fields);

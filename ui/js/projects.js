@@ -14,6 +14,7 @@ const STATUS_BADGE = { pending: "busy", indexed: "ok", failed: "bad" };
 
 let list;
 let pager;
+let shown = []; // the projects of the last list answer
 const loop = poller(refresh);
 
 /** The index state of a project: "Wird erfasst …" until its embedding is stored. */
@@ -81,10 +82,17 @@ function updateRow(row, project) {
   }
 }
 
+/** The new project at once, as the server answered (pending), then the list anew. */
+function showCreated(project) {
+  if (project) list.render([project, ...shown.filter((p) => p.id !== project.id)]);
+  changed();
+}
+
 async function refresh() {
   try {
     const page = await api.get("/projects/", { ...filters(), limit: pager.limit, offset: pager.offset });
-    list.render(page.data);
+    shown = page.data;
+    list.render(shown);
     pager.update(page.count);
     $("#project-empty").hidden = page.count > 0;
     showInline($("#project-error"), null);
@@ -117,7 +125,7 @@ export const projectsView = {
     for (const id of ["#project-phase", "#project-status", "#project-sort"]) {
       $(id).addEventListener("change", filtered);
     }
-    $("#project-new").addEventListener("click", () => openProjectForm(null, changed));
+    $("#project-new").addEventListener("click", () => openProjectForm(null, showCreated));
     initProjectForm();
     initProjectSearch();
   },
