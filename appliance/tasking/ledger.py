@@ -222,39 +222,20 @@ class Ledger(WorkerTable):
     def finish_success(
         self, *, task_id: str, worker: str, result: Any, duration: float, now: float
     ) -> bool:
-        """STARTED -> SUCCESS, unless the task was taken away from this worker meanwhile.
-
-        A light write, as the results tasks store are: tasks are idempotent, so one whose
-        success a power cut took back is run again and finds its work done.
-        """
-        with self.db.write(durable=False) as conn:
-            row = conn.execute(
-                update(TASKS)
-                .where(
-                    TASKS.c.id == task_id,
-                    TASKS.c.state == TaskState.STARTED.value,
-                    TASKS.c.worker == worker,
-                )
-                .values(
-                    state=TaskState.SUCCESS.value,
-                    result_json=json.dumps(result, default=str),
-                    error=None,
-                    finished_at=now,
-                    updated_at=now,
-                )
-                .returning(TASKS.c.name)
-            ).first()
-            if row is None:
-                return False
-            self._count_finish(conn, row.name, TaskState.SUCCESS, duration)
-            return True
+        """STARTED -> SUCCESS, unless the task was taken away from this worker meanwhile."""
+        finished = self.finish_success_many(
+            worker=worker, results=[(task_id, result)], duration=duration, now=now
+        )
+        return bool(finished)
 
     def finish_success_many(
         self, *, worker: str, results: Sequence[tuple[str, Any]], duration: float, now: float
     ) -> list[str]:
-        """`finish_success` for the tasks of one batch, in one transaction; the ids it moved.
+        """STARTED -> SUCCESS for the tasks of one batch, in one transaction; the ids it moved.
 
-        Each task is counted with the batch's duration divided among them, so the duration
+        A light write, as the results tasks store are: tasks are idempotent, so one whose
+        success a power cut took back is run again and finds its work done. Each task is
+        counted with the batch's duration divided among them, so the duration
         metrics still add up to the time the worker spent.
         """
         finished: list[str] = []
