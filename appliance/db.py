@@ -20,6 +20,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,28 @@ _LOCK_POLL_STEPS = (0.0002, 0.0005, 0.001, 0.002)
 
 class DatabaseUnavailableError(RuntimeError):
     """The app database cannot be opened: server unreachable, login refused, no rights."""
+
+
+class WriteLockBusyError(RuntimeError):
+    """The write lock was taken and this code asked not to wait (`without_lock_wait`)."""
+
+
+# False inside `without_lock_wait()`: BEGIN IMMEDIATE tries once instead of waiting.
+_wait_for_write_lock: ContextVar[bool] = ContextVar("wait_for_write_lock", default=True)
+
+
+@contextmanager
+def without_lock_wait() -> Iterator[None]:
+    """SQLite writes in this block raise `WriteLockBusyError` rather than wait for the lock.
+
+    For code that must not block, such as the web server's event loop: it can run a write
+    at once when the lock is free, and hand it to a thread when another writer has it.
+    """
+    token = _wait_for_write_lock.set(False)
+    try:
+        yield
+    finally:
+        _wait_for_write_lock.reset(token)
 
 
 def _casefold(value: object) -> object:
@@ -103,6 +126,8 @@ def _begin_immediate(raw: Any) -> None:
                 return
             except sqlite3.OperationalError as exc:
                 busy = "locked" in str(exc) or "busy" in str(exc)
+                if busy and not _wait_for_write_lock.get():
+                    raise WriteLockBusyError("another process is writing") from exc
                 if not busy or time.monotonic() >= deadline:
                     raise
             time.sleep(_LOCK_POLL_STEPS[min(attempt, len(_LOCK_POLL_STEPS) - 1)])

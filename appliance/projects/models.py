@@ -46,6 +46,10 @@ def no_nul(value: str | None) -> str | None:
     return value
 
 
+def new_project_id() -> str:
+    return str(uuid.uuid4())
+
+
 _TEXT_FIELDS = ("name", "description", "customer", "trade", "address", "city")
 
 
@@ -132,7 +136,7 @@ class Project(ProjectBase, table=True):
 
     __tablename__ = "projects"
 
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()), primary_key=True, max_length=36)
+    id: str = Field(default_factory=new_project_id, primary_key=True, max_length=36)
     trade: str | None = Field(default=None, max_length=60, index=True)
     phase: Phase = Field(default=Phase.ANGEFRAGT, index=True)
     created_at: datetime = Field(index=True)

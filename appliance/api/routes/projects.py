@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import AfterValidator, BaseModel, Field
 
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
+from appliance.api.writes import run_write
 from appliance.projects.models import (
     EmbeddingStatus,
     Phase,
@@ -88,10 +89,10 @@ def _scored(results: list[ScoredProject]) -> ScoredList:
 
 
 @router.post("/", status_code=status.HTTP_201_CREATED, response_model=ProjectWithTask)
-def create_project(body: ProjectCreate, projects: ProjectsDep) -> ProjectWithTask:
+async def create_project(body: ProjectCreate, projects: ProjectsDep) -> ProjectWithTask:
     """Store a project; its embedding is generated in the background (`status: pending`)."""
-    project, task_id = projects.create(body)
-    return _with_task(project, task_id)
+    project, task_id = await run_write(projects.services.db, projects.create, body)
+    return ProjectWithTask(**project.model_dump(), task_id=task_id)
 
 
 @router.get("/", response_model=ProjectList)

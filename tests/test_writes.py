@@ -1,0 +1,92 @@
+"""Writes from async routes: on the event loop while the lock is free, else in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from appliance.api.writes import run_write
+from appliance.db import Database, WriteLockBusyError, without_lock_wait
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    opened = Database.open(tmp_path / "app.db")
+    with opened.write() as conn:
+        conn.execute(text("CREATE TABLE notes (body TEXT, thread TEXT)"))
+    yield opened
+    opened.dispose()
+
+
+def add_note(db: Database, body: str) -> str:
+    with db.write() as conn:
+        conn.execute(
+            text("INSERT INTO notes VALUES (:body, :thread)"),
+            {"body": body, "thread": threading.current_thread().name},
+        )
+    return body
+
+
+def notes(db: Database) -> list[tuple[str, str]]:
+    with db.read() as conn:
+        return [tuple(row) for row in conn.execute(text("SELECT * FROM notes ORDER BY rowid"))]
+
+
+def test_a_write_runs_on_the_event_loop_when_nobody_holds_the_lock(db: Database) -> None:
+    async def route() -> str:
+        return await run_write(db, add_note, db, "free")
+
+    assert asyncio.run(route()) == "free"
+    assert notes(db) == [("free", threading.current_thread().name)]
+
+
+def test_a_write_goes_to_a_thread_and_waits_there_while_another_writer_holds_the_lock(
+    db: Database, tmp_path: Path
+) -> None:
+    holder = sqlite3.connect(tmp_path / "app.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO notes VALUES ('holder', 'other process')")
+    loop_turns = 0
+
+    async def other_request() -> None:
+        # Another request on the same loop keeps being served while the write waits.
+        nonlocal loop_turns
+        for _ in range(5):
+            loop_turns += 1
+            await asyncio.sleep(0.02)
+        holder.execute("COMMIT")
+
+    async def route() -> str:
+        pending = asyncio.create_task(other_request())
+        written = await run_write(db, add_note, db, "waited")
+        await pending
+        return written
+
+    try:
+        assert asyncio.run(route()) == "waited"
+    finally:
+        holder.close()
+    rows = notes(db)
+    assert [body for body, _ in rows] == ["holder", "waited"]
+    assert rows[1][1] != threading.current_thread().name  # written from the thread pool
+    assert loop_turns == 5
+
+
+def test_without_lock_wait_refuses_at_once_and_writes_nothing(db: Database, tmp_path: Path) -> None:
+    holder = sqlite3.connect(tmp_path / "app.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with without_lock_wait(), pytest.raises(WriteLockBusyError):
+            add_note(db, "refused")
+        # Outside the block, writes wait for the lock again.
+        holder.execute("COMMIT")
+        add_note(db, "later")
+    finally:
+        holder.close()
+    assert [body for body, _ in notes(db)] == ["later"]
