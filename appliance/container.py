@@ -64,7 +64,10 @@ class Services:
             db.dispose()
             raise
         embedder = SentenceTransformerEmbedder(
-            settings.embedding_model, threads=settings.torch_threads or torch_threads
+            settings.embedding_model,
+            threads=settings.torch_threads or torch_threads,
+            # A process with an executor is a worker: its encoding is background work.
+            background=executor is not None,
         )
         vectors: VectorStore | None = None
         writer: VectorWriter

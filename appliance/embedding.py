@@ -26,6 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from appliance.priority import lower_this_thread
+
 if TYPE_CHECKING:
     # Imported where vectors are made: a worker that only reads documents never needs it.
     import numpy as np
@@ -67,13 +69,17 @@ def text_hash(text: str) -> str:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder, loaded on first use."""
 
-    def __init__(self, model_path: Path | None = None, *, threads: int = 1) -> None:
+    def __init__(
+        self, model_path: Path | None = None, *, threads: int = 1, background: bool = False
+    ) -> None:
         self.model_path = model_path
         self.threads = threads
+        # In a worker, encoding runs on lane threads below the web server's priority (see
+        # priority.py); elsewhere (a search in the server) the calling thread takes part.
+        self.background = background
         self._model: Any = None
         self._lock = threading.Lock()
-        # Lanes beyond the calling thread; made with the model.
-        self._lanes: ThreadPoolExecutor | None = None
+        self._lanes: ThreadPoolExecutor | None = None  # made with the model
 
     @property
     def model_name(self) -> str:
@@ -100,8 +106,13 @@ class SentenceTransformerEmbedder:
                 # cores, measured), and a lane that loses its core to the server only
                 # slows itself, where OpenMP threads wait for each other at every layer.
                 torch.set_num_threads(1)
-                if self.threads > 1:
-                    self._lanes = ThreadPoolExecutor(self.threads - 1, "encode-lane")
+                pool_size = self.threads if self.background else self.threads - 1
+                if pool_size > 0:
+                    self._lanes = ThreadPoolExecutor(
+                        pool_size,
+                        "encode-lane",
+                        initializer=lower_this_thread if self.background else None,
+                    )
                 path = self.model_path or bundled_model_path()
                 log.info("loading embedding model from %s", path)
                 self._model = SentenceTransformer(str(path), device="cpu")
@@ -145,17 +156,19 @@ class SentenceTransformerEmbedder:
             return vectors
 
         lanes = self._lanes
-        count = min(self.threads, len(windows) // MIN_WINDOWS_PER_LANE)
-        if lanes is None or count < 2:
+        count = max(1, min(self.threads, len(windows) // MIN_WINDOWS_PER_LANE))
+        if lanes is None or (count == 1 and not self.background):
             return encode(windows)
-        # The lanes share one Rust tokenizer, which raises "Already borrowed" when two
-        # threads change its truncation settings at once (`_windows` turns truncation
-        # off). Tokenizing once here sets what every lane asks for, so none changes it.
-        model.preprocess(windows[:1])
+        if count > 1:
+            # The lanes share one Rust tokenizer, which raises "Already borrowed" when
+            # two threads change its truncation settings at once (`_windows` turns
+            # truncation off). Tokenizing once here sets what every lane asks for.
+            model.preprocess(windows[:1])
         # Every count-th window per lane: long and short windows spread evenly.
         parts = [windows[lane::count] for lane in range(count)]
-        others = [lanes.submit(encode, part) for part in parts[1:]]
-        results = [encode(parts[0]), *(future.result() for future in others)]
+        on_caller = [] if self.background else parts[:1]
+        others = [lanes.submit(encode, part) for part in parts[len(on_caller) :]]
+        results = [*(encode(part) for part in on_caller), *(job.result() for job in others)]
         encoded = np.empty((len(windows), results[0].shape[1]), dtype=np.float32)
         for lane, vectors in enumerate(results):
             encoded[lane::count] = vectors

@@ -25,6 +25,7 @@ from appliance.config import Settings
 from appliance.container import Services
 from appliance.errors import StartupError
 from appliance.logs import setup_logging
+from appliance.priority import lower_worker
 from appliance.tasking.execution import TaskExecutor
 from appliance.tasking.layout import EMBEDDING_QUEUE
 from appliance.tasking.outcomes import settle
@@ -33,7 +34,6 @@ from appliance.tasking.states import TaskState
 log = logging.getLogger("appliance.worker")
 
 STOP_COMMAND = "stop"
-WORKER_NICENESS = 10
 
 
 class DuplicateWorkerError(StartupError):
@@ -70,18 +70,6 @@ class WorkerConsumer(Consumer):
                 health_check_ts = self.loop(health_check_ts)
             except ConsumerStopped:
                 break
-
-
-def lower_priority() -> None:
-    """Run below the web server so the API stays fast while workers keep the CPU busy."""
-    process = psutil.Process()
-    try:
-        if sys.platform == "win32":
-            process.nice(psutil.BELOW_NORMAL_PRIORITY_CLASS)
-        else:
-            process.nice(WORKER_NICENESS)
-    except (psutil.AccessDenied, OSError) as exc:
-        log.warning("could not lower worker priority: %s", exc)
 
 
 class WorkerProcess:
@@ -259,7 +247,7 @@ def run_worker(
     # (Names on a shared queue hold a '/': huey@<node>/worker-1.)
     own_file = None if watch_parent else re.sub(r"[^A-Za-z0-9._-]", "-", name) + ".log"
     setup_logging(settings, process_name=name, log_file=own_file)
-    lower_priority()
+    lower_worker()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     worker = WorkerProcess(settings, name, queue=queue, periodic=periodic)
     code = worker.run(watch_parent=watch_parent)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from appliance.embedding import SentenceTransformerEmbedder, model_dimension, text_hash
+from appliance.priority import BACKGROUND_NICENESS
 
 BATH = (
     "Badsanierung: alte Fliesen abschlagen, bodengleiche Dusche mit Ablaufrinne einbauen, "
@@ -106,3 +107,33 @@ def test_text_hash_is_stable_and_tells_texts_apart() -> None:
 
 def test_embedding_no_texts_gives_no_rows(embedder: SentenceTransformerEmbedder) -> None:
     assert embedder.embed([]).shape == (0, 384)
+
+
+def test_lanes_give_the_same_vectors_in_the_same_order(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    """A worker splits a batch over lanes (threads); the vectors must not change or move."""
+    long_text = " ".join(words(f"{ROOF} {MORE_ROOF}", 1500))  # several windows
+    texts = [BATH, OTHER_BATH, ROOF, MORE_ROOF, long_text] * 4 + [f"Auftrag {i}" for i in range(7)]
+    in_one = embedder.embed(texts)
+    laned = SentenceTransformerEmbedder(threads=3, background=True)
+    for _ in range(3):  # again and again: the lanes share one tokenizer
+        np.testing.assert_allclose(laned.embed(texts), in_one, atol=1e-5)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread priorities exist on Linux")
+def test_a_workers_lanes_run_below_the_calling_threads_priority() -> None:
+    import os
+    import threading
+
+    seen: dict[str, int] = {}
+    laned = SentenceTransformerEmbedder(threads=2, background=True)
+    laned.embed([BATH, ROOF] * 8)
+    assert laned._lanes is not None
+
+    def record() -> None:
+        seen["lane"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    laned._lanes.submit(record).result()
+    assert seen["lane"] >= BACKGROUND_NICENESS
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < BACKGROUND_NICENESS

@@ -27,6 +27,7 @@ from appliance.documents.extract import (
     pdf,  # noqa: F401
     text,  # noqa: F401
 )
+from appliance.priority import lower_process
 
 log = logging.getLogger("appliance.extractor")
 
@@ -77,6 +78,9 @@ def serve(memory_mb: int) -> int:
     """Answer jobs until stdin closes."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    # Reading files is the computing part of a document worker: it (and the tesseract
+    # processes it starts) runs below the web server; the worker itself need not.
+    lower_process()
     _limit_memory(memory_mb)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     sys.stdout = sys.stderr  # stray prints must not reach the protocol stream
