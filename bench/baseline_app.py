@@ -33,7 +33,7 @@ from appliance.documents.models import Document, DocumentStage, DocumentStatus
 from appliance.documents.processing import extract_limits
 from appliance.documents.search import DocumentIndex, clean_text
 from appliance.documents.service import DocumentService, safe_display_name
-from appliance.documents.upload import ReceivedFile
+from appliance.documents.upload import ReceivedFile, sync_to_disk
 from appliance.projects.indexing import delete_vectors, index_projects
 from appliance.projects.models import Project, ProjectCreate, ProjectUpdate
 from tests.support import free_port, wait_for
@@ -103,6 +103,7 @@ def _read_and_store(services: Services, received: ReceivedFile) -> dict[str, Any
     """Detect, extract in this process (no sandbox), store the text and index it."""
     settings = services.settings
     try:
+        sync_to_disk(received.temp_path)  # as the appliance does before storing
         file_type = detect_file(received.temp_path)
         stored_name = f"{uuid.uuid4().hex}.{file_type.value}"
         final_path = settings.uploads_dir / stored_name

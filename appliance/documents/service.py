@@ -18,7 +18,7 @@ from appliance.container import Services
 from appliance.documents.extract import ExtractionError, FileType, detect_file
 from appliance.documents.models import Document, DocumentStage, DocumentStatus
 from appliance.documents.search import DocumentIndex, SearchHit
-from appliance.documents.upload import ReceivedFile, UploadLimits, receive_upload
+from appliance.documents.upload import ReceivedFile, UploadLimits, receive_upload, sync_to_disk
 from appliance.errors import AppError, ConflictError, InvalidInputError, NotFoundError
 from appliance.projects.models import Project
 
@@ -92,6 +92,7 @@ class DocumentService:
         refused leaves nothing on disk.
         """
         try:
+            sync_to_disk(received.temp_path)
             return self._store(received, project_id or None)
         finally:
             received.temp_path.unlink(missing_ok=True)

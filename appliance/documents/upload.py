@@ -213,8 +213,8 @@ async def receive_upload(
             raise InvalidInputError(
                 "No file was sent: add the file as form field 'file'.", loc=("body", "file")
             )
-        receiver.file.flush()
-        os.fsync(receiver.file.fileno())
+        # Closed without fsync: that happens in `sync_to_disk`, off the event loop,
+        # before anything refers to the file.
         receiver.file.close()
     except (UploadError, InvalidInputError):
         receiver.discard()
@@ -234,3 +234,10 @@ async def receive_upload(
         head=bytes(receiver.head),
     )
     return received, receiver.fields
+
+
+def sync_to_disk(path: Path) -> None:
+    """Make a received file durable before a database row points at it."""
+    # Opened for writing: Windows flushes a file only through a handle that may write.
+    with path.open("r+b") as handle:
+        os.fsync(handle.fileno())
