@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from appliance.container import Services
+from appliance.db import without_lock_wait
 from appliance.tasking.context import TaskContext
 from appliance.tasking.execution import TaskExecutor
 from appliance.tasking.queue import TaskQueue
@@ -50,6 +52,11 @@ def batching(services: Services) -> Iterator[Services]:
 def run(services: Services, task_id: str) -> None:
     executor = TaskExecutor("w1")
     executor.bind(services)
+    deliver(executor, services, task_id)
+
+
+def deliver(executor: TaskExecutor, services: Services, task_id: str) -> None:
+    """Hand the task's queue message to `executor`, as Huey's consumer does."""
     row = services.ledger.get(task_id)
     spec = services.queue.registry.get(row.name)
     executor(spec, task_id, tuple(json.loads(row.args_json)), json.loads(row.kwargs_json))
@@ -82,6 +89,29 @@ def test_waiting_tasks_of_one_batch_run_together_up_to_its_size(batching: Servic
     # The companions' own messages come later and are skipped: nothing runs twice.
     run(batching, ids[2])
     assert batch_runs == [["a", "b", "c"]]
+
+
+def test_a_companions_own_message_is_dropped_without_waiting_for_the_write_lock(
+    batching: Services,
+) -> None:
+    ids = [batching.queue.enqueue("t.shout", word) for word in ("a", "b")]
+    executor = TaskExecutor("w1")
+    executor.bind(batching)
+    deliver(executor, batching, ids[0])  # runs "a" with "b" as its companion
+    holder = sqlite3.connect(batching.settings.app_db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock meanwhile
+    try:
+        with without_lock_wait():
+            # A claim would need the lock (and raise here); the executor knows "b" is done.
+            deliver(executor, batching, ids[1])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert batch_runs == [["a", "b"]]
+    assert result(batching, ids[1]) == (TaskState.SUCCESS, "B")
+    # Only once: a second copy of the message goes through the ledger, which refuses it.
+    deliver(executor, batching, ids[1])
+    assert batch_runs == [["a", "b"]]
 
 
 def test_a_lone_task_of_a_batch_runs_by_itself(batching: Services) -> None:
