@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import pytest
 from sqlalchemy import text
 
 from appliance.api.writes import run_write
+from appliance.container import Services
 from appliance.db import Database, WriteLockBusyError, without_lock_wait
+from tests.support import wait_for
 
 
 @pytest.fixture
@@ -90,3 +93,34 @@ def test_without_lock_wait_refuses_at_once_and_writes_nothing(db: Database, tmp_
     finally:
         holder.close()
     assert [body for body, _ in notes(db)] == ["later"]
+
+
+def test_a_write_on_the_loop_does_not_wait_for_the_queues_lock(services: Services) -> None:
+    """A worker may hold the queue database's lock; the message is sent once it is free."""
+    holder = sqlite3.connect(services.settings.queue_db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    loop_turns = 0
+
+    async def other_request() -> None:
+        nonlocal loop_turns
+        for _ in range(5):
+            loop_turns += 1
+            await asyncio.sleep(0.02)
+
+    async def route() -> str:
+        pending = asyncio.create_task(other_request())
+        task_id = await run_write(services.db, services.queue.enqueue, "tasks.ping", "hallo")
+        await pending
+        return task_id
+
+    try:
+        started = time.monotonic()
+        task_id = asyncio.run(route())
+        # Answered while the queue was locked (a wait for it would take Huey's 5 s timeout).
+        assert time.monotonic() - started < 2.5
+        assert loop_turns == 5
+        assert services.ledger.get(task_id).state == "PENDING"  # committed before sending
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    wait_for(lambda: task_id in services.queue.tasks.message_ids(), timeout=10, what="message")

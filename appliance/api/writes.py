@@ -8,8 +8,9 @@ nothing can make it wait, so a write tries SQLite's write lock once; if a worker
 the write runs in the thread pool and waits there, and other requests go on meanwhile.
 
 The commit's fsync still happens on the loop: about a millisecond on an SSD, which
-other requests can afford for a write a person makes by hand. PostgreSQL writes wait for
-the network, so they always go to the thread pool.
+other requests can afford for a write a person makes by hand. The queue messages of such
+a write are sent by a thread (a worker may hold the queue's lock too). PostgreSQL writes
+wait for the network, so they always go to the thread pool.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import ParamSpec, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from appliance.db import Database, WriteLockBusyError, without_lock_wait
+from appliance.tasking.queue import sending_in_background
 
 Params = ParamSpec("Params")
 Result = TypeVar("Result")
@@ -35,7 +37,9 @@ async def run_write(
     """
     if db.dialect == "sqlite":
         try:
-            with without_lock_wait():
+            # Queue messages go to a sender thread: the queue's own lock (or a Redis
+            # server) must not hold up the loop either.
+            with without_lock_wait(), sending_in_background():
                 return write(*args, **kwargs)
         except WriteLockBusyError:
             pass

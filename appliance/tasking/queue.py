@@ -8,11 +8,14 @@ PENDING without a message, and the reaper sends it again (see `reaper.py`).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from queue import SimpleQueue
 from typing import Any
 
 from huey import Huey, crontab
@@ -94,6 +97,47 @@ class HueyTasks:
         return ids
 
 
+# True inside `sending_in_background()`.
+_send_in_background: ContextVar[bool] = ContextVar("send_in_background", default=False)
+
+
+@contextmanager
+def sending_in_background() -> Iterator[None]:
+    """Transactions in this block hand their messages to a sender thread after commit.
+
+    For the web server's event loop, which must not wait for the queue's lock or server.
+    The ledger rows are committed before that: a message the sender could not deliver
+    (the process ended first, the queue was away) is sent again by the reaper.
+    """
+    token = _send_in_background.set(True)
+    try:
+        yield
+    finally:
+        _send_in_background.reset(token)
+
+
+class MessageSender:
+    """A thread that sends committed transactions' messages, in the order they came."""
+
+    def __init__(self, send_all: Callable[[list[TaskMessage]], None]) -> None:
+        self._send_all = send_all
+        self._waiting: SimpleQueue[list[TaskMessage] | None] = SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="message-sender", daemon=True)
+        self._thread.start()
+
+    def put(self, messages: list[TaskMessage]) -> None:
+        self._waiting.put(messages)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Send what is waiting, then end the thread."""
+        self._waiting.put(None)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while (messages := self._waiting.get()) is not None:
+            self._send_all(messages)
+
+
 def _eta_after(huey: Huey, delay: float) -> Any:
     return normalize_time(None, delay, huey.utc)
 
@@ -147,6 +191,8 @@ class TaskQueue:
         self.broker: BrokerKind = broker_kind(settings)
         self.hueys = {name: create_huey(settings, name) for name in self.layout.queues}
         self.tasks = HueyTasks(self.hueys, self.layout, registry, executor)
+        self._sender: MessageSender | None = None
+        self._sender_lock = threading.Lock()
 
     def check_reachable(self) -> None:
         """Raise `BrokerUnavailableError` when the queue server cannot be reached."""
@@ -154,11 +200,29 @@ class TaskQueue:
 
     @contextmanager
     def transaction(self) -> Iterator[QueueTransaction]:
-        """A write transaction whose enqueued tasks are sent once it has committed."""
+        """A write transaction whose enqueued tasks are sent once it has committed.
+
+        Inside `sending_in_background()` the messages go to a sender thread instead, so
+        the caller does not wait for the queue (its lock, or a Redis server's answer).
+        """
         with self.db.session(write=True) as session:
             tx = QueueTransaction(session, self)
             yield tx
-        for message in tx.outbox:
+        if not tx.outbox:
+            return
+        if _send_in_background.get():
+            self._background_sender().put(tx.outbox)
+        else:
+            self._send_all(tx.outbox)
+
+    def _background_sender(self) -> MessageSender:
+        with self._sender_lock:
+            if self._sender is None:
+                self._sender = MessageSender(self._send_all)
+            return self._sender
+
+    def _send_all(self, messages: list[TaskMessage]) -> None:
+        for message in messages:
             try:
                 self.send(message)
             except Exception as exc:
@@ -212,5 +276,7 @@ class TaskQueue:
             cursor.execute("pragma wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
+        if self._sender is not None:
+            self._sender.stop()
         for huey in self.hueys.values():
             huey.storage.close()

@@ -148,23 +148,31 @@ def get_project(project_id: str, projects: ProjectsDep) -> ProjectPublic:
 
 
 @router.put("/{project_id}", response_model=ProjectWithTask)
-def replace_project(project_id: str, body: ProjectCreate, projects: ProjectsDep) -> ProjectWithTask:
+async def replace_project(
+    project_id: str, body: ProjectCreate, projects: ProjectsDep
+) -> ProjectWithTask:
     """Replace all fields; the embedding is regenerated only if name, trade or text changed."""
-    project, task_id = projects.update(project_id, body, replace=True)
+    project, task_id = await run_write(
+        projects.services.db, projects.update, project_id, body, replace=True
+    )
     return _with_task(project, task_id)
 
 
 @router.patch("/{project_id}", response_model=ProjectWithTask)
-def update_project(project_id: str, body: ProjectUpdate, projects: ProjectsDep) -> ProjectWithTask:
+async def update_project(
+    project_id: str, body: ProjectUpdate, projects: ProjectsDep
+) -> ProjectWithTask:
     """Change the fields sent; the embedding is regenerated only if its text changed."""
-    project, task_id = projects.update(project_id, body, replace=False)
+    project, task_id = await run_write(
+        projects.services.db, projects.update, project_id, body, replace=False
+    )
     return _with_task(project, task_id)
 
 
 @router.delete("/{project_id}")
-def delete_project(project_id: str, projects: ProjectsDep) -> dict[str, str]:
+async def delete_project(project_id: str, projects: ProjectsDep) -> dict[str, str]:
     """Delete a project; its vector is removed in the background."""
-    task_id = projects.delete(project_id)
+    task_id = await run_write(projects.services.db, projects.delete, project_id)
     return {"status": "deleted", "id": project_id, "task_id": task_id}
 
 
