@@ -151,8 +151,9 @@ class Settings(BaseSettings):
         None,
         ge=1,
         le=64,
-        description="CPU threads the embedding model may use; empty: every core in an "
-        "embedding worker of its own, 1 in a worker that shares its time with documents.",
+        description="Lanes (threads) the embedding model encodes a batch in; empty: every "
+        "core in an embedding worker of its own, 1 in a worker that shares its time with "
+        "documents.",
     )
     vector_engine: Literal["edge", "local"] = Field(
         "edge",
