@@ -76,7 +76,7 @@ class ReindexRequest(BaseModel):
     )
 
 
-def _with_task(project: Project, task_id: str | None) -> ProjectWithTask:
+def _with_task(project: Project | ProjectPublic, task_id: str | None) -> ProjectWithTask:
     return ProjectWithTask.model_validate(project, update={"task_id": task_id})
 
 
@@ -92,7 +92,7 @@ def _scored(results: list[ScoredProject]) -> ScoredList:
 async def create_project(body: ProjectCreate, projects: ProjectsDep) -> ProjectWithTask:
     """Store a project; its embedding is generated in the background (`status: pending`)."""
     project, task_id = await run_write(projects.services.db, projects.create, body)
-    return ProjectWithTask(**project.model_dump(), task_id=task_id)
+    return _with_task(project, task_id)
 
 
 @router.get("/", response_model=ProjectList)
