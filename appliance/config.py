@@ -91,7 +91,12 @@ class Settings(BaseSettings):
     retry_base_delay: float = Field(
         60.0,
         gt=0,
-        description="First retry delay in seconds; later retries double it (capped at 10x).",
+        description="First retry delay in seconds; later retries double it.",
+    )
+    retry_max_delay: float = Field(
+        600.0,
+        gt=0,
+        description="Longest delay before a retry, in seconds, jitter included.",
     )
     max_retries: int = Field(3, ge=0, le=20, description="Retries after a task's first failure.")
     task_soft_time_limit: float = Field(

@@ -132,3 +132,26 @@ def test_when_a_batch_fails_each_task_gets_its_own_outcome(batching: Services) -
     state, error = result(batching, ids[1])
     assert state == TaskState.RETRY
     assert error == "ValueError: cannot shout 'bad'"
+
+
+def test_companions_scheduled_for_a_retry_do_not_run_again_when_their_own_message_comes(
+    batching: Services,
+) -> None:
+    # The scenario of an embedding batch while the vector owner is down: every task of the
+    # batch fails and is scheduled a minute ahead; the companions' original messages are
+    # still in the queue and come next. They must not spend the retry budget early.
+    slow_retries = batching.settings.model_copy(update={"retry_base_delay": 60.0})
+    services = dataclasses.replace(batching, settings=slow_retries)
+    ids = [services.queue.enqueue("t.shout", "bad") for _ in range(3)]
+    executor = TaskExecutor("w1")
+    executor.bind(services)
+
+    deliver(executor, services, ids[0])
+    for task_id in ids[1:]:
+        deliver(executor, services, task_id)  # the original messages, seconds later
+
+    assert batch_runs == [["bad", "bad", "bad"]]
+    for task_id in ids:
+        row = services.ledger.get(task_id)
+        assert (row.state, row.attempts) == (TaskState.RETRY, 1)
+        assert row.next_retry_at - row.updated_at >= 60.0

@@ -10,12 +10,14 @@ from appliance.container import Services
 from appliance.tasking.states import TaskState
 
 
-def claim(services: Services, task_id: str, worker: str = "w1") -> object:
+def claim(
+    services: Services, task_id: str, worker: str = "w1", now: float | None = None
+) -> object:
     return services.ledger.claim(
         task_id=task_id,
         name="tasks.ping",
         worker=worker,
-        now=time.time(),
+        now=time.time() if now is None else now,
         default_max_retries=3,
         create_missing=False,
     )
@@ -105,7 +107,7 @@ def test_failure_schedules_a_retry_then_fails_for_good(services: Services) -> No
     assert retry is not None and retry.delay == 60
     row = services.ledger.get(task_id)
     assert row.state == "RETRY" and row.next_retry_at == pytest.approx(now + 60)
-    claim(services, task_id)
+    assert claim(services, task_id, now=now + 60) is not None
     final = services.ledger.finish_failure(
         task_id=task_id, worker="w1", error="E: y", duration=0.1, retry_delay=None, now=now
     )
@@ -220,3 +222,40 @@ def test_a_batch_finishes_only_the_tasks_still_its_own(services: Services) -> No
     counted = {(row.name, row.key): row.value for row in services.ledger.stats()}
     assert counted[("tasks.ping", "SUCCESS")] == 2
     assert counted[("tasks.ping", "duration_sum")] == pytest.approx(0.2)
+
+
+def test_a_retry_is_not_taken_before_its_time(services: Services) -> None:
+    task_id = services.queue.enqueue("tasks.ping")
+    claim(services, task_id)
+    now = time.time()
+    services.ledger.finish_failure(
+        task_id=task_id, worker="w1", error="E: x", duration=0.1, retry_delay=60, now=now
+    )
+
+    # A second copy of the message (a batch companion's original, a re-send) arrives early.
+    assert claim(services, task_id, "w2", now=now + 1) is None
+    assert claim(services, task_id, "w2", now=now + 58) is None
+    assert services.ledger.claim_companions(
+        names=["tasks.ping"], worker="w2", now=now + 58, limit=5
+    ) == []
+    row = services.ledger.get(task_id)
+    assert (row.state, row.attempts, row.worker) == ("RETRY", 1, "w1")
+
+    # The scheduled message, at its time, runs attempt 2.
+    taken = claim(services, task_id, "w2", now=now + 60)
+    assert taken is not None and taken.attempt == 2  # type: ignore[attr-defined]
+
+
+def test_a_dead_letter_retry_is_due_at_once_and_forgets_the_old_schedule(
+    services: Services,
+) -> None:
+    task_id = services.queue.enqueue("tasks.ping")
+    claim(services, task_id)
+    now = time.time()
+    services.ledger.finish_failure(
+        task_id=task_id, worker="w1", error="E", duration=0, retry_delay=600, now=now
+    )
+    services.ledger.revoke(task_id, allow_running=False, now=now)
+    assert services.ledger.reset_for_retry(task_id, now=now) is not None
+    assert services.ledger.get(task_id).next_retry_at is None
+    assert claim(services, task_id, now=now + 1) is not None

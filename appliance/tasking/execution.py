@@ -221,7 +221,7 @@ class TaskExecutor:
                 self.on_soft_limit()
         else:
             error = describe_error(exc)
-        policy = RetryPolicy(max_retries, self.services.settings.retry_base_delay)
+        policy = RetryPolicy.configured(self.services.settings, max_retries)
         retryable = policy.may_retry(attempt) and not isinstance(exc, PermanentTaskError)
         delay = policy.delay(attempt, self._rng) if retryable else None
         outcome = self.services.ledger.finish_failure(

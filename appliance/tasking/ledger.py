@@ -13,7 +13,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from appliance.db import Database, dialect_insert
 from appliance.tasking.states import TaskState
@@ -28,6 +40,26 @@ STATS = TaskStat.__table__  # type: ignore[attr-defined]
 DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
 SUMMARY_LENGTH = 300
 _WAITING = (TaskState.PENDING.value, TaskState.RETRY.value)
+# How much earlier than its `next_retry_at` a retry may be taken. The scheduled message is
+# timed after the row is written, so on one PC it is never early; across machines (Redis)
+# it allows for clocks that NTP keeps a little apart. A message earlier than this is a
+# second copy and is dropped; a scheduled one dropped by a larger skew is re-sent by the
+# reaper once overdue.
+CLOCK_TOLERANCE = 1.0
+
+
+def _due(now: float) -> ColumnElement[bool]:
+    """Waiting rows a worker may take at `now`: PENDING, or RETRY whose time has come."""
+    return or_(
+        TASKS.c.state == TaskState.PENDING.value,
+        and_(
+            TASKS.c.state == TaskState.RETRY.value,
+            or_(
+                TASKS.c.next_retry_at.is_(None),
+                TASKS.c.next_retry_at <= now + CLOCK_TOLERANCE,
+            ),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -141,8 +173,11 @@ class Ledger(WorkerTable):
         default_max_retries: int,
         create_missing: bool,
     ) -> Claim | None:
-        """Mark a waiting task STARTED by `worker`; None if it is not this worker's to run.
+        """Mark a due task STARTED by `worker`; None if it is not this worker's to run.
 
+        A task scheduled for a retry is not due before its `next_retry_at`: a message
+        that arrives earlier (a second copy: a batch companion's original message, a
+        re-send by the reaper, a dead-letter retry beside a scheduled one) runs nothing.
         `create_missing` admits tasks the ledger has never seen (Huey's periodic tasks
         are enqueued by its scheduler, not through the ledger). A light write: a claim
         lost in a power cut leaves the task waiting, and the reaper sends it again.
@@ -150,7 +185,7 @@ class Ledger(WorkerTable):
         with self.db.write(durable=False) as conn:
             row = conn.execute(
                 update(TASKS)
-                .where(TASKS.c.id == task_id, TASKS.c.state.in_(_WAITING))
+                .where(TASKS.c.id == task_id, _due(now))
                 .values(
                     state=TaskState.STARTED.value,
                     attempts=TASKS.c.attempts + 1,
@@ -195,10 +230,9 @@ class Ledger(WorkerTable):
         """
         if limit <= 0 or not names:
             return []
-        due = or_(TASKS.c.next_retry_at.is_(None), TASKS.c.next_retry_at <= now)
         candidates = (
             select(TASKS.c.id)
-            .where(TASKS.c.name.in_(names), TASKS.c.state.in_(_WAITING), due)
+            .where(TASKS.c.name.in_(names), _due(now))
             .order_by(TASKS.c.priority.desc(), TASKS.c.enqueued_at)
             .limit(limit)
         )
@@ -207,7 +241,7 @@ class Ledger(WorkerTable):
                 update(TASKS)
                 # The state is checked again on the row itself: on a database without a
                 # single writer lock another worker may have claimed it since the select.
-                .where(TASKS.c.id.in_(candidates.scalar_subquery()), TASKS.c.state.in_(_WAITING))
+                .where(TASKS.c.id.in_(candidates.scalar_subquery()), _due(now))
                 .values(
                     state=TaskState.STARTED.value,
                     attempts=TASKS.c.attempts + 1,
@@ -389,6 +423,7 @@ class Ledger(WorkerTable):
                     worker=None,
                     started_at=None,
                     finished_at=None,
+                    next_retry_at=None,
                     enqueued_at=now,
                     updated_at=now,
                 )

@@ -97,7 +97,7 @@ class Reaper:
                 limit += settings.worker_lease
             if row.started_at is None or now - row.started_at < limit:
                 continue
-            policy = RetryPolicy(row.max_retries, settings.retry_base_delay)
+            policy = RetryPolicy.configured(settings, row.max_retries)
             delay = policy.delay(row.attempts) if policy.may_retry(row.attempts) else None
             outcome = self.services.ledger.finish_failure(
                 task_id=row.id,
