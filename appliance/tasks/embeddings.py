@@ -78,8 +78,17 @@ PROJECT_EMBEDDINGS = Batch("project-embeddings", size=32, run=_embed_together)
     on_give_up=_give_up,
     batch=PROJECT_EMBEDDINGS,
 )
-def generate_project_embedding(context: TaskContext, project_id: str) -> dict[str, Any]:
-    """Embed a new project and put its vector into the store."""
+def generate_project_embedding(
+    context: TaskContext,
+    project_id: str,
+    description: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Embed a new project and put its vector into the store.
+
+    `description` and `metadata` are the seed's arguments, accepted so its callers keep
+    working; the text embedded is the project's row as it is when the task runs.
+    """
     return _embed_one(context, project_id)
 
 
@@ -90,8 +99,16 @@ def generate_project_embedding(context: TaskContext, project_id: str) -> dict[st
     on_give_up=_give_up,
     batch=PROJECT_EMBEDDINGS,
 )
-def regenerate_project_embedding(context: TaskContext, project_id: str) -> dict[str, Any]:
-    """Embed an edited project again; the upsert replaces the old vector."""
+def regenerate_project_embedding(
+    context: TaskContext,
+    project_id: str,
+    description: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Embed an edited project again; the upsert replaces the old vector.
+
+    The seed's `description` and `metadata` are accepted and ignored, as above.
+    """
     return _embed_one(context, project_id)
 
 

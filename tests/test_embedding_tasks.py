@@ -1,0 +1,63 @@
+"""The embedding tasks through the real executor, registry, ledger, model and vector store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appliance.config import Settings
+from appliance.container import Services
+from appliance.projects.models import ProjectCreate
+from appliance.projects.query import QueryEmbedder
+from appliance.projects.service import ProjectService
+from appliance.tasking.execution import TaskExecutor
+
+
+@pytest.fixture
+def owner(tmp_path: Path) -> Iterator[Services]:
+    """Databases plus the vector store itself, as the only process that uses them."""
+    built = Services.build(Settings(data_dir=tmp_path / "data"), own_vectors=True)
+    yield built
+    built.close()
+
+
+def run_queued(services: Services, task_id: str) -> dict[str, Any]:
+    """Run a queued task in this process as a worker would, and return its result."""
+    executor = TaskExecutor("w1")
+    executor.bind(services)
+    row = services.ledger.get(task_id)
+    spec = services.queue.registry.get(row.name)
+    executor(spec, task_id, tuple(json.loads(row.args_json)), json.loads(row.kwargs_json))
+    row = services.ledger.get(task_id)
+    assert row.state == "SUCCESS", row.error
+    result: dict[str, Any] = json.loads(row.result_json)
+    return result
+
+
+@pytest.mark.parametrize("as_keywords", [False, True], ids=["positional", "keywords"])
+def test_the_seeds_three_arguments_are_accepted_when_the_task_runs_alone(
+    owner: Services, as_keywords: bool
+) -> None:
+    projects = ProjectService(owner, QueryEmbedder(owner))
+    created, _task = projects.create(
+        ProjectCreate(name="Heizung tauschen", description="Gastherme gegen Wärmepumpe tauschen")
+    )
+    seed_args = (created.id, "ein veralteter Text", {"source": "seed"})
+    if as_keywords:
+        names = ("project_id", "description", "metadata")
+        task_id = owner.queue.enqueue(
+            "tasks.generate_project_embedding", **dict(zip(names, seed_args, strict=True))
+        )
+    else:
+        task_id = owner.queue.enqueue("tasks.generate_project_embedding", *seed_args)
+
+    result = run_queued(owner, task_id)
+
+    assert (result["status"], result["project_id"]) == ("success", created.id)
+    assert projects.get(created.id).status == "indexed"
+    # The row is the truth: the stored vector is the project's text, not the argument's.
+    assert owner.vectors is not None and owner.vectors.count() == 1
