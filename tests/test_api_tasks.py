@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi.testclient import TestClient
 
 from appliance.api.app import create_app
@@ -47,3 +49,33 @@ def test_revoke_pending_then_retry(services: Services) -> None:
     assert client.get(f"/api/v1/tasks/task/{task_id}").json()["status"] == "REVOKED"
     assert client.post(f"/api/v1/tasks/task/{task_id}/retry").status_code == 200
     assert client.get(f"/api/v1/tasks/task/{task_id}").json()["status"] == "PENDING"
+
+
+def test_a_result_past_its_expiry_is_not_returned_even_before_the_cleanup_ran(
+    services: Services,
+) -> None:
+    now = time.time()
+    old, fresh = services.queue.enqueue("tasks.ping"), services.queue.enqueue("tasks.ping")
+    for task_id, finished in ((old, now - 3601), (fresh, now - 3599)):
+        services.ledger.claim(
+            task_id=task_id,
+            name="tasks.ping",
+            worker="w1",
+            now=finished - 1,
+            default_max_retries=3,
+            create_missing=False,
+        )
+        services.ledger.finish_success(
+            task_id=task_id, worker="w1", result={"pong": task_id}, duration=0.1, now=finished
+        )
+    client = TestClient(create_app(services), base_url=LOCAL)
+
+    gone = client.get(f"/api/v1/tasks/task/{old}/result")
+    kept = client.get(f"/api/v1/tasks/task/{fresh}/result")
+
+    assert gone.status_code == 200
+    assert (gone.json()["result"], gone.json()["result_expired"]) == (None, True)
+    assert kept.json()["result"] == {"pong": fresh} and kept.json()["result_expired"] is False
+    listed = {t["task_id"]: t for t in client.get("/api/v1/tasks/tasks").json()["tasks"]}
+    assert listed[old]["result"] is None and listed[fresh]["result"] == {"pong": fresh}
+    assert client.get(f"/api/v1/tasks/task/{old}").json()["result"] is None

@@ -37,14 +37,23 @@ def iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat()
 
 
-def task_view(row: Row[Any]) -> dict[str, Any]:
-    """One task as the API shows it."""
+def task_view(row: Row[Any], *, expired_before: float) -> dict[str, Any]:
+    """One task as the API shows it; a result finished before `expired_before` is gone.
+
+    The cleanup task drops expired results from the rows, but it runs every few minutes
+    at the lowest priority: what it has not reached yet is hidden here all the same.
+    """
     state = TaskState(row.state)
+    expired = bool(row.result_expired) or (
+        row.finished_at is not None and row.finished_at < expired_before
+    )
     return {
         "task_id": row.id,
         "task_name": row.name,
         "status": state.value,
-        "result": json.loads(row.result_json) if row.result_json is not None else None,
+        "result": json.loads(row.result_json)
+        if row.result_json is not None and not expired
+        else None,
         "error": row.error if state in (TaskState.FAILURE, TaskState.RETRY) else None,
         "ready": state.is_final,
         "successful": state is TaskState.SUCCESS,
@@ -57,7 +66,7 @@ def task_view(row: Row[Any]) -> dict[str, Any]:
         "started_at": iso(row.started_at),
         "finished_at": iso(row.finished_at),
         "next_retry_at": iso(row.next_retry_at),
-        "result_expired": bool(row.result_expired),
+        "result_expired": expired,
     }
 
 
@@ -74,12 +83,15 @@ class TaskMonitor:
             raise NotFoundError(f"No task with id {task_id!r} is known.")
         return row
 
+    def _view(self, row: Row[Any]) -> dict[str, Any]:
+        return task_view(row, expired_before=time.time() - self.services.settings.result_expires)
+
     def task(self, task_id: str) -> dict[str, Any]:
-        return task_view(self._row(task_id))
+        return self._view(self._row(task_id))
 
     def result(self, task_id: str) -> tuple[bool, dict[str, Any]]:
         """(ready, body): the full result once the task has finished; reading keeps it."""
-        view = task_view(self._row(task_id))
+        view = self._view(self._row(task_id))
         body = {
             "task_id": view["task_id"],
             "status": view["status"],
@@ -103,7 +115,7 @@ class TaskMonitor:
             states=states, name=name, limit=limit, offset=offset
         )
         return {
-            "tasks": [task_view(row) for row in rows],
+            "tasks": [self._view(row) for row in rows],
             "total_count": total,
             "limit": limit,
             "offset": offset,
