@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     task_hard_time_limit: float = Field(
         1900.0, gt=0, description="Seconds after which the worker running a task is killed."
     )
+    max_tasks_per_child: int = Field(
+        100,
+        ge=0,
+        description="Task runs after which a worker process is replaced by a fresh one "
+        "(a batch counts once; 0: never), as Celery's --max-tasks-per-child.",
+    )
     result_expires: float = Field(
         3600.0, gt=0, description="Seconds a finished task's result is kept before cleanup."
     )
@@ -193,6 +199,11 @@ class Settings(BaseSettings):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
         description="Name of this machine in worker names (huey@<node>/worker-1) when the "
         "queue is on Redis; empty: the host name.",
+    )
+    hold_dir: Path | None = Field(
+        None,
+        description="For tests: a folder of hold files that make work wait at named points "
+        "(appliance/holds.py); empty: off.",
     )
 
     @field_validator("queue_url")

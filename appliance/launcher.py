@@ -109,7 +109,7 @@ class Launcher:
         # launcher may kill only its own.
         self._reaper = Reaper(
             services,
-            kill_worker=supervisor.kill,
+            supervisor,
             local_workers=supervisor.names if settings.distributed else None,
         )
         self._reaper.startup(supervisor.names())
@@ -215,6 +215,7 @@ class Launcher:
         next_checkpoint = next_flush + CHECKPOINT_INTERVAL
         while not self.stop_requested.wait(SUPERVISE_INTERVAL):
             now = time.monotonic()
+            self._reaper.tick()
             try:
                 supervisor.check()
                 if now >= next_hard_check:
@@ -234,5 +235,10 @@ class Launcher:
             except Exception:
                 log.exception("supervision step failed; trying again")
 
-    def _on_worker_exit(self, name: str) -> None:
-        self._reaper.requeue_tasks_of(name, f"worker {name} died while running the task")
+    def _on_worker_exit(self, name: str, count_attempt: bool) -> None:
+        reason = (
+            f"worker {name} died while running the task"
+            if count_attempt
+            else (f"worker {name} was stopped for another task")
+        )
+        self._reaper.requeue_tasks_of(name, reason, count_attempt=count_attempt)

@@ -113,9 +113,7 @@ class WorkerNode:
         settings = self.settings
         services = Services.build(settings)
         supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit, plans=self.plans)
-        self._reaper = Reaper(
-            services, kill_worker=supervisor.kill, local_workers=supervisor.names, foreign=False
-        )
+        self._reaper = Reaper(services, supervisor, local_workers=supervisor.names, foreign=False)
         self._recover_previous_run(services)
         log.info(
             "HandwerkML worker node %s (%s) with %d workers; queue %s, server %s",
@@ -167,6 +165,7 @@ class WorkerNode:
     def _supervise(self, supervisor: WorkerSupervisor) -> None:
         next_hard_check = time.monotonic()
         while not self.stop_requested.wait(SUPERVISE_INTERVAL):
+            self._reaper.tick()
             try:
                 supervisor.check()
                 if time.monotonic() >= next_hard_check:
@@ -176,5 +175,10 @@ class WorkerNode:
                 # The database or Redis may be away for a moment; the workers keep going.
                 log.exception("supervision step failed; trying again")
 
-    def _on_worker_exit(self, name: str) -> None:
-        self._reaper.requeue_tasks_of(name, f"worker {name} died while running the task")
+    def _on_worker_exit(self, name: str, count_attempt: bool) -> None:
+        reason = (
+            f"worker {name} died while running the task"
+            if count_attempt
+            else (f"worker {name} was stopped for another task")
+        )
+        self._reaper.requeue_tasks_of(name, reason, count_attempt=count_attempt)

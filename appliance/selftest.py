@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from appliance import __version__, samples
-from appliance.supervisor import program_command
+from appliance.processes import program_command
 
 START_TIMEOUT = 300.0
 WORK_TIMEOUT = 300.0

@@ -6,7 +6,6 @@ import contextlib
 import logging
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -17,20 +16,13 @@ import psutil
 
 from appliance.config import Settings
 from appliance.logs import forward_line
+from appliance.processes import LEFT_ON_PURPOSE, STOP_COMMAND, WorkerExit, program_command
 from appliance.tasking.layout import WorkerPlan, worker_plans
-from appliance.worker import STOP_COMMAND
 
 log = logging.getLogger("appliance.supervisor")
 
 RESTART_BACKOFF_MAX = 30.0
 STABLE_AFTER = 60.0  # a worker that lived this long restarts without delay
-
-
-def program_command() -> list[str]:
-    """How to start this program again: the frozen exe itself, or `python -m appliance`."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
-    return [sys.executable, "-m", "appliance"]
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -40,6 +32,11 @@ def settings_env(settings: Settings) -> dict[str, str]:
         if value is not None:
             env[f"APPLIANCE_{name.upper()}"] = str(value)
     return env
+
+
+# on_exit(worker name, count_attempt): hand back the tasks the worker still held; raises
+# when the database cannot take it now (the supervisor tries again at its next check).
+OnExit = Callable[[str, bool], None]
 
 
 @dataclass
@@ -54,6 +51,11 @@ class WorkerHandle:
     quick_deaths: int = 0
     restart_at: float = 0.0
     reader: threading.Thread | None = field(default=None, repr=False)
+    # Set when this supervisor killed the process on purpose (revoke, hard limit): the
+    # other tasks it held were not at fault.
+    killed_on_purpose: bool = False
+    # The process has ended, but its tasks are not handed back yet.
+    ended_code: int | None = None
 
     @property
     def pid(self) -> int | None:
@@ -69,7 +71,7 @@ class WorkerSupervisor:
     def __init__(
         self,
         settings: Settings,
-        on_exit: Callable[[str], None],
+        on_exit: OnExit,
         plans: list[WorkerPlan] | None = None,
     ) -> None:
         self.settings = settings
@@ -110,6 +112,7 @@ class WorkerSupervisor:
             creationflags=creationflags,
         )
         handle.started_at = time.monotonic()
+        handle.killed_on_purpose = False
         handle.reader = threading.Thread(
             target=_forward_output, args=(handle.process.stdout,), daemon=True
         )
@@ -117,37 +120,71 @@ class WorkerSupervisor:
         log.info("started %s (pid %d)", handle.name, handle.process.pid)
 
     def check(self) -> None:
-        """Notice workers that died, hand their tasks back, and start them again."""
+        """Notice workers that ended, hand their tasks back, and start them again.
+
+        A worker is started again only after its tasks were handed back: a new process
+        under the same name would otherwise keep the old tasks' rows alive with its
+        heartbeats, and only the hard limit would free them (killing whatever the new
+        process runs by then). A hand-back the database refuses is tried at every check.
+        """
         now = time.monotonic()
         with self._lock:
             if self._stopping:
                 return
             for handle in self.handles:
-                if handle.process is None:
-                    if now >= handle.restart_at:
-                        self._spawn(handle)
+                if handle.process is not None and handle.ended_code is None:
+                    code = handle.process.poll()
+                    if code is None:
+                        continue
+                    handle.ended_code = code
+                    self._log_exit(handle, code)
+                if handle.ended_code is not None and not self._hand_back(handle):
                     continue
-                code = handle.process.poll()
-                if code is None:
-                    continue
-                log.warning("%s (pid %d) exited with code %s", handle.name, handle.pid, code)
-                handle.process = None
-                self.on_exit(handle.name)
-                lived = now - handle.started_at
-                handle.quick_deaths = 0 if lived >= STABLE_AFTER else handle.quick_deaths + 1
-                delay = min(2.0 ** max(handle.quick_deaths - 1, 0) - 1, RESTART_BACKOFF_MAX)
-                handle.restart_at = now + delay
-                if delay <= 0:
+                if handle.process is None and now >= handle.restart_at:
                     self._spawn(handle)
-                else:
-                    log.warning("restarting %s in %.0f s", handle.name, delay)
 
-    def kill(self, name: str) -> bool:
-        """Kill a worker and its children at once (revoke with terminate, hard limit)."""
+    def _log_exit(self, handle: WorkerHandle, code: int) -> None:
+        if code == WorkerExit.RETIRED:
+            log.info("%s (pid %d) retired; a fresh process takes over", handle.name, handle.pid)
+        else:
+            log.warning("%s (pid %d) exited with code %s", handle.name, handle.pid, code)
+
+    def _hand_back(self, handle: WorkerHandle) -> bool:
+        code = handle.ended_code
+        assert code is not None
+        on_purpose = handle.killed_on_purpose or code in LEFT_ON_PURPOSE
+        try:
+            self.on_exit(handle.name, not on_purpose)
+        except Exception as exc:
+            log.warning("the tasks of %s cannot be handed back yet (%s)", handle.name, exc)
+            return False
+        now = time.monotonic()
+        lived = now - handle.started_at
+        handle.process = None
+        handle.ended_code = None
+        if code == WorkerExit.RETIRED:
+            handle.restart_at = now
+            return True
+        handle.quick_deaths = 0 if lived >= STABLE_AFTER else handle.quick_deaths + 1
+        delay = min(2.0 ** max(handle.quick_deaths - 1, 0) - 1, RESTART_BACKOFF_MAX)
+        handle.restart_at = now + delay
+        if delay > 0:
+            log.warning("restarting %s in %.0f s", handle.name, delay)
+        return True
+
+    def kill(self, name: str, *, pid: int | None = None) -> bool:
+        """Kill a worker and its children at once (revoke with terminate, hard limit).
+
+        With `pid`, only that process: a worker restarted under the same name since the
+        caller looked is left alone. The tasks the worker still held lose no attempt.
+        """
         handle = self._handle(name)
         process = handle.process if handle is not None else None
-        if process is None or process.poll() is not None:
+        if handle is None or process is None or process.poll() is not None:
             return False
+        if pid is not None and process.pid != pid:
+            return False
+        handle.killed_on_purpose = True
         _kill_tree(process.pid)
         process.wait(timeout=10)
         log.warning("killed %s (pid %d)", name, process.pid)

@@ -26,14 +26,14 @@ from appliance.container import Services
 from appliance.errors import StartupError
 from appliance.logs import setup_logging
 from appliance.priority import lower_worker
+from appliance.processes import STOP_COMMAND, WorkerExit
 from appliance.tasking.execution import TaskExecutor
 from appliance.tasking.layout import EMBEDDING_QUEUE
 from appliance.tasking.outcomes import settle
+from appliance.tasking.reaper import hand_back_tasks_of
 from appliance.tasking.states import TaskState
 
 log = logging.getLogger("appliance.worker")
-
-STOP_COMMAND = "stop"
 
 
 class DuplicateWorkerError(StartupError):
@@ -54,12 +54,21 @@ class WorkerConsumer(Consumer):
         for signum in (self._graceful_sig, self._interrupt_sig):
             signal.signal(signum, self._handle_signal)
 
+    retiring = False
+
     def request_stop(self, *, graceful: bool) -> None:
         """Ask the main loop to stop (callable from any thread)."""
         # What Huey's signal handler records, minus re-installing a handler (main thread only).
         self._restart = False
         self._graceful = graceful
         self._signum = self._graceful_sig if graceful else self._interrupt_sig
+
+    def retire(self) -> None:
+        """Take no further message (called from the task thread, inside a task)."""
+        # The stop flag itself, not a request the main loop reads 0.1 s later: in between,
+        # the task thread would already have taken the next message off the queue.
+        self.retiring = True
+        self.stop_flag.set()
 
     def run(self) -> None:
         """Run until stopped; unlike Huey's `run`, never re-execute the process."""
@@ -70,6 +79,9 @@ class WorkerConsumer(Consumer):
                 health_check_ts = self.loop(health_check_ts)
             except ConsumerStopped:
                 break
+        if self.retiring:
+            # The flag was set from inside a task: let it write its outcome before leaving.
+            self._join_workers()
 
 
 class WorkerProcess:
@@ -82,7 +94,7 @@ class WorkerProcess:
         self.periodic = periodic
         self.pid = os.getpid()
         self.hostname = socket.gethostname()
-        self.executor = TaskExecutor(name, on_soft_limit=self._recycle)
+        self.executor = TaskExecutor(name, lifecycle=self)
         # A worker that only embeds has the model to itself: it may use every core (it runs
         # at low priority, so the web server still comes first). Workers that also extract
         # documents keep one thread so they do not fight the OCR processes beside them.
@@ -105,6 +117,12 @@ class WorkerProcess:
         )
         if periodic and not self.periodic:
             log.warning("%s runs no periodic tasks: another live worker already does", name)
+        # An earlier process under this name may have ended without its tasks being handed
+        # back (its supervisor could not reach the database, or it was started by hand).
+        # This process's heartbeats would keep those rows alive: hand them back first.
+        hand_back_tasks_of(
+            self.services, name, f"worker {name} restarted while the task ran", count_attempt=True
+        )
         self.consumer = WorkerConsumer(
             self.services.queue.huey(queue),
             workers=1,
@@ -156,14 +174,20 @@ class WorkerProcess:
             self.consumer.run()
         finally:
             self._stopping.set()
-            self._give_back_current_task("worker stopped before the task finished")
+            self._give_back_current_tasks("worker stopped before the task finished")
             ledger.mark_worker_stopped(name=self.name, pid=self.pid, now=time.time())
             log.info("%s stopped", self.name)
-        return 0
+        return WorkerExit.RETIRED if self.consumer.retiring else WorkerExit.STOPPED
 
-    def _recycle(self) -> None:
-        log.warning("%s is replaced after a soft time limit", self.name)
-        self.consumer.request_stop(graceful=True)
+    # -- what the executor may ask of this process (WorkerLifecycle) --------------------
+
+    def retire(self, reason: str) -> None:
+        log.info("%s is replaced by a fresh process: %s", self.name, reason)
+        self.consumer.retire()
+
+    def exit_now(self, reason: str) -> None:
+        log.warning("%s exits: %s", self.name, reason)
+        self._exit_now(WorkerExit.GAVE_UP_TASK)
 
     def _warm_up(self) -> None:
         try:
@@ -182,35 +206,39 @@ class WorkerProcess:
     def _heartbeat_loop(self) -> None:
         ledger = self.services.ledger
         while not self._stopping.wait(self.settings.heartbeat_interval):
-            current = self.executor.current_task_id
+            running = self.executor.running_task_ids()
             try:
                 ledger.heartbeat(
                     name=self.name,
                     pid=self.pid,
-                    current_task_id=current,
+                    current_task_id=running[0] if running else None,
                     tasks_done=self.executor.tasks_done,
                     now=time.time(),
                 )
-                if current is not None:
-                    self._exit_if_taken_away(current)
+                for task_id in running:
+                    self._exit_if_taken_away(task_id)
             except Exception:
                 log.exception("heartbeat failed")
 
     def _exit_if_taken_away(self, task_id: str) -> None:
         # The launcher kills a local worker whose task was revoked with terminate=true or
         # ran past the hard limit. A worker on another machine it cannot kill: such a
-        # worker stops itself once the ledger no longer says the running task is its own
-        # (revoked, failed by the hard limit, or re-queued after a missed lease).
+        # worker stops itself once the ledger no longer says a task it runs is its own
+        # (revoked, failed by the hard limit, or re-queued after a missed lease) - any
+        # member of a batch, not only the first.
         record = self.services.ledger.get(task_id)
         if record is not None and (record.state, record.worker) == (TaskState.STARTED, self.name):
             return
-        if self.executor.current_task_id != task_id:
-            return  # it finished meanwhile: the ledger row is its own outcome
         state = record.state if record is not None else "deleted"
-        log.warning(
-            "Task %s is %s and no longer ours; %s exits to stop it", task_id, state, self.name
-        )
-        self._exit_now(3)
+
+        def leave() -> None:
+            log.warning(
+                "Task %s is %s and no longer ours; %s exits to stop it", task_id, state, self.name
+            )
+            self._exit_now(WorkerExit.GAVE_UP_TASK)
+
+        # Only while that task still runs: once it has ended, the next task must not pay.
+        self.executor.exit_if_running(task_id, leave)
 
     def _watch_parent(self) -> None:
         for line in sys.stdin:
@@ -219,19 +247,21 @@ class WorkerProcess:
                 self.consumer.request_stop(graceful=True)
                 return
         log.warning("%s lost its launcher; exiting", self.name)
-        self._give_back_current_task("launcher exited while the task ran")
-        self._exit_now(1)
+        self._give_back_current_tasks("launcher exited while the task ran")
+        self._exit_now(WorkerExit.LAUNCHER_GONE)
 
-    def _give_back_current_task(self, reason: str) -> None:
-        task_id = self.executor.current_task_id
-        if task_id is None:
-            return
-        outcome = self.services.ledger.requeue_started(
-            task_id=task_id, worker=self.name, reason=reason, count_attempt=False, now=time.time()
-        )
-        settle(self.services, outcome, reason)
-        if outcome.resend is not None:
-            log.info("[Task %s] re-queued: %s", task_id, reason)
+    def _give_back_current_tasks(self, reason: str) -> None:
+        for task_id in self.executor.running_task_ids():
+            outcome = self.services.ledger.requeue_started(
+                task_id=task_id,
+                worker=self.name,
+                reason=reason,
+                count_attempt=False,
+                now=time.time(),
+            )
+            settle(self.services, outcome, reason)
+            if outcome.resend is not None:
+                log.info("[Task %s] re-queued: %s", task_id, reason)
 
     def _exit_now(self, code: int) -> None:
         logging.shutdown()

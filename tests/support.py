@@ -164,3 +164,18 @@ class RunningAppliance:
         return {
             row.name: row.pid for row in self.services.ledger.workers() if row.stopped_at is None
         }
+
+
+class RecordingControl:
+    """A WorkerControl that kills nothing and records what it was asked to kill."""
+
+    def __init__(self) -> None:
+        self.kills: list[tuple[str, int | None]] = []
+
+    def kill(self, name: str, *, pid: int | None = None) -> bool:
+        self.kills.append((name, pid))
+        return True
+
+    @property
+    def killed(self) -> list[str]:
+        return [name for name, _pid in self.kills]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,7 @@ from appliance.tasking.execution import TaskExecutor
 from appliance.tasking.queue import TaskQueue
 from appliance.tasking.registry import Batch, BatchCall, TaskRegistry
 from appliance.tasking.states import TaskState
+from tests.tracing import fire_when_the_limit_ends, on_call, soft_limit_inside
 
 
 def _shout(_context: TaskContext, word: str) -> str:
@@ -155,3 +157,70 @@ def test_companions_scheduled_for_a_retry_do_not_run_again_when_their_own_messag
         row = services.ledger.get(task_id)
         assert (row.state, row.attempts) == (TaskState.RETRY, 1)
         assert row.next_retry_at - row.updated_at >= 60.0
+
+
+def _answer(_context: TaskContext) -> int:
+    return 42
+
+
+def _broken(_context: TaskContext) -> None:
+    raise ValueError("broken")
+
+
+@pytest.fixture
+def plain(services: Services) -> Iterator[Services]:
+    registry = TaskRegistry()
+    registry.task("t.answer")(_answer)
+    registry.task("t.broken")(_broken)
+    queue = TaskQueue(services.settings, services.db, registry)
+    yield dataclasses.replace(services, queue=queue)
+    queue.close()
+
+
+def test_a_soft_limit_firing_as_the_task_returns_does_not_fail_it(plain: Services) -> None:
+    task_id = plain.queue.enqueue("t.answer")
+    with fire_when_the_limit_ends():
+        run(plain, task_id)
+    assert result(plain, task_id) == (TaskState.SUCCESS, 42)
+
+
+@pytest.mark.parametrize(
+    ("task", "written_by"),
+    [("t.broken", "finish_failure"), ("t.answer", "finish_success_many")],
+)
+def test_an_outcome_interrupted_while_it_is_written_is_written_all_the_same(
+    plain: Services, task: str, written_by: str
+) -> None:
+    # A soft-limit exception landing in the ledger write used to abort it: the row
+    # stayed STARTED under a live worker, and nothing ever freed it.
+    task_id = plain.queue.enqueue(task)
+    with soft_limit_inside(written_by, "Ledger"):
+        run(plain, task_id)
+    state, _ = result(plain, task_id)
+    assert state == (TaskState.RETRY if task == "t.broken" else TaskState.SUCCESS)
+    assert plain.ledger.get(task_id).worker == "w1"
+
+
+def test_an_outcome_the_database_refuses_for_a_while_is_written_when_it_answers(
+    plain: Services,
+) -> None:
+    task_id = plain.queue.enqueue("t.answer")
+    holder = sqlite3.connect(
+        plain.settings.app_db_path, isolation_level=None, check_same_thread=False
+    )
+    release = threading.Timer(0.3, lambda: holder.execute("ROLLBACK"))
+
+    def another_writer_takes_the_lock(_frame: object) -> None:
+        holder.execute("BEGIN IMMEDIATE")
+        release.start()  # the executor cannot know when: it tries until it can
+
+    try:
+        with (
+            without_lock_wait(),
+            on_call("finish_success_many", "Ledger", another_writer_takes_the_lock),
+        ):
+            run(plain, task_id)
+    finally:
+        release.join()
+        holder.close()
+    assert result(plain, task_id) == (TaskState.SUCCESS, 42)

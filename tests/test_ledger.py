@@ -10,9 +10,7 @@ from appliance.container import Services
 from appliance.tasking.states import TaskState
 
 
-def claim(
-    services: Services, task_id: str, worker: str = "w1", now: float | None = None
-) -> object:
+def claim(services: Services, task_id: str, worker: str = "w1", now: float | None = None) -> object:
     return services.ledger.claim(
         task_id=task_id,
         name="tasks.ping",
@@ -235,9 +233,10 @@ def test_a_retry_is_not_taken_before_its_time(services: Services) -> None:
     # A second copy of the message (a batch companion's original, a re-send) arrives early.
     assert claim(services, task_id, "w2", now=now + 1) is None
     assert claim(services, task_id, "w2", now=now + 58) is None
-    assert services.ledger.claim_companions(
-        names=["tasks.ping"], worker="w2", now=now + 58, limit=5
-    ) == []
+    assert (
+        services.ledger.claim_companions(names=["tasks.ping"], worker="w2", now=now + 58, limit=5)
+        == []
+    )
     row = services.ledger.get(task_id)
     assert (row.state, row.attempts, row.worker) == ("RETRY", 1, "w1")
 

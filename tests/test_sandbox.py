@@ -11,6 +11,7 @@ import pytest
 
 from appliance.documents.extract import ExtractLimits, FileType, PageText, Progress
 from appliance.documents.sandbox import ExtractionFailedError, ExtractionSandbox, SandboxError
+from appliance.holds import HoldPoints
 from tests.fixtures import documents as make
 
 COMMAND = [sys.executable, "-m", "appliance", "extractor"]
@@ -63,7 +64,12 @@ def test_a_bad_file_is_a_clean_error_and_the_child_stays(
 
 
 def test_a_parse_past_the_timeout_is_stopped_and_the_next_file_works(tmp_path: Path) -> None:
-    box = ExtractionSandbox(COMMAND, timeout=0.5, memory_mb=1536)
+    # The parse never ends: it is held before its second page until the test lets it go,
+    # which it never does. However fast the machine reads, the timeout must strike.
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    (holds / HoldPoints.document_of(3)).touch()
+    box = ExtractionSandbox(COMMAND, timeout=0.5, memory_mb=1536, hold_dir=holds)
     try:
         slow = make.tiff_pages(tmp_path / "slow.tiff", ["Seite eins", "Seite zwei", "Seite drei"])
         with pytest.raises(SandboxError) as stopped:

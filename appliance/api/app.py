@@ -23,8 +23,9 @@ from appliance.documents.service import DocumentService
 from appliance.errors import AppError, InvalidInputError
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
+from appliance.tasking.control import WorkerControl
 from appliance.tasking.metrics import TaskMetricsCollector
-from appliance.tasking.monitor import TaskMonitor, WorkerControl
+from appliance.tasking.monitor import TaskMonitor
 
 log = logging.getLogger("appliance.api")
 

@@ -27,6 +27,7 @@ from appliance.documents.extract import (
     pdf,  # noqa: F401
     text,  # noqa: F401
 )
+from appliance.holds import HoldPoints
 from appliance.priority import lower_process
 
 log = logging.getLogger("appliance.extractor")
@@ -43,13 +44,28 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
 
 
+_PARENT = os.getppid()
+
+
+def _parent_alive() -> bool:
+    """Whether the worker that started this child still runs (else a hold ends)."""
+    return os.getppid() == _PARENT
+
+
 def _send(stream: IO[str], event: dict[str, Any]) -> None:
     stream.write(json.dumps(event) + "\n")
     stream.flush()
 
 
 def run_job(job: dict[str, Any], out: IO[str]) -> None:
+    holds = HoldPoints(job.get("hold_dir"))
+    held_at = 1
+
     def report(progress: Progress) -> None:
+        nonlocal held_at
+        if progress.page > held_at and progress.pages:
+            held_at = progress.page  # once per page (an OCR page is reported twice)
+            holds.wait(HoldPoints.document_of(progress.pages), still_wanted=_parent_alive)
         _send(out, {"progress": [progress.stage.value, progress.page, progress.pages]})
 
     pages = 0

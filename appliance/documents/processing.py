@@ -32,7 +32,7 @@ _sandboxes: dict[int, ExtractionSandbox] = {}
 
 def sandbox_for(services: Services) -> ExtractionSandbox:
     """This worker's sandbox (one child process, started on first use)."""
-    from appliance.supervisor import program_command
+    from appliance.processes import program_command
 
     key = id(services)
     if key not in _sandboxes:
@@ -41,6 +41,7 @@ def sandbox_for(services: Services) -> ExtractionSandbox:
             [*program_command(), "extractor"],
             timeout=settings.extraction_timeout,
             memory_mb=settings.extraction_memory_mb,
+            hold_dir=settings.hold_dir,
         )
     return _sandboxes[key]
 

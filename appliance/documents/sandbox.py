@@ -55,10 +55,18 @@ class SandboxError(UserFacingError):
 class ExtractionSandbox:
     """One child process that extracts text, replaced whenever it misbehaves."""
 
-    def __init__(self, command: list[str], *, timeout: float, memory_mb: int) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        *,
+        timeout: float,
+        memory_mb: int,
+        hold_dir: Path | None = None,
+    ) -> None:
         self.command = command
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.hold_dir = hold_dir  # tests only: see holds.py
         self._child: subprocess.Popen[str] | None = None
         self._events: queue.Queue[Any] = queue.Queue()
         # The worker may start the child ahead of time from another thread.
@@ -82,7 +90,13 @@ class ExtractionSandbox:
         child had to be stopped (timeout, memory) or died.
         """
         child = self._ensure_child()
-        job = {"path": str(path), "type": file_type.value, "limits": asdict(limits)}
+        job: dict[str, Any] = {
+            "path": str(path),
+            "type": file_type.value,
+            "limits": asdict(limits),
+        }
+        if self.hold_dir is not None:
+            job["hold_dir"] = str(self.hold_dir)
         finished = False
         try:
             assert child.stdin is not None

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from appliance.holds import HoldPoints
 from appliance.tasking.context import (
     PermanentTaskError,
     SoftTimeLimitExceeded,
     TaskContext,
     UserFacingError,
 )
-from appliance.tasking.ledger import Claim, TaskMessage
+from appliance.tasking.ledger import Claim, Outcome, TaskMessage
 from appliance.tasking.outcomes import settle
 from appliance.tasking.registry import Batch, TaskRegistry, TaskSpec
 from appliance.tasking.retry import RetryPolicy
@@ -26,7 +28,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("appliance.tasks")
 
+T = TypeVar("T")
+
 DONE_IN_BATCH_MEMORY = 10_000  # ids; a few hundred kB at most
+# How long an outcome that cannot be written (the database locked or away) is tried again
+# before the worker gives up and exits: its supervisor then hands the task back.
+OUTCOME_PATIENCE = 60.0
+OUTCOME_RETRY_MAX_WAIT = 5.0
 
 
 def describe_error(exc: BaseException) -> str:
@@ -37,23 +45,48 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+class WorkerLifecycle(Protocol):
+    """What the executor may ask of the process it runs in."""
+
+    def retire(self, reason: str) -> None:
+        """Take no further task; let a fresh process replace this one."""
+
+    def exit_now(self, reason: str) -> None:
+        """Leave at once (a task this worker ran was taken away from it)."""
+
+
+class StayAlive:
+    """The lifecycle of an executor outside a worker process (tests): it only logs."""
+
+    def retire(self, reason: str) -> None:
+        log.info("would retire: %s", reason)
+
+    def exit_now(self, reason: str) -> None:
+        log.warning("would exit: %s", reason)
+
+
 class TaskExecutor:
-    """Executes tasks for one worker process; Huey calls it from its worker thread."""
+    """Executes tasks for one worker process; Huey calls it from its worker thread.
+
+    The tasks it runs right now are `running_task_ids()`: one task, or the members of a
+    batch. The set changes under a lock, and `exit_if_running()` holds that lock while it
+    ends the process, so an exit meant for one task can never land on the next one.
+    """
 
     def __init__(
         self,
         worker_name: str,
         rng: random.Random | None = None,
-        on_soft_limit: Callable[[], None] | None = None,
+        lifecycle: WorkerLifecycle | None = None,
     ) -> None:
         self.worker_name = worker_name
         self.services: Services | None = None
-        self.current_task_id: str | None = None
         self.tasks_done = 0
+        self.runs = 0
         self._rng = rng or random.Random()
-        # The soft limit's exception can land anywhere, even inside an import or a
-        # library's half-finished update; the worker is replaced afterwards to be safe.
-        self.on_soft_limit = on_soft_limit
+        self.lifecycle: WorkerLifecycle = lifecycle or StayAlive()
+        self._running: tuple[str, ...] = ()
+        self._switch = threading.Lock()
         # Tasks this worker finished as batch companions: their own queue messages arrive
         # later and are dropped here, instead of each taking the write lock for a claim
         # that can only fail (31 of them per batch of 32).
@@ -67,6 +100,27 @@ class TaskExecutor:
     def registry(self) -> TaskRegistry:
         assert self.services is not None
         return self.services.queue.registry
+
+    @property
+    def current_task_id(self) -> str | None:
+        """The task running now (the first of a batch), for the heartbeat."""
+        running = self._running
+        return running[0] if running else None
+
+    def running_task_ids(self) -> tuple[str, ...]:
+        return self._running
+
+    def _set_running(self, task_ids: tuple[str, ...]) -> None:
+        with self._switch:
+            self._running = task_ids
+
+    def exit_if_running(self, task_id: str, exit_process: Callable[[], None]) -> bool:
+        """Call `exit_process()` if `task_id` is running now; never once it has ended."""
+        with self._switch:
+            if task_id not in self._running:
+                return False
+            exit_process()
+            return True
 
     def __call__(
         self, spec: TaskSpec, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -88,23 +142,39 @@ class TaskExecutor:
             create_missing=spec.periodic is not None,
         )
         if claim is None:
-            record = ledger.get(task_id)
-            state = record.state if record is not None else "unknown"
-            log.info("[Task %s] %s not run: it is %s", task_id, spec.name, state)
+            self._log_not_run(spec, task_id)
             return
+        try:
+            if spec.batch is not None:
+                companions = ledger.claim_companions(
+                    names=self.registry.batched_with(spec.batch),
+                    worker=self.worker_name,
+                    now=time.time(),
+                    limit=spec.batch.size - 1,
+                )
+                if companions:
+                    first = TaskMessage(task_id, spec.name, args, kwargs, 0)
+                    self._run_batch(spec.batch, [(claim, first), *companions])
+                    return
+            self._run_one(spec, claim, args, kwargs)
+        finally:
+            self.runs += 1
+            limit = services.settings.max_tasks_per_child
+            if limit and self.runs >= limit:
+                self.lifecycle.retire(f"it has run {self.runs} tasks")
 
-        if spec.batch is not None:
-            companions = ledger.claim_companions(
-                names=self.registry.batched_with(spec.batch),
-                worker=self.worker_name,
-                now=time.time(),
-                limit=spec.batch.size - 1,
+    def _log_not_run(self, spec: TaskSpec, task_id: str) -> None:
+        assert self.services is not None
+        record = self.services.ledger.get(task_id)
+        if record is None:
+            log.info("[Task %s] %s not run: unknown task", task_id, spec.name)
+        elif record.state == "RETRY" and record.next_retry_at is not None:
+            wait = record.next_retry_at - time.time()
+            log.info(
+                "[Task %s] %s not run yet: its retry is due in %.0f s", task_id, spec.name, wait
             )
-            if companions:
-                first = TaskMessage(task_id, spec.name, args, kwargs, 0)
-                self._run_batch(spec.batch, [(claim, first), *companions])
-                return
-        self._run_one(spec, claim, args, kwargs)
+        else:
+            log.info("[Task %s] %s not run: it is %s", task_id, spec.name, record.state)
 
     def _context(self, spec: TaskSpec, claim: Claim) -> TaskContext:
         assert self.services is not None
@@ -122,35 +192,49 @@ class TaskExecutor:
         """Run a task this worker has claimed and record how it ended."""
         assert self.services is not None
         task_id = claim.task_id
-        self.current_task_id = task_id
         context = self._context(spec, claim)
         started = time.monotonic()
         log.info("[Task %s] %s started (attempt %d)", task_id, spec.name, claim.attempt)
+        self._set_running((task_id,))
         try:
-            try:
-                with SoftTimeLimit(self.services.settings.task_soft_time_limit):
-                    result = spec.run(context, args, kwargs)
-            finally:
-                # Cleared before the outcome is written: the heartbeat stops a worker whose
-                # current task the ledger gave to someone else, and a finished task is not
-                # "current" any more.
-                self.current_task_id = None
+            limit = SoftTimeLimit(self.services.settings.task_soft_time_limit)
+            result = limit.run(self._held(spec.name, lambda: spec.run(context, args, kwargs)))
         except Exception as exc:
             self._record_failure(spec, task_id, claim.attempt, claim.max_retries, exc, started)
         else:
-            duration = time.monotonic() - started
-            if self.services.ledger.finish_success(
+            self._record_success(spec, task_id, result, time.monotonic() - started)
+        finally:
+            self._set_running(())
+            self.tasks_done += 1
+
+    def _held(self, name: str, body: Callable[[], T]) -> Callable[[], T]:
+        """`body`, to run after any hold a test put on tasks of this name (holds.py)."""
+        assert self.services is not None
+        holds = HoldPoints(self.services.settings.hold_dir)
+
+        def held_body() -> T:
+            holds.wait(HoldPoints.task(name))
+            return body()
+
+        return held_body
+
+    def _record_success(self, spec: TaskSpec, task_id: str, result: Any, duration: float) -> None:
+        assert self.services is not None
+        ledger = self.services.ledger
+        finished = self._persist(
+            task_id,
+            lambda: ledger.finish_success(
                 task_id=task_id,
                 worker=self.worker_name,
                 result=result,
                 duration=duration,
                 now=time.time(),
-            ):
-                log.info("[Task %s] ✓ %s succeeded in %.1f ms", task_id, spec.name, duration * 1e3)
-            else:
-                log.warning("[Task %s] %s finished, but was no longer ours", task_id, spec.name)
-        finally:
-            self.tasks_done += 1
+            ),
+        )
+        if finished:
+            log.info("[Task %s] ✓ %s succeeded in %.1f ms", task_id, spec.name, duration * 1e3)
+        else:
+            self._taken_away(task_id, spec.name)
 
     def _run_batch(self, batch: Batch, members: list[tuple[Claim, TaskMessage]]) -> None:
         """Run claimed tasks together; if the batch fails, run each alone for its own outcome.
@@ -160,37 +244,43 @@ class TaskExecutor:
         """
         assert self.services is not None
         first_claim, first = members[0]
-        self.current_task_id = first.task_id
         context = self._context(self.registry.get(first.name), first_claim)
         started = time.monotonic()
-        ids = ", ".join(message.task_id for _claim, message in members)
-        log.info("[Batch %s] %d tasks started: %s", batch.key, len(members), ids)
+        ids = tuple(message.task_id for _claim, message in members)
+        log.info("[Batch %s] %d tasks started: %s", batch.key, len(members), ", ".join(ids))
+        self._set_running(ids)
         try:
-            try:
-                with SoftTimeLimit(self.services.settings.task_soft_time_limit):
-                    results = batch.run(context, [(m.args, m.kwargs) for _c, m in members])
-            finally:
-                self.current_task_id = None  # as in _run_one
+            limit = SoftTimeLimit(self.services.settings.task_soft_time_limit)
+            calls = [(m.args, m.kwargs) for _c, m in members]
+            results = limit.run(self._held(first.name, lambda: batch.run(context, calls)))
+        except SoftTimeLimitExceeded as exc:
+            # The worker is replaced after a soft limit anyway: fail them as one.
+            for claim, message in members:
+                spec = self.registry.get(message.name)
+                self._record_failure(
+                    spec, claim.task_id, claim.attempt, claim.max_retries, exc, started
+                )
+            self._set_running(())
+            return
         except Exception as exc:
-            if isinstance(exc, SoftTimeLimitExceeded):
-                # The worker is replaced after a soft limit anyway: fail them as one.
-                for claim, message in members:
-                    spec = self.registry.get(message.name)
-                    self._record_failure(
-                        spec, claim.task_id, claim.attempt, claim.max_retries, exc, started
-                    )
-                return
+            self._set_running(())
             log.warning("[Batch %s] failed (%s); running its tasks one by one", batch.key, exc)
             for claim, message in members:
                 self._run_one(self.registry.get(message.name), claim, message.args, message.kwargs)
             return
         duration = time.monotonic() - started
-        finished = self.services.ledger.finish_success_many(
-            worker=self.worker_name,
-            results=[(m.task_id, r) for (_c, m), r in zip(members, results, strict=True)],
-            duration=duration,
-            now=time.time(),
+        ledger = self.services.ledger
+        finished = self._persist(
+            first.task_id,
+            lambda: ledger.finish_success_many(
+                worker=self.worker_name,
+                results=[(m.task_id, r) for (_c, m), r in zip(members, results, strict=True)],
+                duration=duration,
+                now=time.time(),
+            ),
         )
+        self._set_running(())
+        self.tasks_done += len(members)
         # The first member's message is the one being handled now; the others' come later.
         for task_id in set(finished) - {first.task_id}:
             self._done_in_batch[task_id] = None
@@ -203,7 +293,9 @@ class TaskExecutor:
             len(members),
             duration * 1e3,
         )
-        self.tasks_done += len(members)
+        lost = [task_id for task_id in ids if task_id not in finished]
+        if lost:
+            self._taken_away(lost[0], batch.key)
 
     def _record_failure(
         self,
@@ -215,24 +307,36 @@ class TaskExecutor:
         started: float,
     ) -> None:
         assert self.services is not None
-        if isinstance(exc, SoftTimeLimitExceeded):
-            error = "soft time limit exceeded"
-            if self.on_soft_limit is not None:
-                self.on_soft_limit()
-        else:
-            error = describe_error(exc)
+        soft_limit = isinstance(exc, SoftTimeLimitExceeded)
+        error = "soft time limit exceeded" if soft_limit else describe_error(exc)
         policy = RetryPolicy.configured(self.services.settings, max_retries)
         retryable = policy.may_retry(attempt) and not isinstance(exc, PermanentTaskError)
         delay = policy.delay(attempt, self._rng) if retryable else None
-        outcome = self.services.ledger.finish_failure(
-            task_id=task_id,
-            worker=self.worker_name,
-            error=error,
-            duration=time.monotonic() - started,
-            retry_delay=delay,
-            now=time.time(),
+        ledger = self.services.ledger
+        outcome: Outcome = self._persist(
+            task_id,
+            lambda: ledger.finish_failure(
+                task_id=task_id,
+                worker=self.worker_name,
+                error=error,
+                duration=time.monotonic() - started,
+                retry_delay=delay,
+                now=time.time(),
+            ),
         )
-        settle(self.services, outcome, error)
+        if soft_limit:
+            # The exception may have landed anywhere, even inside an import or a library's
+            # half-finished update: the worker is replaced once this outcome is written.
+            self.lifecycle.retire("a task ran past the soft time limit")
+        if not outcome.applied:
+            self._taken_away(task_id, spec.name)
+            return
+        try:
+            settle(self.services, outcome, error)
+        except Exception as settle_error:
+            # The row says RETRY; a retry message the queue did not take is re-sent by the
+            # reaper once it is overdue.
+            log.warning("[Task %s] retry not sent now (%s)", task_id, settle_error)
         if outcome.resend is not None:
             log.warning(
                 "[Task %s] ✗ Error in %s: %s (retry %d/%d in %.1f s)",
@@ -250,5 +354,40 @@ class TaskExecutor:
                 spec.name,
                 error,
                 attempt,
-                exc_info=not isinstance(exc, SoftTimeLimitExceeded),
+                exc_info=not soft_limit,
             )
+
+    def _persist(self, task_id: str, write: Callable[[], T]) -> T:
+        """Write a task's outcome, trying again while the database refuses.
+
+        An outcome that is never written leaves the task STARTED under a live worker, where
+        nothing would ever free it. If the database stays away past OUTCOME_PATIENCE the
+        worker exits instead: its supervisor hands the task back once it can.
+        """
+        deadline = time.monotonic() + OUTCOME_PATIENCE
+        wait = 0.05
+        while True:
+            try:
+                return write()
+            except SoftTimeLimitExceeded:
+                # A soft limit that fired as the task ended: not the write's fault.
+                log.debug("[Task %s] a late soft limit interrupted its outcome", task_id)
+            except Exception as exc:
+                if time.monotonic() + wait > deadline:
+                    self.lifecycle.exit_now(f"the outcome of task {task_id} cannot be written")
+                    raise
+                log.warning(
+                    "[Task %s] outcome not written (%s); trying again in %.2f s",
+                    task_id,
+                    exc,
+                    wait,
+                )
+                time.sleep(wait)
+                wait = min(wait * 2, OUTCOME_RETRY_MAX_WAIT)
+
+    def _taken_away(self, task_id: str, name: str) -> None:
+        """The ledger gave `task_id` to someone else (revoked, past the hard limit, or
+        re-queued after a lost lease) while it ran here. This worker takes no further task:
+        whoever took it away may be about to kill the process that ran it."""
+        log.warning("[Task %s] %s finished, but was no longer ours", task_id, name)
+        self.lifecycle.exit_now(f"task {task_id} was taken away while it ran")

@@ -94,6 +94,11 @@ class Outcome:
     resend: TaskMessage | None = None
     gave_up: TaskMessage | None = None
 
+    @property
+    def applied(self) -> bool:
+        """Whether the transition took place (False: the task was not in the expected state)."""
+        return self.resend is not None or self.gave_up is not None
+
 
 def summarize_args(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
     """A short, human-readable rendering of a task's arguments for lists and logs."""
@@ -464,14 +469,14 @@ class Ledger(WorkerTable):
             ).all()
         return list(rows), int(total or 0)
 
-    def started(self) -> list[Row[Any]]:
+    def started(self, *, worker: str | None = None) -> list[Row[Any]]:
+        """Running tasks (of `worker` only, when given), oldest first."""
+        conditions = [TASKS.c.state == TaskState.STARTED.value]
+        if worker is not None:
+            conditions.append(TASKS.c.worker == worker)
         with self.db.read() as conn:
             return list(
-                conn.execute(
-                    select(TASKS)
-                    .where(TASKS.c.state == TaskState.STARTED.value)
-                    .order_by(TASKS.c.started_at)
-                ).all()
+                conn.execute(select(TASKS).where(*conditions).order_by(TASKS.c.started_at)).all()
             )
 
     def overdue_waiting(self, *, older_than: float) -> list[Row[Any]]:

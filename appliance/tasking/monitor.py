@@ -10,12 +10,13 @@ import json
 import logging
 import time
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Row
 
 from appliance.container import Services
 from appliance.errors import ConflictError, InvalidInputError, NotFoundError
+from appliance.tasking.control import WorkerControl
 from appliance.tasking.ledger import message_from_row
 from appliance.tasking.outcomes import give_up
 from appliance.tasking.states import TaskState
@@ -23,12 +24,6 @@ from appliance.tasking.states import TaskState
 log = logging.getLogger("appliance.monitor")
 
 HEARTBEAT_HEALTH_WINDOW = 30.0  # the seed: unhealthy when no worker was heard for 30 s
-
-
-class WorkerControl(Protocol):
-    """What the monitor may do to worker processes (the launcher's supervisor does it)."""
-
-    def kill(self, name: str) -> bool: ...
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -295,9 +290,11 @@ class TaskMonitor:
                 state=state.value,
             )
         if state is TaskState.STARTED and before.worker and self.control is not None:
-            # A worker on another machine is not ours to kill: it sees the revoke in the
-            # ledger at its next heartbeat and stops itself.
-            self.control.kill(before.worker)
+            # Only the process that ran it: a worker that finished the task meanwhile
+            # finds it taken away and exits by itself, before it starts another one; a
+            # worker on another machine sees the revoke at its next heartbeat and stops.
+            worker = self.services.ledger.worker(before.worker)
+            self.control.kill(before.worker, pid=worker.pid if worker is not None else None)
         give_up(self.services, message_from_row(before), "revoked")
         message = f"Task {task_id} has been revoked"
         log.warning(message)

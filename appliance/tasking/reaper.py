@@ -10,6 +10,9 @@ Only the process that started a worker can kill it. A reaper enforces the hard l
 once on its own workers; on workers of other machines it steps in only a lease later
 (their node should have acted by then), failing the attempt in the ledger: such a
 worker sees that its task was taken away and exits by itself.
+
+Time limits and leases count awake time (`awake.py`): a PC that slept with a task
+running wakes to a task that has run as long as before, and to leases that start anew.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import time
 from collections.abc import Callable, Collection
 
 from appliance.container import Services
+from appliance.tasking.awake import AwakeClock
+from appliance.tasking.control import WorkerControl
 from appliance.tasking.ledger import message_from_row
 from appliance.tasking.outcomes import settle
 from appliance.tasking.retry import RetryPolicy
@@ -29,25 +34,51 @@ ORPHAN_GRACE = 30.0  # seconds a waiting row may lack its message before it is r
 HARD_LIMIT_ERROR = "hard time limit exceeded"
 
 
+def hand_back_tasks_of(services: Services, worker: str, reason: str, *, count_attempt: bool) -> int:
+    """Give every task `worker` holds back to the queue (or fail those out of attempts)."""
+    count = 0
+    for row in services.ledger.started(worker=worker):
+        outcome = services.ledger.requeue_started(
+            task_id=row.id,
+            worker=worker,
+            reason=reason,
+            count_attempt=count_attempt,
+            now=time.time(),
+        )
+        settle(services, outcome, reason)
+        if outcome.resend is not None:
+            log.warning("[Task %s] %s re-queued: %s", row.id, row.name, reason)
+        elif outcome.gave_up is not None:
+            log.error("[Task %s] %s failed for good: %s", row.id, row.name, reason)
+        count += 1
+    return count
+
+
 class Reaper:
-    """Re-queues or fails lost tasks. `kill_worker(name)` stops a local worker process.
+    """Re-queues or fails lost tasks; `control` kills this process's own workers.
 
     `local_workers()` names the workers this process started. With `foreign=False` (a
-    worker node) the reaper leaves other machines' workers alone.
+    worker node) the reaper leaves other machines' workers alone. `tick(now)` is called
+    at every turn of the owner's loop; it keeps the awake clock.
     """
 
     def __init__(
         self,
         services: Services,
-        kill_worker: Callable[[str], bool],
+        control: WorkerControl,
         local_workers: Callable[[], Collection[str]] | None = None,
         *,
         foreign: bool = True,
+        now: float | None = None,
     ) -> None:
         self.services = services
-        self.kill_worker = kill_worker
+        self.control = control
         self.local_workers = local_workers
         self.foreign = foreign
+        self.clock = AwakeClock(time.time() if now is None else now)
+
+    def tick(self, now: float | None = None) -> None:
+        self.clock.tick(time.time() if now is None else now)
 
     def _is_local(self, worker: str | None) -> bool:
         if self.local_workers is None:
@@ -56,60 +87,60 @@ class Reaper:
 
     def requeue_tasks_of(self, worker: str, reason: str, *, count_attempt: bool = True) -> int:
         """Hand back every task `worker` was running (it died or was stopped)."""
-        count = 0
-        for row in self.services.ledger.started():
-            if row.worker != worker:
-                continue
-            outcome = self.services.ledger.requeue_started(
-                task_id=row.id,
-                worker=worker,
-                reason=reason,
-                count_attempt=count_attempt,
-                now=time.time(),
-            )
-            settle(self.services, outcome, reason)
-            if outcome.resend is not None:
-                log.warning("[Task %s] %s re-queued: %s", row.id, row.name, reason)
-            elif outcome.gave_up is not None:
-                log.error("[Task %s] %s failed for good: %s", row.id, row.name, reason)
-            count += 1
-        return count
+        return hand_back_tasks_of(self.services, worker, reason, count_attempt=count_attempt)
 
     def reap_dead_workers(self, now: float | None = None) -> int:
         """Hand back tasks of workers whose heartbeat is older than the lease."""
         now = time.time() if now is None else now
+        self.clock.tick(now)
         lease = self.services.settings.worker_lease
+        if self.clock.within_fresh_lease(now, lease):
+            return 0  # the PC just woke up: the workers have not had a chance to answer
         rows = self.services.ledger.tasks_of_dead_workers(now=now, lease=lease)
         for worker in sorted({row.worker for row in rows if row.worker}):
             self.requeue_tasks_of(worker, f"worker {worker} stopped answering")
         return len(rows)
 
     def enforce_hard_limit(self, now: float | None = None) -> int:
-        """Fail the attempt of tasks past the hard limit and kill the worker running them."""
+        """Fail the attempt of tasks past the hard limit and kill the worker running them.
+
+        The worker is killed only when this transition took effect (a task that just
+        finished is left alone) and only the process that ran it.
+        """
         now = time.time() if now is None else now
+        self.clock.tick(now)
         settings = self.services.settings
+        running = self.services.ledger.started()
+        self.clock.forget_tasks_except({row.id for row in running})
         count = 0
-        for row in self.services.ledger.started():
+        for row in running:
+            if row.started_at is None:
+                continue
             limit = settings.task_hard_time_limit
-            if not self._is_local(row.worker):
+            local = self._is_local(row.worker)
+            if not local:
                 if not self.foreign:
                     continue
                 limit += settings.worker_lease
-            if row.started_at is None or now - row.started_at < limit:
+            ran = self.clock.ran_for(row.id, row.started_at, now)
+            if ran < limit:
                 continue
             policy = RetryPolicy.configured(settings, row.max_retries)
             delay = policy.delay(row.attempts) if policy.may_retry(row.attempts) else None
+            worker = self.services.ledger.worker(row.worker) if row.worker else None
             outcome = self.services.ledger.finish_failure(
                 task_id=row.id,
                 worker=row.worker,
                 error=HARD_LIMIT_ERROR,
-                duration=now - row.started_at,
+                duration=ran,
                 retry_delay=delay,
                 now=now,
             )
+            if not outcome.applied:
+                continue  # it finished (or was taken away) since the list was read
             log.error("[Task %s] ✗ %s: %s on %s", row.id, row.name, HARD_LIMIT_ERROR, row.worker)
-            if row.worker and self._is_local(row.worker):
-                self.kill_worker(row.worker)
+            if row.worker and local:
+                self.control.kill(row.worker, pid=worker.pid if worker is not None else None)
             settle(self.services, outcome, HARD_LIMIT_ERROR)
             count += 1
         return count

@@ -21,7 +21,7 @@ from appliance.tasking.monitor import TaskMonitor
 from appliance.tasking.reaper import ORPHAN_GRACE, Reaper
 from appliance.tasking.states import Priority
 from tests.distributed.redis_server import RedisServer
-from tests.support import free_port
+from tests.support import RecordingControl, free_port
 
 DB = 1  # this module's database on the shared server
 
@@ -104,7 +104,7 @@ def test_schedule_times_are_read_as_utc_whatever_the_local_time_zone() -> None:
 def test_the_reaper_resends_a_lost_message_once(services: Services) -> None:
     task_id = services.queue.enqueue("tasks.ping")
     services.queue.huey("default").flush()  # lost, as when Redis restarted without saving
-    reaper = Reaper(services, kill_worker=lambda name: False)
+    reaper = Reaper(services, RecordingControl())
     later = time.time() + ORPHAN_GRACE + 1
     assert reaper.resend_orphans(now=later) == 1
     assert services.queue.tasks.message_ids() == {task_id}
@@ -193,7 +193,7 @@ def test_work_accepted_while_redis_is_away_is_sent_when_it_is_back(tmp_path: Pat
         task_id = services.queue.enqueue("tasks.ping", "später")  # no error for the caller
         assert services.ledger.get(task_id).state == "PENDING"
         own.start()
-        reaper = Reaper(services, kill_worker=lambda name: False)
+        reaper = Reaper(services, RecordingControl())
         assert reaper.resend_orphans(now=time.time() + ORPHAN_GRACE + 1) == 1
         assert services.queue.tasks.message_ids() == {task_id}
     finally:
