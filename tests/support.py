@@ -8,7 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,9 @@ class RunningAppliance:
         self.env["APPLIANCE_DATA_DIR"] = str(data_dir)
         self.env["APPLIANCE_PORT"] = str(self.port)
         self.env["APPLIANCE_OPEN_BROWSER"] = "false"
+        self.holds = data_dir.parent / f"{data_dir.name}-holds"
+        self.holds.mkdir(parents=True, exist_ok=True)
+        self.env["APPLIANCE_HOLD_DIR"] = str(self.holds)
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{self.port}"
         self.client = httpx.Client(base_url=self.url, timeout=10)
@@ -136,12 +140,28 @@ class RunningAppliance:
             self._services = None
         self.client.close()
 
+    def log_text(self) -> str:
+        """The appliance's log file (the launcher's and every worker's lines)."""
+        return (self.data_dir / "logs" / "appliance.log").read_text("utf-8", errors="replace")
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             text = self.log_path.read_text("utf-8", errors="replace")
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+    # -- hold points: in-between states the test releases (appliance/holds.py) ------------
+
+    @contextmanager
+    def hold(self, point: str) -> Iterator[Path]:
+        """Work reaching `point` waits until the block ends (or the yielded file is removed)."""
+        path = self.holds / point
+        path.touch()
+        try:
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
 
     # -- the ledger, seen from the test ---------------------------------------------------
 

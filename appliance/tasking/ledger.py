@@ -40,24 +40,21 @@ STATS = TaskStat.__table__  # type: ignore[attr-defined]
 DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
 SUMMARY_LENGTH = 300
 _WAITING = (TaskState.PENDING.value, TaskState.RETRY.value)
-# How much earlier than its `next_retry_at` a retry may be taken. The scheduled message is
-# timed after the row is written, so on one PC it is never early; across machines (Redis)
-# it allows for clocks that NTP keeps a little apart. A message earlier than this is a
-# second copy and is dropped; a scheduled one dropped by a larger skew is re-sent by the
-# reaper once overdue.
-CLOCK_TOLERANCE = 1.0
 
 
 def _due(now: float) -> ColumnElement[bool]:
-    """Waiting rows a worker may take at `now`: PENDING, or RETRY whose time has come."""
+    """Waiting rows a worker may take at `now`: PENDING, or RETRY whose time has come.
+
+    A retry's scheduled message is timed after its row is written, so on one PC it never
+    arrives before `next_retry_at`; an earlier message is a second copy and runs nothing.
+    Across machines (Redis) a clock running behind may see the scheduled message early
+    too: then the reaper sends it again once it is overdue.
+    """
     return or_(
         TASKS.c.state == TaskState.PENDING.value,
         and_(
             TASKS.c.state == TaskState.RETRY.value,
-            or_(
-                TASKS.c.next_retry_at.is_(None),
-                TASKS.c.next_retry_at <= now + CLOCK_TOLERANCE,
-            ),
+            or_(TASKS.c.next_retry_at.is_(None), TASKS.c.next_retry_at <= now),
         ),
     )
 

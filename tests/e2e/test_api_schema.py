@@ -108,10 +108,6 @@ REGRESSIONS: dict[str, list[dict[str, Any]]] = {
     "GET /api/v1/tasks/tasks": [{"offset": 2**63}],
 }
 
-# Operations with a known bug: each one runs as a strict xfail of its own (a fixed one fails
-# until it is taken off this list). Empty: every bug Schemathesis found is fixed.
-KNOWN_BUGS: dict[str, tuple[str, ...]] = {}
-
 
 def add_upload_links(schema: BaseSchema) -> None:
     """Declare UPLOAD_LINKS in the loaded schema, before any operation is built from it."""
@@ -247,28 +243,10 @@ def run_operations(schema: BaseSchema) -> tuple[list[str], dict[str, BaseExcepti
 
 
 def test_every_operation_answers_as_its_schema_says(api_schema: BaseSchema) -> None:
-    labels, failures = run_operations(api_schema.exclude(name=list(KNOWN_BUGS)))
+    labels, failures = run_operations(api_schema)
     assert labels, "the schema has no operations left to test"
     report = "\n\n".join(f"=== {label}\n{failure}" for label, failure in failures.items())
     assert not failures, f"{len(failures)} of {len(labels)} operations failed:\n\n{report}"
-
-
-@pytest.mark.parametrize(
-    "label",
-    [
-        pytest.param(
-            label,
-            marks=pytest.mark.xfail(strict=True, raises=FailureGroup, reason="; ".join(bugs)),
-            id=label,
-        )
-        for label, bugs in KNOWN_BUGS.items()
-    ],
-)
-def test_operation_with_a_known_bug(api_schema: BaseSchema, label: str) -> None:
-    labels, failures = run_operations(api_schema.include(name=label))
-    assert labels == [label], f"no operation {label} in the schema"
-    if label in failures:
-        raise failures[label]
 
 
 def test_call_sequences_along_the_links(

@@ -17,6 +17,7 @@ import httpx
 import psutil
 import pytest
 
+from appliance.holds import HoldPoints
 from tests.e2e.test_documents import URL, upload, wait_done
 from tests.e2e.test_projects import wait_indexed
 from tests.fixtures import documents as make
@@ -44,14 +45,16 @@ def test_kill_9_of_a_worker_mid_extraction_reprocesses_the_document_once(
     appliance: RunningAppliance, tmp_path: Path
 ) -> None:
     scan = make.tiff_pages(tmp_path / "lang.tiff", [f"Seite {i} Estrich Keller" for i in range(4)])
-    body = upload(appliance, scan)
-    wait_for(
-        lambda: appliance.client.get(f"{URL}{body['id']}").json()["status"] == "processing",
-        timeout=60,
-        what="processing",
-    )
-    running = appliance.wait_state(body["task_id"], {"STARTED"})
-    os.kill(appliance.worker_pids()[running.worker], signal.SIGKILL)
+    # Held after its first page: the worker is provably in the middle of the document.
+    with appliance.hold(HoldPoints.document_of(4)):
+        body = upload(appliance, scan)
+        wait_for(
+            lambda: appliance.client.get(f"{URL}{body['id']}").json()["page_current"] == 1,
+            timeout=60,
+            what="the first page read",
+        )
+        running = appliance.wait_state(body["task_id"], {"STARTED"})
+        os.kill(appliance.worker_pids()[running.worker], signal.SIGKILL)
     done = wait_done(appliance, body["id"])
     assert done["status"] == "completed" and done["page_count"] == 4
     task = appliance.wait_state(body["task_id"], {"SUCCESS"})
@@ -69,11 +72,14 @@ def test_kill_9_of_the_embedding_worker_during_a_reindex_keeps_one_vector_per_pr
         wait_indexed(appliance, created["id"])
     before = appliance.client.get("/api/v1/projects/stats").json()
     assert before["vectors"] == before["stored_vectors"] == before["projects"]
-    batches = appliance.client.post("/api/v1/projects/reindex").json()["task_ids"]
-    appliance.wait_state(batches[0], {"STARTED", "SUCCESS"})
-    os.kill(appliance.worker_pids()["huey@worker-1"], signal.SIGKILL)
+    # Held once claimed: the first batch is provably running when its worker is killed.
+    with appliance.hold(HoldPoints.task("tasks.batch_generate_embeddings")):
+        batches = appliance.client.post("/api/v1/projects/reindex").json()["task_ids"]
+        appliance.wait_state(batches[0], {"STARTED"})
+        os.kill(appliance.worker_pids()["huey@worker-1"], signal.SIGKILL)
     for task_id in batches:
         appliance.wait_state(task_id, {"SUCCESS"}, timeout=180)
+    assert appliance.task(batches[0]).attempts == 2  # the killed run, and the one that did it
     after = appliance.client.get("/api/v1/projects/stats").json()
     assert after["vectors"] == before["vectors"] and after["indexed"] == before["projects"]
     appliance.wait_healthy()
@@ -107,25 +113,28 @@ def test_kill_9_of_the_launcher_during_upload_and_processing_then_restart(
 ) -> None:
     fresh_appliance.start()
     scan = make.tiff_pages(tmp_path / "scan.tiff", [f"Blatt {i} Abrechnung" for i in range(4)])
-    processing = upload(fresh_appliance, scan)
-    wait_for(
-        lambda: (
-            fresh_appliance.client.get(f"{URL}{processing['id']}").json()["status"] == "processing"
-        ),
-        timeout=60,
-        what="processing",
-    )
-    stop = threading.Event()
-    sender = threading.Thread(target=_slow_upload, args=(f"{fresh_appliance.url}{URL}upload", stop))
-    sender.start()
-    wait_for(
-        lambda: any(n.endswith(".part") for n in uploads(fresh_appliance)),
-        timeout=30,
-        what="an upload in flight",
-    )
-    fresh_appliance.kill9()
-    stop.set()
-    sender.join(timeout=30)
+    # Held after its first page, so the launcher dies while the scan is provably mid-way.
+    with fresh_appliance.hold(HoldPoints.document_of(4)):
+        processing = upload(fresh_appliance, scan)
+        wait_for(
+            lambda: (
+                fresh_appliance.client.get(f"{URL}{processing['id']}").json()["page_current"] == 1
+            ),
+            timeout=60,
+            what="the first page read",
+        )
+        stop = threading.Event()
+        url = f"{fresh_appliance.url}{URL}upload"
+        sender = threading.Thread(target=_slow_upload, args=(url, stop))
+        sender.start()
+        wait_for(
+            lambda: any(n.endswith(".part") for n in uploads(fresh_appliance)),
+            timeout=30,
+            what="an upload in flight",
+        )
+        fresh_appliance.kill9()
+        stop.set()
+        sender.join(timeout=30)
     assert any(n.endswith(".part") for n in uploads(fresh_appliance))
 
     fresh_appliance.start()

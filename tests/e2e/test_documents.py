@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from appliance.holds import HoldPoints
 from tests.fixtures import documents as make
 from tests.support import RunningAppliance, wait_for
 
@@ -204,10 +205,13 @@ def test_a_parse_that_never_ends_fails_after_the_retries_and_the_queue_moves_on(
     )
     fresh_appliance.start()
     slow = make.tiff_pages(tmp_path / "endlos.tiff", ["Seite eins", "Seite zwei", "Seite drei"])
-    stuck = upload(fresh_appliance, slow)
-    quick = upload(fresh_appliance, make.cp1252_txt(tmp_path / "kurz.txt", "kurze Notiz"))
-    assert wait_done(fresh_appliance, quick["id"])["status"] == "completed"
-    failed = wait_done(fresh_appliance, stuck["id"], timeout=180)
+    # Every attempt is held before the scan's second page and never let go: the parse
+    # outlasts its timeout however fast this machine reads.
+    with fresh_appliance.hold(HoldPoints.document_of(3)):
+        stuck = upload(fresh_appliance, slow)
+        quick = upload(fresh_appliance, make.cp1252_txt(tmp_path / "kurz.txt", "kurze Notiz"))
+        assert wait_done(fresh_appliance, quick["id"])["status"] == "completed"
+        failed = wait_done(fresh_appliance, stuck["id"], timeout=180)
     assert failed["status"] == "failed" and failed["error_code"] == "timeout"
     assert "longer than 0.5 seconds" in failed["error"]
     task = fresh_appliance.task(stuck["task_id"])

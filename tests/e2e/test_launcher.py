@@ -10,6 +10,7 @@ import time
 import psutil
 import pytest
 
+from appliance.holds import HoldPoints
 from tests.support import RunningAppliance, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -50,11 +51,13 @@ def test_graceful_stop_within_10_s_requeues_running_work(
     fresh_appliance: RunningAppliance,
 ) -> None:
     fresh_appliance.start()
-    task_id = fresh_appliance.enqueue("tasks.sleep", 8)
-    fresh_appliance.wait_state(task_id, {"STARTED"})
-    started = time.monotonic()
-    code = fresh_appliance.stop(signal.SIGTERM)
-    assert time.monotonic() - started < 10
+    # Held: the task runs for as long as the test wants, here longer than the stop.
+    with fresh_appliance.hold(HoldPoints.task("tasks.sleep")):
+        task_id = fresh_appliance.enqueue("tasks.sleep", 0.1)
+        fresh_appliance.wait_state(task_id, {"STARTED"})
+        started = time.monotonic()
+        code = fresh_appliance.stop(signal.SIGTERM)
+        assert time.monotonic() - started < 10
     assert code == 0
     assert wait_for(lambda: not worker_processes(fresh_appliance), timeout=5, what="workers gone")
     row = fresh_appliance.task(task_id)
@@ -70,13 +73,16 @@ def test_kill_9_of_the_launcher_then_restart_recovers(
     fresh_appliance: RunningAppliance,
 ) -> None:
     fresh_appliance.start()
-    task_id = fresh_appliance.enqueue("tasks.sleep", 3)
-    waiting = [fresh_appliance.enqueue("tasks.ping", i) for i in range(3)]
-    fresh_appliance.wait_state(task_id, {"STARTED"})
-    assert worker_processes(fresh_appliance)
-    fresh_appliance.kill9()
-    # The workers notice their launcher is gone and leave; nothing keeps running.
-    assert wait_for(lambda: not worker_processes(fresh_appliance), timeout=10, what="orphans gone")
+    with fresh_appliance.hold(HoldPoints.task("tasks.sleep")):
+        task_id = fresh_appliance.enqueue("tasks.sleep", 0.1)
+        waiting = [fresh_appliance.enqueue("tasks.ping", i) for i in range(3)]
+        fresh_appliance.wait_state(task_id, {"STARTED"})
+        assert worker_processes(fresh_appliance)
+        fresh_appliance.kill9()
+        # The workers notice their launcher is gone and leave; nothing keeps running.
+        assert wait_for(
+            lambda: not worker_processes(fresh_appliance), timeout=10, what="orphans gone"
+        )
 
     fresh_appliance.start()
     row = fresh_appliance.wait_state(task_id, {"SUCCESS"}, timeout=60)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
+from appliance.holds import HoldPoints
 from tests.fixtures import documents as make
 from tests.support import RunningAppliance, wait_for
 
@@ -131,11 +132,13 @@ def test_uploads_are_processed_live_and_found_by_search(
     open_view(page, appliance, "documents")
     page.evaluate(WATCH, "#upload-list .state")
 
-    page.set_input_files("#file-input", [pdf, png, scan])
-    # The scan is read page by page, and the page shows how far it got.
-    progress = page.locator("#upload-list li", has_text=scan.name)
-    expect(progress).to_contain_text(re.compile(r"In Arbeit.*Seite [1-4] von 4"), timeout=SLOW)
-    shoot(page, "documents-processing")
+    # The scan is read page by page, and the page shows how far it got: held before its
+    # second page until the test has seen it there, however fast this machine reads.
+    with appliance.hold(HoldPoints.document_of(4)):
+        page.set_input_files("#file-input", [pdf, png, scan])
+        progress = page.locator("#upload-list li", has_text=scan.name)
+        expect(progress).to_contain_text(re.compile(r"In Arbeit.*Seite 1 von 4"), timeout=SLOW)
+        shoot(page, "documents-processing")
     for name in (pdf.name, png.name, scan.name):
         item = page.locator("#upload-list li", has_text=name)
         expect(item).to_contain_text("Fertig", timeout=SLOW)
@@ -279,27 +282,29 @@ def test_the_monitor_revokes_a_waiting_task_and_retries_a_failed_one(
 ) -> None:
     page = watched.page
     open_view(page, appliance, "tasks")
-    # The default queue has 3 workers: keep them busy so a ping has to wait.
-    sleepers = [appliance.enqueue("tasks.sleep", 4) for _ in range(3)]
-    for task_id in sleepers:
-        appliance.wait_state(task_id, {"STARTED"})
-    waiting = appliance.enqueue("tasks.ping")
-    expect(page.locator(f"#active-rows tr[data-id='{sleepers[0]}']")).to_be_visible()
-    row = page.locator(f"#waiting-rows tr[data-id='{waiting}']")
-    expect(row).to_contain_text("Wartet")
-    shoot(page, "tasks")
+    # The default queue has 3 workers: keep them busy (held, however fast they are) so a
+    # ping has to wait.
+    with appliance.hold(HoldPoints.task("tasks.sleep")):
+        sleepers = [appliance.enqueue("tasks.sleep", 0.1) for _ in range(3)]
+        for task_id in sleepers:
+            appliance.wait_state(task_id, {"STARTED"})
+        waiting = appliance.enqueue("tasks.ping")
+        expect(page.locator(f"#active-rows tr[data-id='{sleepers[0]}']")).to_be_visible()
+        row = page.locator(f"#waiting-rows tr[data-id='{waiting}']")
+        expect(row).to_contain_text("Wartet")
+        shoot(page, "tasks")
 
-    row.get_by_role("button", name="Widerrufen").click()
-    expect(page.locator("#notices")).to_contain_text("Aufgabe widerrufen.")
-    expect(row).to_have_count(0)
-    assert appliance.task(waiting).state == "REVOKED"
-    expect(page.locator(f"#history-rows tr[data-id='{waiting}']")).to_contain_text("Widerrufen")
+        row.get_by_role("button", name="Widerrufen").click()
+        expect(page.locator("#notices")).to_contain_text("Aufgabe widerrufen.")
+        expect(row).to_have_count(0)
+        assert appliance.task(waiting).state == "REVOKED"
+        expect(page.locator(f"#history-rows tr[data-id='{waiting}']")).to_contain_text("Widerrufen")
 
-    # A running task is stopped (after a confirmation): its worker is replaced.
-    running = page.locator(f"#active-rows tr[data-id='{sleepers[0]}']")
-    running.get_by_role("button", name="Abbrechen").click()
-    expect(running).to_have_count(0)
-    assert appliance.wait_state(sleepers[0], {"REVOKED"}).state == "REVOKED"
+        # A running task is stopped (after a confirmation): its worker is replaced.
+        running = page.locator(f"#active-rows tr[data-id='{sleepers[0]}']")
+        running.get_by_role("button", name="Abbrechen").click()
+        expect(running).to_have_count(0)
+        assert appliance.wait_state(sleepers[0], {"REVOKED"}).state == "REVOKED"
     for task_id in sleepers[1:]:
         appliance.wait_state(task_id, {"SUCCESS"})
     appliance.wait_healthy()
