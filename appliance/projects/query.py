@@ -18,7 +18,11 @@ from appliance.errors import AppError
 from appliance.tasking.states import TaskState
 
 CACHE_SIZE = 256
-POLL_INTERVAL = 0.005
+# The worker answers in milliseconds when it is free, in seconds when the model is still
+# loading: look often at first, then less and less.
+FIRST_LOOK = 0.001
+LONGEST_WAIT = 0.02
+FINISHED = (TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED)
 
 
 class SearchUnavailableError(AppError):
@@ -51,14 +55,19 @@ class QueryEmbedder:
         ledger = self.services.ledger
         task_id = self.services.queue.enqueue("tasks.embed_query", text)
         deadline = time.monotonic() + self.timeout
+        wait = FIRST_LOOK
         while time.monotonic() < deadline:
-            row = ledger.get(task_id)
+            state = ledger.state_of(task_id)  # one column until it is done
+            row = ledger.get(task_id) if state in FINISHED else None
             if row is not None and row.state == TaskState.SUCCESS:
                 vector: list[float] = json.loads(row.result_json)
                 return vector
-            if row is not None and row.state in (TaskState.FAILURE, TaskState.REVOKED):
+            if row is not None:
                 raise SearchUnavailableError(f"The search could not be prepared: {row.error}")
-            time.sleep(POLL_INTERVAL)
+            time.sleep(wait)
+            wait = min(wait * 2, LONGEST_WAIT)
+        # Nobody waits for this answer any more: it must not run later (or again).
+        ledger.revoke(task_id, allow_running=False, now=time.time())
         raise SearchUnavailableError(
             "The search took too long: the embedding worker is busy or not running. "
             "Please try again in a moment."

@@ -435,6 +435,12 @@ class Ledger(WorkerTable):
 
     # -- reads -------------------------------------------------------------------------
 
+    def state_of(self, task_id: str) -> str | None:
+        """The task's state alone (a cheaper read than `get` for polling)."""
+        with self.db.read() as conn:
+            state = conn.execute(select(TASKS.c.state).where(TASKS.c.id == task_id)).scalar()
+        return None if state is None else str(state)
+
     def get(self, task_id: str) -> Row[Any] | None:
         with self.db.read() as conn:
             return conn.execute(select(TASKS).where(TASKS.c.id == task_id)).first()

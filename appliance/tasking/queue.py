@@ -166,7 +166,9 @@ class QueueTransaction:
             args=args,
             kwargs=kwargs,
             priority=prio,
-            max_retries=self.queue.settings.max_retries,
+            max_retries=self.queue.settings.max_retries
+            if spec.max_retries is None
+            else spec.max_retries,
             now=self.now,
         )
         self.outbox.append(TaskMessage(task_id, name, tuple(args), dict(kwargs), prio))

@@ -65,6 +65,8 @@ class TaskSpec:
     on_give_up: GiveUpHook | None = None
     queue: str = "default"
     batch: Batch | None = None
+    # None: APPLIANCE_MAX_RETRIES. A task whose answer is useless later sets 0.
+    max_retries: int | None = None
 
     def run(self, context: TaskContext, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return self.func(context, *args, **kwargs)
@@ -85,13 +87,16 @@ class TaskRegistry:
         on_give_up: GiveUpHook | None = None,
         queue: str = "default",
         batch: Batch | None = None,
+        max_retries: int | None = None,
     ) -> Callable[[TaskFunction], TaskFunction]:
         """Declare `func(context, *args, **kwargs)` as the task `name`."""
 
         def declare(func: TaskFunction) -> TaskFunction:
             if name in self._specs:
                 raise ValueError(f"task {name!r} is declared twice")
-            self._specs[name] = TaskSpec(name, func, priority, periodic, on_give_up, queue, batch)
+            self._specs[name] = TaskSpec(
+                name, func, priority, periodic, on_give_up, queue, batch, max_retries
+            )
             return func
 
         return declare

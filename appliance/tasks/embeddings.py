@@ -162,7 +162,8 @@ def batch_generate_embeddings(
     }
 
 
-@registry.task("tasks.embed_query", priority=Priority.QUERY, queue=EMBEDDING_QUEUE)
+# No retries: a person waits for the answer now; a minute later it is of no use.
+@registry.task("tasks.embed_query", priority=Priority.QUERY, queue=EMBEDDING_QUEUE, max_retries=0)
 def embed_query(context: TaskContext, text: str) -> list[float]:
     """The vector of a search text (the web server holds no model: it asks this worker)."""
     return [float(x) for x in context.services.embedder.embed([text])[0]]
