@@ -1,4 +1,4 @@
-"""The `appliance` command: run (default), worker, node, reindex, selftest, version.
+"""The `appliance` command: run (default), worker, node, reindex, purge, selftest, version.
 
 Exit codes: 0 done, 1 failed, 2 invalid settings, 3 cannot start (already running, port
 in use), 4 a server the settings name (Redis) cannot be reached.
@@ -70,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild the vector store from the stored vectors, without re-embedding",
     )
+
+    purge = commands.add_parser(
+        "purge", help="drop every waiting task (as celery purge), after asking"
+    )
+    _add_common(purge)
+    purge.add_argument("--queue", help="only this queue (default or embeddings)")
+    purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     migrate = commands.add_parser(
         "migrate",
@@ -192,6 +199,11 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         from appliance.maintenance_cli import reindex
 
         return reindex(settings, from_stored=args.from_stored)
+
+    if command == "purge":
+        from appliance.maintenance_cli import purge
+
+        return purge(settings, queue=args.queue, confirmed=args.yes)
 
     from appliance.launcher import Launcher
 

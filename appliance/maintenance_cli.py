@@ -1,17 +1,21 @@
-"""`appliance reindex`: through the running appliance if there is one, else directly."""
+"""Maintenance commands: `appliance reindex` (through the running appliance if there is
+one, else directly) and `appliance purge`."""
 
 from __future__ import annotations
 
 import json
+import sys
 
 import httpx
 from filelock import FileLock, Timeout
 
 from appliance.config import Settings
 from appliance.container import Services
+from appliance.errors import InvalidInputError
 from appliance.launcher import LOCK_FILE, running_instance
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
+from appliance.tasking.monitor import TaskMonitor
 
 
 def reindex(settings: Settings, *, from_stored: bool) -> int:
@@ -45,3 +49,37 @@ def _through_running_appliance(settings: Settings, *, from_stored: bool) -> int:
     response = httpx.post(url, json={"from_stored": from_stored}, timeout=600)
     print(response.text)
     return 0 if response.status_code == 200 else 1
+
+
+def purge(settings: Settings, *, queue: str | None, confirmed: bool) -> int:
+    """Drop every waiting task (of `queue`), after asking unless `confirmed`.
+
+    Works whether or not the appliance runs: the ledger and the queue are shared files
+    (or servers), and the documents and projects concerned are told in the app database.
+    """
+    services = Services.build(settings)
+    try:
+        monitor = TaskMonitor(services)
+        waiting = monitor.waiting_count(queue)
+        if waiting == 0:
+            print("No task is waiting; nothing to drop.")
+            return 0
+        where = f"the {queue} queue" if queue else "every queue"
+        if not confirmed and not _ask(f"Drop {waiting} waiting tasks from {where}? [y/N] "):
+            print("Nothing was dropped.")
+            return 1
+        answer = monitor.purge(queue)
+    except InvalidInputError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+    print(f"Dropped {answer['purged']} waiting tasks from {', '.join(answer['queues'])}.")
+    return 0
+
+
+def _ask(question: str) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        print("Not asked (no terminal): add --yes to drop them.", file=sys.stderr)
+        return False
+    return input(question).strip().lower() in ("y", "yes", "j", "ja")

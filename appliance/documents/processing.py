@@ -23,6 +23,7 @@ from appliance.documents.search import DocumentIndex, clean_text
 from appliance.documents.source import UploadMissingError, uploaded_file
 from appliance.tasking.context import TaskContext
 from appliance.tasking.ledger import storable
+from appliance.tasking.states import PURGED_REASON, REVOKED_REASON
 
 log = logging.getLogger("appliance.documents")
 
@@ -198,13 +199,17 @@ def mark_failed(services: Services, document_id: str, task_id: str, reason: str)
         return
     if document.status == DocumentStatus.FAILED:
         return  # already marked, with the more precise reason
-    code = "revoked" if reason == "revoked" else (document.error_code or "gave_up")
+    code = (
+        reason if reason in (REVOKED_REASON, PURGED_REASON) else (document.error_code or "gave_up")
+    )
     _fail(services, document_id, _readable(reason), code)
 
 
 def _readable(reason: str) -> str:
-    if reason == "revoked":
+    if reason == REVOKED_REASON:
         return "Processing was cancelled."
+    if reason == PURGED_REASON:
+        return "Processing was cancelled: the waiting queue was emptied. Start it again."
     if reason == "hard time limit exceeded":
         return "Processing took too long and was stopped."
     return reason

@@ -9,7 +9,7 @@ a duplicate message - changes nothing. That is what makes re-queueing safe.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -408,6 +408,34 @@ class Ledger(WorkerTable):
             )
             self._count_finish(conn, before.name, TaskState.REVOKED, None)
             return before
+
+    def purge_waiting(
+        self, *, names: Collection[str] | None, reason: str, now: float
+    ) -> list[TaskMessage]:
+        """Every waiting task (of `names`, when given) -> REVOKED with `reason`, in one
+        guarded UPDATE; the tasks it revoked."""
+        conditions = [TASKS.c.state.in_(_WAITING)]
+        if names is not None:
+            conditions.append(TASKS.c.name.in_(list(names)))
+        with self.db.write() as conn:
+            rows = conn.execute(
+                update(TASKS)
+                .where(*conditions)
+                .values(
+                    state=TaskState.REVOKED.value,
+                    error=reason,
+                    finished_at=now,
+                    next_retry_at=None,
+                    updated_at=now,
+                )
+                .returning(*TASKS.c)
+            ).all()
+            per_name: dict[str, int] = {}
+            for row in rows:
+                per_name[row.name] = per_name.get(row.name, 0) + 1
+            for name, times in per_name.items():
+                self._count_finish(conn, name, TaskState.REVOKED, None, times)
+        return [message_from_row(row) for row in rows]
 
     def reset_for_retry(self, task_id: str, *, now: float) -> TaskMessage | None:
         """FAILURE or REVOKED -> PENDING with a fresh retry budget (the dead-letter retry)."""

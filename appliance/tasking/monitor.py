@@ -19,7 +19,7 @@ from appliance.errors import ConflictError, InvalidInputError, NotFoundError
 from appliance.tasking.control import WorkerControl
 from appliance.tasking.ledger import message_from_row
 from appliance.tasking.outcomes import give_up
-from appliance.tasking.states import TaskState
+from appliance.tasking.states import PURGED_REASON, REVOKED_REASON, TaskState
 
 log = logging.getLogger("appliance.monitor")
 
@@ -295,10 +295,51 @@ class TaskMonitor:
             # worker on another machine sees the revoke at its next heartbeat and stops.
             worker = self.services.ledger.worker(before.worker)
             self.control.kill(before.worker, pid=worker.pid if worker is not None else None)
-        give_up(self.services, message_from_row(before), "revoked")
+        give_up(self.services, message_from_row(before), REVOKED_REASON)
         message = f"Task {task_id} has been revoked"
         log.warning(message)
         return {"status": "revoked", "task_id": task_id, "message": message}
+
+    def _task_names(self, queue: str | None) -> tuple[list[str], list[str]]:
+        """(physical queues, names of the tasks that travel on them) for `queue` or all."""
+        tasks = self.services.queue
+        queues = list(tasks.layout.queues)
+        if queue is not None:
+            if queue not in queues:
+                raise InvalidInputError(
+                    f"Unknown queue {queue!r}; this installation has: {', '.join(queues)}.",
+                    loc=("query", "queue"),
+                )
+            queues = [queue]
+        return queues, [name for q in queues for name in tasks.registry.names_on(q, tasks.layout)]
+
+    def waiting_count(self, queue: str | None) -> int:
+        """Tasks waiting (queued or scheduled for a retry) on `queue`, or on all."""
+        _queues, names = self._task_names(queue)
+        counts = self.services.ledger.count_by_name_and_state()
+        return sum(n for name, state, n in counts if name in names and TaskState(state).is_waiting)
+
+    def purge(self, queue: str | None) -> dict[str, Any]:
+        """Drop every waiting task (of one queue, when named), as `celery purge` does.
+
+        The ledger rows become REVOKED first (a worker taking one of their messages
+        meanwhile runs nothing), then the messages go; the documents and projects whose
+        work was dropped are told, so they show it and offer their retry.
+        """
+        queues, names = self._task_names(queue)
+        purged = self.services.ledger.purge_waiting(
+            names=names, reason=PURGED_REASON, now=time.time()
+        )
+        self.services.queue.drop_messages(queues)
+        for message in purged:
+            give_up(self.services, message, PURGED_REASON)
+        log.warning("Purged %d waiting tasks from %s", len(purged), ", ".join(queues))
+        return {
+            "status": "purged",
+            "purged": len(purged),
+            "queues": queues,
+            "task_ids": [message.task_id for message in purged],
+        }
 
     def retry(self, task_id: str) -> dict[str, Any]:
         """Queue a failed (or revoked) task again with a fresh retry budget."""

@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -261,6 +261,13 @@ class TaskQueue:
         except KeyError:
             known = ", ".join(self.hueys)
             raise ValueError(f"unknown queue {queue!r}; this layout has: {known}") from None
+
+    def drop_messages(self, queues: Collection[str]) -> None:
+        """Remove every waiting and scheduled message of these physical queues."""
+        for queue in queues:
+            storage = self.huey(queue).storage
+            storage.flush_queue()
+            storage.flush_schedule()
 
     def queue_depth(self) -> int:
         """Messages waiting for a worker, over all queues."""

@@ -27,6 +27,10 @@ class TaskState(StrEnum):
 
 FINAL_STATES = frozenset({TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED})
 
+# Why a task was revoked, as its `error` says and its owner's give-up hook is told.
+REVOKED_REASON = "revoked"
+PURGED_REASON = "purged"  # `appliance purge`: every waiting task of a queue dropped
+
 
 class Priority(IntEnum):
     """Huey dequeues higher numbers first and is FIFO within one number."""

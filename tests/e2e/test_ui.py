@@ -277,6 +277,42 @@ def test_a_new_project_is_indexed_and_shows_similar_jobs(
     expect(page.locator("#project-rows tr", has_text=name)).to_have_count(0)
 
 
+def test_a_project_dropped_from_the_queue_says_so_and_can_be_indexed_again(
+    watched: Watched, appliance: RunningAppliance
+) -> None:
+    page = watched.page
+    tag = uuid.uuid4().hex[:6]
+    blocker = create_project(appliance, name=f"Blockiert {tag}", description="Zaun streichen.")
+    wait_for(
+        lambda: (
+            appliance.client.get(f"/api/v1/projects/{blocker['id']}").json()["status"] == "indexed"
+        ),
+        timeout=120,
+        what="the first project indexed",
+    )
+    # The embedding worker is kept busy by a held re-index, so the new project's task waits.
+    with appliance.hold(HoldPoints.task("tasks.batch_generate_embeddings")):
+        held = appliance.client.post(
+            "/api/v1/projects/reindex", json={"project_ids": [blocker["id"]]}
+        ).json()["task_ids"][0]
+        appliance.wait_state(held, {"STARTED"})
+        project = create_project(appliance, name=f"Verworfen {tag}", description="Dach decken.")
+        purged = appliance.client.post("/api/v1/tasks/purge", params={"queue": "embeddings"})
+        assert project["task_id"] in purged.json()["task_ids"]
+    appliance.wait_state(held, {"SUCCESS"})
+
+    open_view(page, appliance, "projects")
+    row = page.locator("#project-rows tr", has_text=project["name"])
+    expect(row.locator(".badge")).to_have_text("Fehler beim Erfassen")
+    expect(row.locator(".badge")).to_have_attribute(
+        "title", "Abgebrochen: die Warteschlange wurde geleert."
+    )
+    row.get_by_role("button", name=f"Neu erfassen: {project['name']}").click()
+    expect(page.locator("#notices")).to_contain_text("Projekt wird neu erfasst.")
+    expect(row.locator(".badge")).to_have_text("Erfasst", timeout=SLOW)
+    expect(row.get_by_role("button", name=f"Neu erfassen: {project['name']}")).to_be_hidden()
+
+
 def test_the_monitor_revokes_a_waiting_task_and_retries_a_failed_one(
     watched: Watched, appliance: RunningAppliance, tmp_path: Path
 ) -> None:
@@ -299,6 +335,16 @@ def test_the_monitor_revokes_a_waiting_task_and_retries_a_failed_one(
         expect(row).to_have_count(0)
         assert appliance.task(waiting).state == "REVOKED"
         expect(page.locator(f"#history-rows tr[data-id='{waiting}']")).to_contain_text("Widerrufen")
+
+        # "Warteschlange leeren" drops what waits (after a confirmation with the count).
+        dropped = [appliance.enqueue("tasks.ping", n) for n in range(2)]
+        expect(page.locator(f"#waiting-rows tr[data-id='{dropped[1]}']")).to_be_visible()
+        page.get_by_role("button", name="Warteschlange leeren").click()
+        expect(page.locator("#notices")).to_contain_text(
+            re.compile(r"\d+ wartende Aufgaben verworfen")
+        )
+        expect(page.locator("#waiting-rows tr")).to_have_count(0)
+        assert {appliance.task(t).state for t in dropped} == {"REVOKED"}
 
         # A running task is stopped (after a confirmation): its worker is replaced.
         running = page.locator(f"#active-rows tr[data-id='{sleepers[0]}']")

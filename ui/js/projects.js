@@ -1,7 +1,7 @@
 // Projekte: the paged list with filters, create/edit/delete, similar jobs, search by meaning.
 import { api, ApiError } from "./api.js";
 import { $, KeyedList, debounce, fill, formatMoney, h } from "./dom.js";
-import { t, translatePage } from "./i18n.js";
+import { t, tOr, translatePage } from "./i18n.js";
 import { act, showInline } from "./notice.js";
 import { Pager } from "./pager.js";
 import { poller } from "./poll.js";
@@ -19,10 +19,17 @@ const loop = poller(refresh);
 
 /** The index state of a project: "Wird erfasst …" until its embedding is stored. */
 export function projectStatus(project) {
+  const error = project.embedding_error;
   return h("span", {
     class: `badge ${STATUS_BADGE[project.status] ?? ""}`,
-    title: project.embedding_error ?? undefined,
+    title: error ? tOr(`project.error.${error}`, error) : undefined,
   }, t(`project.status.${project.status}`));
+}
+
+async function reindex(project, button) {
+  await act(button, () => api.post("/projects/reindex", { project_ids: [project.id] }),
+    t("projects.reindexed"));
+  changed();
 }
 
 function filters() {
@@ -49,6 +56,7 @@ async function remove(project, button) {
 
 function createRow(project) {
   const buttons = {
+    reindex: h("button", { type: "button", class: "small" }),
     edit: h("button", { type: "button", class: "small" }),
     similar: h("button", { type: "button", class: "small" }),
     remove: h("button", { type: "button", class: "small danger" }),
@@ -56,7 +64,8 @@ function createRow(project) {
   const cells = ["name", "customer", "trade", "city", "phase", "cost", "status"]
     .map((name) => [name, h("td", { class: name === "cost" ? "num" : undefined })]);
   const row = h("tr", { "data-id": project.id }, cells.map(([, td]) => td),
-    h("td", { class: "row-actions" }, buttons.edit, buttons.similar, buttons.remove));
+    h("td", { class: "row-actions" }, buttons.reindex, buttons.edit, buttons.similar,
+      buttons.remove));
   row.parts_ = { ...Object.fromEntries(cells), ...buttons };
   return row;
 }
@@ -71,7 +80,10 @@ function updateRow(row, project) {
   fill(p.cost, formatMoney(project.estimated_cost));
   fill(p.status, projectStatus(project));
   const label = (key) => `${t(key)}: ${project.name}`;
+  // A project whose indexing failed (or was dropped from the queue) can be started again.
+  p.reindex.hidden = project.status !== "failed";
   for (const [name, key, action] of [
+    ["reindex", "projects.reindex", (event) => reindex(project, event.currentTarget)],
     ["edit", "projects.edit", () => openProjectForm(project, changed)],
     ["similar", "projects.similar", () => openSimilar(project)],
     ["remove", "common.delete", (event) => remove(project, event.currentTarget)],

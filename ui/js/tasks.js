@@ -3,7 +3,7 @@
 import { api, ApiError } from "./api.js";
 import { $, KeyedList, fill, formatDate, formatSeconds, formatTime, h, shortId } from "./dom.js";
 import { t, tOr } from "./i18n.js";
-import { act, showInline } from "./notice.js";
+import { act, notify, showInline } from "./notice.js";
 import { poller } from "./poll.js";
 
 const STATE_BADGE = {
@@ -11,6 +11,7 @@ const STATE_BADGE = {
 };
 const loop = poller(refresh);
 const tables = {};
+let waitingCount = 0; // queued and scheduled tasks, as the last refresh counted them
 
 const taskName = (name) => h("span", { title: name }, tOr(`task.name.${name}`, name));
 const idCell = (task) => h("code", { title: task.task_id }, shortId(task.task_id));
@@ -53,6 +54,18 @@ function stop(task, button) {
   if (!confirm(t("tasks.confirmStop", { name: readable(task) }))) return;
   act(button, () => api.post(`/tasks/task/${task.task_id}/revoke`, undefined, { terminate: true }),
     t("tasks.revoked")).then(loop.now);
+}
+
+/** Drop every waiting task (as `appliance purge`), after a confirmation with the count. */
+async function purge(button) {
+  if (!waitingCount) {
+    notify(t("tasks.nothingToPurge"));
+    return;
+  }
+  if (!confirm(t("tasks.confirmPurge", { count: waitingCount }))) return;
+  const answer = await act(button, () => api.post("/tasks/purge"));
+  if (answer) notify(t("tasks.purged", { count: answer.purged }));
+  loop.now();
 }
 
 function retry(task, button) {
@@ -136,6 +149,7 @@ async function refresh() {
       api.get("/tasks/tasks", { limit: 20 }),
     ]);
     renderStats(summary, health, queue);
+    waitingCount = summary.tasks.reserved + summary.tasks.scheduled;
     // The running tasks are the ledger's word; a worker's heartbeat may lag behind them.
     const running = new Map(active.active_tasks.map((task) => [task.worker, task.task_name]));
     const workerRows = Object.entries(workers.workers).map(([name, w]) => (
@@ -152,7 +166,10 @@ async function refresh() {
 }
 
 export const tasksView = {
-  init: buildTables,
+  init() {
+    buildTables();
+    $("#tasks-purge").addEventListener("click", (event) => purge(event.currentTarget));
+  },
   show: () => loop.start(),
   hide: () => loop.stop(),
   relabel() {

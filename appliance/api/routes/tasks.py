@@ -46,6 +46,16 @@ def retry_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
     return monitor.retry(task_id)
 
 
+@router.post("/purge", summary="Drop every waiting task (of one queue)")
+def purge_tasks(
+    monitor: MonitorDep,
+    queue: Annotated[
+        str | None, Query(description="Only this queue, e.g. default or embeddings.")
+    ] = None,
+) -> dict[str, Any]:
+    return monitor.purge(queue)
+
+
 @router.get("/tasks", summary="Task history, newest first")
 def list_tasks(
     monitor: MonitorDep,
