@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from appliance import __version__
 from appliance.config import Settings
 from appliance.errors import StartupError
+from appliance.private_files import use_private_umask
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     extractor = commands.add_parser("extractor")  # internal: the parser sandbox's child
     extractor.add_argument("--memory-mb", type=int, default=1536)
 
+    open_ui = commands.add_parser(
+        "open", help="print the address (with its access token) of the running appliance"
+    )
+    _add_common(open_ui)
+    open_ui.add_argument("--no-browser", action="store_true", help="only print it")
+
     commands.add_parser("selftest", help="start everything on a temporary folder and check it")
     commands.add_parser("version", help="print the version")
     _add_run_flags(parser)
@@ -124,6 +132,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Whatever this program writes (databases, uploads, logs, tokens) is its user's alone.
+    use_private_umask()
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     if command == "version":
@@ -199,6 +209,18 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         from appliance.maintenance_cli import reindex
 
         return reindex(settings, from_stored=args.from_stored)
+
+    if command == "open":
+        from appliance.launcher import opening_url
+
+        url = opening_url(settings)
+        if url is None:
+            print("HandwerkML Appliance is not running on this data folder.", file=sys.stderr)
+            return 1
+        print(url)
+        if not args.no_browser:
+            webbrowser.open(url)
+        return 0
 
     if command == "purge":
         from appliance.maintenance_cli import purge

@@ -15,6 +15,8 @@ import platformdirs
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from appliance.private_files import make_private_dir
+
 APP_NAME = "HandwerkML"
 
 
@@ -79,8 +81,14 @@ class Settings(BaseSettings):
     open_browser: bool = Field(True, description="Open the UI in the browser after start.")
     access_token: str | None = Field(
         None,
-        min_length=8,
-        description="Password for LAN mode; required when the host is not a loopback address.",
+        min_length=12,
+        description="Password for LAN mode (at least 12 characters); required when the host "
+        "is not a loopback address.",
+    )
+    lan_plain_http: bool = Field(
+        False,
+        description="LAN mode: serve plain HTTP instead of HTTPS with the appliance's own "
+        "certificate (only behind a proxy that does TLS).",
     )
     allowed_hosts: str = Field(
         "",
@@ -182,6 +190,11 @@ class Settings(BaseSettings):
         description="Redis server for the task queue, e.g. 'redis://host:6379/0'; empty: "
         "the SQLite queue file in the data folder.",
     )
+    server_certificate: Path | None = Field(
+        None,
+        description="Worker nodes: the server's certificate (tls/cert.pem in its data "
+        "folder, copied here) to check an https:// APPLIANCE_SERVER_URL against.",
+    )
     server_url: str | None = Field(
         None,
         description="Worker nodes: base URL of the machine running `appliance run`, e.g. "
@@ -261,15 +274,25 @@ class Settings(BaseSettings):
         return self.data_dir / "uploads"
 
     @property
+    def tls_dir(self) -> Path:
+        """LAN mode's certificate and key (`tls.py`)."""
+        return self.data_dir / "tls"
+
+    @property
     def logs_dir(self) -> Path:
         return self.data_dir / "logs"
+
+    @property
+    def tls(self) -> bool:
+        """HTTPS with the appliance's own certificate: LAN mode, unless plain HTTP is asked."""
+        return self.lan_mode and not self.lan_plain_http
 
     @property
     def base_url(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}"
 
     @property
     def lan_mode(self) -> bool:
@@ -285,6 +308,6 @@ class Settings(BaseSettings):
         return names
 
     def ensure_dirs(self) -> None:
-        """Create the data directory and its sub-folders."""
+        """Create the data directory and its sub-folders, private to this user."""
         for folder in (self.data_dir, self.vectors_dir, self.uploads_dir, self.logs_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            make_private_dir(folder)

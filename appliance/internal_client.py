@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import ssl
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from appliance.config import Settings
+from appliance.private_files import read_private, write_private
 
 TOKEN_FILE = "owner.token"
 TOKEN_HEADER = "X-Appliance-Token"
@@ -32,11 +34,10 @@ class RemoteFileMissingError(LookupError):
 
 
 def write_token(data_dir: Path) -> str:
-    """A fresh token for this launcher run, readable only by this user."""
+    """A fresh token for this launcher run, readable only by this user (never for a
+    moment by anyone else: the file is created private)."""
     token = secrets.token_urlsafe(32)
-    path = data_dir / TOKEN_FILE
-    path.write_text(token, "utf-8")
-    path.chmod(0o600)
+    write_private(data_dir / TOKEN_FILE, token)
     return token
 
 
@@ -49,22 +50,42 @@ class InternalClient:
         *,
         token: str | None = None,
         token_file: Path | None = None,
+        certificate: Path | None = None,
         timeout: float = 30.0,
     ) -> None:
         self.base_url = base_url
         self._token = token
         self._token_file = token_file
-        self._client = httpx.Client(base_url=base_url, timeout=timeout)
+        self._certificate = certificate
+        self._timeout = timeout
+        self._http: httpx.Client | None = None
+
+    @property
+    def _client(self) -> httpx.Client:
+        # Made at first use: the launcher writes its certificate when it starts, which may
+        # be after this process built its services.
+        if self._http is None:
+            verify: ssl.SSLContext | bool = True
+            if self._certificate is not None:
+                # An https server with its own certificate is checked against that one.
+                verify = ssl.create_default_context(cafile=str(self._certificate))
+            self._http = httpx.Client(base_url=self.base_url, timeout=self._timeout, verify=verify)
+        return self._http
 
     @classmethod
     def for_settings(cls, settings: Settings) -> InternalClient:
         """A worker node's client (server URL and shared token), else the local one."""
         if settings.server_url:
-            return cls(settings.server_url, token=settings.worker_token)
+            return cls(
+                settings.server_url,
+                token=settings.worker_token,
+                certificate=settings.server_certificate,
+            )
         return cls(
             settings.base_url,
             token=settings.worker_token,
             token_file=settings.data_dir / TOKEN_FILE,
+            certificate=settings.tls_dir / "cert.pem" if settings.tls else None,
         )
 
     def _headers(self) -> dict[str, str]:
@@ -75,7 +96,7 @@ class InternalClient:
                 f"no token for the appliance at {self.base_url}: set APPLIANCE_WORKER_TOKEN"
             )
         try:
-            token = self._token_file.read_text("utf-8").strip()
+            token = read_private(self._token_file)
         except OSError:
             # The launcher writes it at start and removes it on stop.
             raise LauncherUnavailableError(
@@ -131,4 +152,5 @@ class InternalClient:
         os.replace(partial, dest)
 
     def close(self) -> None:
-        self._client.close()
+        if self._http is not None:
+            self._http.close()

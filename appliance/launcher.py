@@ -29,9 +29,11 @@ from appliance.documents.reconcile import reconcile_documents
 from appliance.errors import StartupError
 from appliance.internal_client import TOKEN_FILE, write_token
 from appliance.logs import LOG_FILE, setup_logging
+from appliance.private_files import installation_token, tighten_tree
 from appliance.projects.reconcile import reconcile
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.reaper import Reaper
+from appliance.tls import certificate_names, ensure_certificate
 
 log = logging.getLogger("appliance.launcher")
 
@@ -48,6 +50,14 @@ class CannotStartError(StartupError):
     """The appliance cannot start: another copy runs, the port is taken, or similar."""
 
     exit_code = 3
+
+
+def opening_url(settings: Settings) -> str | None:
+    """The address that opens the running appliance's UI, its access token included."""
+    info = running_instance(settings)
+    if not info or not info.get("url"):
+        return None
+    return f"{info['url']}?token={installation_token(settings.data_dir)}"
 
 
 def running_instance(settings: Settings) -> dict[str, object] | None:
@@ -73,15 +83,15 @@ class Launcher:
         if settings.lan_mode and not settings.access_token:
             raise CannotStartError(
                 f"Sharing the appliance on the network (--host {settings.host}) needs a "
-                "password: set APPLIANCE_ACCESS_TOKEN (at least 8 characters)."
+                "password: set APPLIANCE_ACCESS_TOKEN (at least 12 characters)."
             )
         settings.ensure_dirs()
         try:
             self._lock.acquire(timeout=0)
         except Timeout:
-            info = running_instance(settings)
-            if self.reuse_running and info and info.get("url"):
-                webbrowser.open(str(info["url"]))
+            url = opening_url(settings)
+            if self.reuse_running and url:
+                webbrowser.open(url)
                 return 0
             raise CannotStartError(self._already_running_message()) from None
         try:
@@ -102,6 +112,9 @@ class Launcher:
         settings = self.settings
         setup_logging(settings, process_name="launcher", log_file=LOG_FILE)
         log.info("HandwerkML Appliance %s starting; data in %s", __version__, settings.data_dir)
+        opened_up = tighten_tree(settings.data_dir)
+        if opened_up:
+            log.info("made %d files and folders of the data folder private", opened_up)
         sock = self._bind()
         services = Services.build(settings, own_vectors=True)
         supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit)
@@ -119,8 +132,22 @@ class Launcher:
         token = write_token(settings.data_dir)
         app = create_app(services, control=supervisor, internal_token=token)
         app.state.request_stop = self.stop_requested.set  # the UI's "Beenden"
+        certificate = None
+        if settings.tls:
+            certificate = ensure_certificate(
+                settings.tls_dir, certificate_names(settings.host, settings.host_names())
+            )
+            app.state.tls_fingerprint = certificate.fingerprint
+            log.info("HTTPS certificate fingerprint (SHA-256): %s", certificate.fingerprint)
         server = uvicorn.Server(
-            uvicorn.Config(app, log_config=None, access_log=False, timeout_graceful_shutdown=2)
+            uvicorn.Config(
+                app,
+                log_config=None,
+                access_log=False,
+                timeout_graceful_shutdown=2,
+                ssl_certfile=str(certificate.cert_file) if certificate else None,
+                ssl_keyfile=str(certificate.key_file) if certificate else None,
+            )
         )
         server_thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="http", daemon=True
@@ -202,7 +229,9 @@ class Launcher:
         (self.settings.data_dir / INFO_FILE).write_text(json.dumps(info), "utf-8")
         log.info("HandwerkML Appliance is ready at %s", url)
         if self.settings.open_browser:
-            threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+            # With the access token: the UI answers nobody without it (or a password).
+            with_token = f"{url}?token={installation_token(self.settings.data_dir)}"
+            threading.Thread(target=webbrowser.open, args=(with_token,), daemon=True).start()
 
     def _enqueue_start_tasks(self, services: Services) -> None:
         # Huey skips periodic runs missed while the PC was off: catch up once at start.

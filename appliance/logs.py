@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import re
 import sys
 
 from appliance.config import Settings
@@ -57,12 +58,26 @@ def setup_logging(settings: Settings, *, process_name: str, log_file: str | None
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
 
 
-def forward_line(line: str) -> None:
-    """Write a line that a worker process logged to this process's handlers, unchanged."""
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def forward_line(line: str, source: str) -> None:
+    """Write a line a worker process (or what it runs) printed to this process's handlers.
+
+    Prefixed with the worker's name and with control characters escaped: the line may
+    quote a hostile file (a parser's warning), and must not pass for the launcher's own
+    line or hide itself with terminal escapes.
+    """
+    text = _CONTROL.sub(_escape, line.rstrip("\r\n"))
     record = logging.makeLogRecord(
         {
             "name": "worker",
-            "msg": line.rstrip("\r\n"),
+            "msg": f"{source} | {text}",
             "levelno": logging.INFO,
             "levelname": "INFO",
             "preformatted": True,

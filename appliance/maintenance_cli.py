@@ -4,6 +4,7 @@ one, else directly) and `appliance purge`."""
 from __future__ import annotations
 
 import json
+import ssl
 import sys
 
 import httpx
@@ -13,6 +14,7 @@ from appliance.config import Settings
 from appliance.container import Services
 from appliance.errors import InvalidInputError
 from appliance.launcher import LOCK_FILE, running_instance
+from appliance.private_files import installation_token
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
 from appliance.tasking.monitor import TaskMonitor
@@ -46,7 +48,16 @@ def _through_running_appliance(settings: Settings, *, from_stored: bool) -> int:
         print("The appliance seems to be starting or stopping; try again in a moment.")
         return 1
     url = str(info["url"]).rstrip("/") + "/api/v1/projects/reindex"
-    response = httpx.post(url, json={"from_stored": from_stored}, timeout=600)
+    response = httpx.post(
+        url,
+        json={"from_stored": from_stored},
+        headers={"Authorization": f"Bearer {installation_token(settings.data_dir)}"},
+        timeout=600,
+        # In LAN mode the appliance answers HTTPS with its own certificate.
+        verify=ssl.create_default_context(cafile=str(settings.tls_dir / "cert.pem"))
+        if settings.tls
+        else True,
+    )
     print(response.text)
     return 0 if response.status_code == 200 else 1
 

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from appliance import __version__, samples
+from appliance.private_files import installation_token
 from appliance.processes import program_command
 
 START_TIMEOUT = 300.0
@@ -61,7 +62,15 @@ class SelfTest:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="handwerkml-selftest-"))
         self.port = _free_port()
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=120)
+        data_dir = self.folder / "data"
+        data_dir.mkdir(mode=0o700)
+        # The selftest makes the installation's access token before the launcher reads it.
+        token = installation_token(data_dir)
+        self.client = httpx.Client(
+            base_url=f"http://127.0.0.1:{self.port}",
+            timeout=120,
+            headers={"Authorization": f"Bearer {token}"},
+        )
         self.results: list[tuple[bool, str]] = []
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -162,6 +171,15 @@ class SelfTest:
         metrics = self.client.get("/metrics")
         if metrics.status_code != 200 or "appliance_tasks_total" not in metrics.text:
             raise AssertionError("/metrics has no task counters")
+        # The API documentation comes from the bundle, not from a CDN.
+        docs = self.client.get("/docs-assets/swagger-ui-bundle.js")
+        if docs.status_code != 200 or len(docs.content) < 100_000:
+            raise AssertionError("/docs has no bundled Swagger UI")
+        if (
+            self.client.get("/api/v1/tasks/summary", headers={"authorization": ""}).status_code
+            != 401
+        ):
+            raise AssertionError("the API answers without the access token")
         summary = self._json("GET", "/api/v1/tasks/summary")
         return f"{summary['workers']['active']} workers, {summary['tasks']['succeeded']} tasks done"
 

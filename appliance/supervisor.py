@@ -114,7 +114,7 @@ class WorkerSupervisor:
         handle.started_at = time.monotonic()
         handle.killed_on_purpose = False
         handle.reader = threading.Thread(
-            target=_forward_output, args=(handle.process.stdout,), daemon=True
+            target=_forward_output, args=(handle.process.stdout, handle.name), daemon=True
         )
         handle.reader.start()
         log.info("started %s (pid %d)", handle.name, handle.process.pid)
@@ -226,11 +226,11 @@ class WorkerSupervisor:
                 handle.reader.join(timeout=1)
 
 
-def _forward_output(stream: IO[str] | None) -> None:
+def _forward_output(stream: IO[str] | None, source: str) -> None:
     if stream is None:
         return
     for line in stream:
-        forward_line(line)
+        forward_line(line, source)
 
 
 def _kill_tree(pid: int) -> None:

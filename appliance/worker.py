@@ -175,7 +175,11 @@ class WorkerProcess:
         finally:
             self._stopping.set()
             self._give_back_current_tasks("worker stopped before the task finished")
-            ledger.mark_worker_stopped(name=self.name, pid=self.pid, now=time.time())
+            if not self.consumer.retiring:
+                # A retiring worker's row stays as it is: the fresh process that takes
+                # over under its name re-registers within seconds, and until then the
+                # queue does not look unserved (health would answer 503 for nothing).
+                ledger.mark_worker_stopped(name=self.name, pid=self.pid, now=time.time())
             log.info("%s stopped", self.name)
         return WorkerExit.RETIRED if self.consumer.retiring else WorkerExit.STOPPED
 

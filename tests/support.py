@@ -14,9 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi.testclient import TestClient
 
+from appliance.api.app import create_app
 from appliance.config import Settings
 from appliance.container import Services
+from appliance.private_files import installation_token
 
 # Scaled so the retry schedule and leases play out in seconds. The time limits stay above
 # the model's load time (the embedding worker loads it in its first seconds).
@@ -39,6 +42,23 @@ SHORT_LIMITS = {
 
 # The address in-process test clients use: the Host header the app accepts by default.
 LOCAL = "http://127.0.0.1:8001"
+
+
+def bearer(data_dir: Path) -> dict[str, str]:
+    """The header that opens an installation's API: its access token, as scripts send it."""
+    return {"Authorization": f"Bearer {installation_token(data_dir)}"}
+
+
+def api_client(
+    services: Services, *, base_url: str = LOCAL, raise_server_exceptions: bool = True
+) -> TestClient:
+    """The real app in-process, with the installation's access token on every request."""
+    return TestClient(
+        create_app(services),
+        base_url=base_url,
+        headers=bearer(services.settings.data_dir),
+        raise_server_exceptions=raise_server_exceptions,
+    )
 
 
 def free_port() -> int:
@@ -76,7 +96,10 @@ class RunningAppliance:
         self.env["APPLIANCE_HOLD_DIR"] = str(self.holds)
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{self.port}"
-        self.client = httpx.Client(base_url=self.url, timeout=10)
+        # The access token is made once per data folder; the launcher finds this one.
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.token = installation_token(data_dir)
+        self.client = httpx.Client(base_url=self.url, timeout=10, headers=bearer(data_dir))
         self._services: Services | None = None
         self.log_path = data_dir.parent / f"{data_dir.name}-launcher.out"
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import time
 
-from fastapi.testclient import TestClient
-
-from appliance.api.app import create_app
 from appliance.container import Services
-from tests.support import LOCAL
+from tests.support import api_client
 
 
 def test_health_is_503_without_a_worker_heartbeat(services: Services) -> None:
-    client = TestClient(create_app(services), base_url=LOCAL)
+    client = api_client(services)
     response = client.get("/api/v1/tasks/health")
     assert response.status_code == 503
     body = response.json()
@@ -28,7 +25,7 @@ def test_health_is_503_when_the_queue_database_is_unreachable(services: Services
     services.queue.close()
     services.settings.queue_db_path.unlink()
     services.settings.queue_db_path.mkdir()  # a folder where the file was: cannot open
-    client = TestClient(create_app(services), base_url=LOCAL)
+    client = api_client(services)
     body = client.get("/api/v1/tasks/health").json()
     assert body["broker_connected"] is False
     assert body["status"] == "unhealthy"
@@ -36,7 +33,7 @@ def test_health_is_503_when_the_queue_database_is_unreachable(services: Services
 
 def test_waiting_task_result_is_202(services: Services) -> None:
     task_id = services.queue.enqueue("tasks.ping")
-    client = TestClient(create_app(services), base_url=LOCAL)
+    client = api_client(services)
     response = client.get(f"/api/v1/tasks/task/{task_id}/result")
     assert response.status_code == 202
     assert response.json()["status"] == "PENDING"
@@ -44,7 +41,7 @@ def test_waiting_task_result_is_202(services: Services) -> None:
 
 def test_revoke_pending_then_retry(services: Services) -> None:
     task_id = services.queue.enqueue("tasks.ping")
-    client = TestClient(create_app(services), base_url=LOCAL)
+    client = api_client(services)
     assert client.post(f"/api/v1/tasks/task/{task_id}/revoke").status_code == 200
     assert client.get(f"/api/v1/tasks/task/{task_id}").json()["status"] == "REVOKED"
     assert client.post(f"/api/v1/tasks/task/{task_id}/retry").status_code == 200
@@ -68,7 +65,7 @@ def test_a_result_past_its_expiry_is_not_returned_even_before_the_cleanup_ran(
         services.ledger.finish_success(
             task_id=task_id, worker="w1", result={"pong": task_id}, duration=0.1, now=finished
         )
-    client = TestClient(create_app(services), base_url=LOCAL)
+    client = api_client(services)
 
     gone = client.get(f"/api/v1/tasks/task/{old}/result")
     kept = client.get(f"/api/v1/tasks/task/{fresh}/result")

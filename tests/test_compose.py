@@ -42,9 +42,20 @@ def test_server_and_node_share_what_a_node_needs() -> None:
     server, node = services["appliance"]["environment"], services["worker"]["environment"]
     for key in ("APPLIANCE_QUEUE_URL", "APPLIANCE_DATABASE_URL", "APPLIANCE_WORKER_TOKEN"):
         assert server[key] == node[key]
-    assert node["APPLIANCE_SERVER_URL"] == "http://appliance:8001"
+    assert node["APPLIANCE_SERVER_URL"] == "https://appliance:8001"
     assert "appliance" in server["APPLIANCE_ALLOWED_HOSTS"].split(",")
-    assert "volumes" not in services["worker"], "a node must not need a shared folder"
+    # A node shares no folder with the server but its certificate, read-only.
+    assert services["worker"]["volumes"] == ["appliance-tls:/server-tls:ro"]
+    assert "appliance-tls:/data/tls" in services["appliance"]["volumes"]
+    assert node["APPLIANCE_SERVER_CERTIFICATE"] == "/server-tls/cert.pem"
+
+
+def test_the_queue_and_the_database_need_passwords() -> None:
+    services = compose()["services"]
+    shared = services["worker"]["environment"]
+    assert shared["APPLIANCE_QUEUE_URL"].startswith("redis://:${REDIS_PASSWORD:?")
+    assert "--requirepass" in services["redis"]["command"]
+    assert ":-" not in shared["APPLIANCE_DATABASE_URL"]  # no default password
 
 
 def test_the_commands_are_ones_the_program_knows() -> None:
@@ -60,7 +71,7 @@ def test_the_commands_are_ones_the_program_knows() -> None:
         for key, value in env.items()
     }
     settings = Settings(**plain)
-    assert settings.queue_url == "redis://redis:6379/0"
+    assert settings.queue_url == f"redis://:{'x' * 32}@redis:6379/0"
 
 
 def test_the_image_pins_cpu_torch_and_installs_the_package() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +11,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from appliance.api.app import create_app
 from appliance.config import Settings
 from appliance.container import Services
 from appliance.documents.service import safe_display_name
-from tests.support import LOCAL
+from tests.support import api_client
 
 URL = "/api/v1/documents/"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -30,7 +30,7 @@ def app_services(tmp_path: Path) -> Iterator[Services]:
 
 @pytest.fixture
 def client(app_services: Services) -> TestClient:
-    return TestClient(create_app(app_services), base_url=LOCAL)
+    return api_client(app_services)
 
 
 def upload(client: TestClient, name: str, content: bytes, **fields: str) -> httpx.Response:
@@ -164,3 +164,25 @@ def test_display_names_are_harmless(raw: str, shown: str) -> None:
 def test_very_long_names_are_shortened_keeping_the_extension() -> None:
     shown = safe_display_name("a" * 300 + ".pdf")
     assert len(shown) <= 255 and shown.endswith("….pdf")
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "offered"),
+    [
+        ("rechnung.html", "rechnung.html.txt"),
+        ("angebot.bat", "angebot.bat.txt"),
+        ("notiz.hta", "notiz.hta.txt"),
+        ("ohne-endung", "ohne-endung.txt"),
+        ("Aufmaß.TXT", "Aufmaß.TXT"),
+    ],
+)
+def test_a_download_ends_as_what_the_file_really_is(
+    client: TestClient, uploaded: str, offered: str
+) -> None:
+    body = upload(client, uploaded, TEXT).json()
+    response = client.get(f"{URL}{body['id']}/download")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    disposition = response.headers["content-disposition"]
+    assert offered in urllib.parse.unquote(disposition)
+    assert response.content == TEXT

@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from appliance.api.app import create_app
 from appliance.config import Settings
 from appliance.container import Services
 from appliance.embedding import SentenceTransformerEmbedder
 from appliance.projects.indexing import index_projects, mark_failed
-from tests.support import LOCAL
+from tests.support import api_client
 
 URL = "/api/v1/projects/"
 
@@ -94,7 +93,7 @@ def app_services(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Itera
 
 @pytest.fixture
 def client(app_services: Services) -> TestClient:
-    return TestClient(create_app(app_services), base_url=LOCAL)
+    return api_client(app_services)
 
 
 def create(client: TestClient, fields: dict[str, Any]) -> dict[str, Any]:
@@ -390,7 +389,7 @@ def test_put_replaces_every_field_and_defaults_the_ones_left_out(
 def test_patch_that_makes_the_project_invalid_is_422(
     app_services: Services, changes: dict[str, Any]
 ) -> None:
-    client = TestClient(create_app(app_services), base_url=LOCAL, raise_server_exceptions=False)
+    client = api_client(app_services, raise_server_exceptions=False)
     project_id = create(client, BAD)["id"]
     assert client.patch(f"{URL}{project_id}", json=changes).status_code == 422
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from appliance.documents.extract import ExtractLimits, FileType, PageText, Progress
@@ -52,7 +56,7 @@ def test_the_child_is_reused_between_files(sandbox: ExtractionSandbox, tmp_path:
     assert child_pid(sandbox) == pid
 
 
-def test_a_bad_file_is_a_clean_error_and_the_child_stays(
+def test_a_bad_file_is_a_clean_error_and_the_next_file_gets_a_fresh_child(
     sandbox: ExtractionSandbox, tmp_path: Path
 ) -> None:
     run(sandbox, make.cp1252_txt(tmp_path / "ok.txt", "ok"), FileType.TXT)
@@ -60,7 +64,71 @@ def test_a_bad_file_is_a_clean_error_and_the_child_stays(
     with pytest.raises(ExtractionFailedError) as failure:
         run(sandbox, make.truncated_pdf(tmp_path / "bad"), FileType.PDF)
     assert failure.value.code == "corrupt"
-    assert child_pid(sandbox) == pid
+    # The file broke a parser: whatever state it left the child in ends with the child.
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    count, pages = run(sandbox, make.cp1252_txt(tmp_path / "next.txt", "weiter"), FileType.TXT)
+    assert count == 1 and "weiter" in pages[0].text
+    assert child_pid(sandbox) != pid
+
+
+def test_a_child_retires_after_its_share_of_documents(tmp_path: Path) -> None:
+    box = ExtractionSandbox(COMMAND, timeout=60, memory_mb=1536, documents_per_child=2)
+    try:
+        readers = []
+        for n in range(6):
+            run(box, make.cp1252_txt(tmp_path / f"{n}.txt", f"Notiz {n}"), FileType.TXT)
+            readers.append(box.reader_pid)
+        # Two files per child: each pair of files was read by a child of its own.
+        assert readers[0] == readers[1] and readers[2] == readers[3] and readers[4] == readers[5]
+        assert len({readers[0], readers[2], readers[4]}) == 3
+    finally:
+        box.close()
+
+
+def test_the_child_has_no_secrets_and_no_network(tmp_path: Path) -> None:
+    secrets = {
+        "APPLIANCE_ACCESS_TOKEN": "lan-passwort-geheim",
+        "APPLIANCE_WORKER_TOKEN": "worker-token-geheim-1234",
+        "APPLIANCE_DATABASE_URL": "postgresql://hw:dbpasswort@db/hw",
+    }
+    old = {name: os.environ.get(name) for name in secrets}
+    os.environ.update(secrets)  # the worker's own environment has them
+    box = ExtractionSandbox(COMMAND, timeout=60, memory_mb=1536)
+    try:
+        box.start()
+        pid = child_pid(box)
+        environment = Path(f"/proc/{pid}/environ").read_bytes()
+        for value in secrets.values():
+            assert value.encode() not in environment
+        assert b"APPLIANCE_" not in environment
+        assert box.network_isolated  # Linux: a network namespace of its own
+    finally:
+        box.close()
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def test_a_process_that_left_the_network_reaches_no_address() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        probe = (
+            "import socket, sys\n"
+            "from appliance.documents.isolation import isolate_network\n"
+            "assert isolate_network()\n"
+            f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=5)\n"
+            "except OSError as exc:\n    print('refused', exc)\n    sys.exit(0)\n"
+            "sys.exit(1)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "refused" in done.stdout
 
 
 def test_a_parse_past_the_timeout_is_stopped_and_the_next_file_works(tmp_path: Path) -> None:

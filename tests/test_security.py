@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from appliance.api.app import create_app
 from appliance.config import Settings
 from appliance.container import Services
-from tests.support import LOCAL
+from tests.support import LOCAL, api_client, bearer
 
 PORT = 8001
 WRITE = "/api/v1/projects/"
@@ -19,7 +19,7 @@ WRITE = "/api/v1/projects/"
 
 @pytest.fixture
 def client(services: Services) -> TestClient:
-    return TestClient(create_app(services), base_url=LOCAL)
+    return api_client(services)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def lan_services(tmp_path: Path) -> Iterator[Services]:
     settings = Settings(
         data_dir=tmp_path / "data",
         host="0.0.0.0",
-        access_token="geheim-123",
+        access_token="geheim-123456",
         allowed_hosts="buero-pc, 192.168.1.20",
     )
     built = Services.build(settings)
@@ -117,31 +117,25 @@ def test_lan_mode_needs_the_password_for_everything(lan_services: Services) -> N
     client = TestClient(create_app(lan_services), base_url="http://buero-pc:8001")
     assert client.get("/api/v1/tasks/summary").status_code == 401
     assert client.get(WRITE).status_code == 401
-    page = client.get("/", headers={"accept": "text/html"}, follow_redirects=False)
-    assert page.status_code == 303 and page.headers["location"] == "/login.html"
-    assert client.get("/api/v1/system/info").json()["lan_mode"] is True
+    assert client.get("/api/v1/system/info").status_code == 401
     wrong = client.post("/api/v1/auth/login", json={"password": "falsch"})
     assert wrong.status_code == 401
-    right = client.post("/api/v1/auth/login", json={"password": "geheim-123"})
+    right = client.post("/api/v1/auth/login", json={"password": "geheim-123456"})
     assert right.status_code == 200
     assert "httponly" in right.headers["set-cookie"].lower()
     assert client.get(WRITE).status_code == 200  # the session cookie is sent along
+    assert client.get("/api/v1/system/info").json()["lan_mode"] is True
 
 
-def test_lan_mode_scripts_use_a_bearer_token(lan_services: Services) -> None:
+def test_lan_mode_scripts_use_the_installation_token(lan_services: Services) -> None:
     client = TestClient(create_app(lan_services), base_url="http://192.168.1.20:8001")
-    headers = {"authorization": "Bearer geheim-123"}
+    headers = bearer(lan_services.settings.data_dir)
     assert client.get(WRITE, headers=headers).status_code == 200
-    assert client.get(WRITE, headers={"authorization": "Bearer nein"}).status_code == 401
+    # The password is for people at the login page, not a bearer token.
+    password = {"authorization": "Bearer geheim-123456"}
+    assert client.get(WRITE, headers=password).status_code == 401
     other = TestClient(create_app(lan_services), base_url="http://fremd:8001")
     assert other.get(WRITE, headers=headers).status_code == 403
-
-
-def test_local_mode_has_no_login(client: TestClient) -> None:
-    assert client.get("/api/v1/system/info").json()["lan_mode"] is False
-    assert client.post("/api/v1/auth/login", json={"password": "x"}).json() == {
-        "status": "not needed"
-    }
 
 
 def test_unknown_paths_and_methods_answer_json(client: TestClient) -> None:

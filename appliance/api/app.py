@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry
@@ -14,13 +16,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from appliance import __version__
+from appliance.api import docs
+from appliance.api.auth import Credentials, Sessions
+from appliance.api.headers import SecurityHeadersMiddleware
+from appliance.api.limits import BodyLimitMiddleware
 from appliance.api.nul_guard import NulGuardMiddleware
 from appliance.api.routes import documents, internal, metrics, projects, system, tasks
 from appliance.api.security import AccessGuardMiddleware, AccessPolicy
 from appliance.api.ui import UIRoute, ui_route
+from appliance.config import Settings
 from appliance.container import Services
 from appliance.documents.service import DocumentService
 from appliance.errors import AppError, InvalidInputError
+from appliance.private_files import installation_token
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
 from appliance.tasking.control import WorkerControl
@@ -28,6 +36,11 @@ from appliance.tasking.metrics import TaskMetricsCollector
 from appliance.tasking.monitor import TaskMonitor
 
 log = logging.getLogger("appliance.api")
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+ECHO_LIMIT = 100  # characters of a refused input shown back
+SESSIONS_FILE = "sessions.json"
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
@@ -49,23 +62,52 @@ def ui_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "ui"
 
 
+def credentials_for(settings: Settings) -> Credentials:
+    """The installation token (made at first use), the LAN password, fresh sessions."""
+    lan = settings.lan_mode
+    return Credentials(
+        installation_token(settings.data_dir),
+        lan_password=settings.access_token,
+        sessions=Sessions(
+            lifetime=(7 if lan else 30) * DAY,
+            idle=12 * HOUR if lan else 7 * DAY,
+            store=settings.data_dir / SESSIONS_FILE,
+        ),
+    )
+
+
+def _short(error: Any) -> dict[str, Any]:
+    """A validation error with its input cut to a few characters (or left out)."""
+    shown = {key: value for key, value in error.items() if key not in ("input", "ctx", "url")}
+    value = error.get("input")
+    if isinstance(value, str | int | float | bool) or value is None:
+        text = str(value)
+        shown["input"] = text if len(text) <= ECHO_LIMIT else text[:ECHO_LIMIT] + "..."
+    return shown
+
+
 def create_app(
     services: Services,
     control: WorkerControl | None = None,
     *,
     internal_token: str | None = None,
+    credentials: Credentials | None = None,
 ) -> FastAPI:
     """The appliance's HTTP app. Nothing starts here: services are opened by the caller."""
     app = FastAPI(
         title="HandwerkML Appliance",
         version=__version__,
         description="Projects, documents and background tasks of a craftsman's office.",
+        # The pages are served from bundled files (api/docs.py), not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     app.state.monitor = TaskMonitor(services, control)
     app.state.projects = ProjectService(services, QueryEmbedder(services))
     app.state.documents = DocumentService(services)
-    app.state.internal_token = internal_token
+    settings = services.settings
+    app.state.credentials = credentials or credentials_for(settings)
     registry = CollectorRegistry(auto_describe=True)
     registry.register(TaskMetricsCollector(app.state.monitor))
     app.state.metrics_registry = registry
@@ -77,6 +119,11 @@ def create_app(
             # Starlette names only the first route on the path; all of them count.
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI echoes each refused input; a 30 MB field must not come back as 30 MB.
+        return JSONResponse({"detail": [_short(error) for error in exc.errors()]}, status_code=422)
 
     @app.exception_handler(InvalidInputError)
     async def invalid_request(_request: Request, exc: InvalidInputError) -> JSONResponse:
@@ -100,11 +147,19 @@ def create_app(
     app.include_router(tasks.router)
     app.include_router(internal.router)
     app.include_router(metrics.router)
-    settings = services.settings
-    policy = AccessPolicy.for_port(settings.port, settings.host_names(), settings.access_token)
-    # Added first, so it runs inside the access guard: strangers get 403/401, not 400.
+    app.include_router(docs.router)
+    policy = AccessPolicy.for_port(
+        settings.port,
+        settings.host_names(),
+        scheme="https" if settings.tls else "http",
+        internal_tokens=(internal_token, settings.worker_token),
+    )
+    # Added innermost first: headers on every answer, then the guard (from the headers
+    # alone), then the body limit, so strangers get 403/401, not 413 or 400.
     app.add_middleware(NulGuardMiddleware)
-    app.add_middleware(AccessGuardMiddleware, policy=policy)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(AccessGuardMiddleware, policy=policy, credentials=app.state.credentials)
+    app.add_middleware(SecurityHeadersMiddleware)
     folder = ui_dir()
     if folder.is_dir():
         app.router.routes.append(ui_route(folder))

@@ -27,6 +27,7 @@ from appliance.documents.extract import (
     pdf,  # noqa: F401
     text,  # noqa: F401
 )
+from appliance.documents.isolation import isolate_network
 from appliance.holds import HoldPoints
 from appliance.priority import lower_process
 
@@ -93,6 +94,9 @@ def run_job(job: dict[str, Any], out: IO[str]) -> None:
 def serve(memory_mb: int) -> int:
     """Answer jobs until stdin closes."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    isolated = isolate_network()  # first: the kernel wants a single-threaded process
+    if not isolated and sys.platform.startswith("linux"):
+        log.warning("the file reader could not leave the network (no user namespaces here)")
     os.environ["OMP_THREAD_LIMIT"] = "1"
     # Reading files is the computing part of a document worker: it (and the tesseract
     # processes it starts) runs below the web server; the worker itself need not.
@@ -100,7 +104,8 @@ def serve(memory_mb: int) -> int:
     _limit_memory(memory_mb)
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     sys.stdout = sys.stderr  # stray prints must not reach the protocol stream
-    _send(out, {"ready": True})  # the parsers are imported: the job clock may start
+    # The parsers are imported: the job clock may start.
+    _send(out, {"ready": True, "network": "isolated" if isolated else "shared"})
     for line in sys.stdin:
         if line.strip():
             run_job(json.loads(line), out)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import queue
 import subprocess
 import threading
@@ -27,12 +28,16 @@ from typing import IO, Any
 import psutil
 
 from appliance.documents.extract import ExtractLimits, FileType, PageText, Progress, Stage
+from appliance.documents.isolation import child_environment
 from appliance.tasking.context import PermanentTaskError, UserFacingError
 
 log = logging.getLogger("appliance.documents")
 
 MEMORY_POLL_INTERVAL = 0.25
 STARTUP_TIMEOUT = 120.0  # importing the parsers, on a slow PC, frozen
+# A child reads this many files, then a fresh one takes over: whatever a parser leaked or
+# a crafted file left behind in its memory ends with it.
+DOCUMENTS_PER_CHILD = 50
 _EOF = object()
 
 
@@ -62,11 +67,16 @@ class ExtractionSandbox:
         timeout: float,
         memory_mb: int,
         hold_dir: Path | None = None,
+        documents_per_child: int = DOCUMENTS_PER_CHILD,
     ) -> None:
         self.command = command
         self.timeout = timeout
         self.memory_mb = memory_mb
+        self.documents_per_child = documents_per_child
         self.hold_dir = hold_dir  # tests only: see holds.py
+        self.network_isolated = False  # what the running child reported
+        self.reader_pid: int | None = None  # the child that read the last file
+        self._documents_read = 0
         self._child: subprocess.Popen[str] | None = None
         self._events: queue.Queue[Any] = queue.Queue()
         # The worker may start the child ahead of time from another thread.
@@ -90,6 +100,7 @@ class ExtractionSandbox:
         child had to be stopped (timeout, memory) or died.
         """
         child = self._ensure_child()
+        self.reader_pid = child.pid
         job: dict[str, Any] = {
             "path": str(path),
             "type": file_type.value,
@@ -97,24 +108,25 @@ class ExtractionSandbox:
         }
         if self.hold_dir is not None:
             job["hold_dir"] = str(self.hold_dir)
-        finished = False
+        # The child is kept only after a clean read: a file the reader refused may have
+        # left a parser in any state, and after `documents_per_child` files it retires.
+        keep_child = False
         try:
             assert child.stdin is not None
             child.stdin.write(json.dumps(job) + "\n")
             child.stdin.flush()
             pages = self._follow(child, on_progress, on_page)
-            finished = True
+            self._documents_read += 1
+            keep_child = self._documents_read < self.documents_per_child
             return pages
-        except ExtractionFailedError:
-            finished = True  # the child said so cleanly and is ready for the next file
-            raise
         except (BrokenPipeError, OSError) as exc:
             raise SandboxError("parser_crashed", "The file reader stopped unexpectedly.") from exc
         finally:
-            if not finished:
-                # Anything but a clean end (error event aside) leaves the child in an
-                # unknown state: replace it.
+            if not keep_child:
                 self._stop_child()
+                # The next file should not wait for the parsers to import: start its
+                # reader now, beside the task's own bookkeeping.
+                threading.Thread(target=self._start_quietly, daemon=True).start()
 
     def _follow(
         self,
@@ -173,11 +185,13 @@ class ExtractionSandbox:
         if self._child is not None and self._child.poll() is None:
             return self._child
         self._events = queue.Queue()
+        self._documents_read = 0
         self._child = subprocess.Popen(
             [*self.command, "--memory-mb", str(self.memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,  # the child's warnings go to the worker's log
+            env=child_environment(os.environ),  # none of the worker's secrets
             text=True,
             encoding="utf-8",
             bufsize=1,
@@ -195,6 +209,7 @@ class ExtractionSandbox:
         if not isinstance(event, dict) or not event.get("ready"):
             self._stop_child()
             raise SandboxError("parser_crashed", "The file reader could not be started.")
+        self.network_isolated = event.get("network") == "isolated"
         return self._child
 
     def _stop_child(self) -> None:
@@ -208,6 +223,12 @@ class ExtractionSandbox:
                     process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=5)
+
+    def _start_quietly(self) -> None:
+        try:
+            self.start()
+        except SandboxError:
+            log.warning("a fresh file reader could not be started; the next file tries again")
 
     def close(self) -> None:
         self._stop_child()

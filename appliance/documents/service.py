@@ -36,6 +36,30 @@ MEDIA_TYPES = {
 }
 
 
+# The endings a downloaded file may keep, per detected type; the first is added otherwise.
+EXTENSIONS = {
+    FileType.PDF: (".pdf",),
+    FileType.DOCX: (".docx",),
+    FileType.JPEG: (".jpg", ".jpeg", ".jpe", ".jfif"),
+    FileType.PNG: (".png",),
+    FileType.TIFF: (".tif", ".tiff"),
+    FileType.HEIC: (".heic", ".heif"),
+    FileType.TXT: (".txt",),
+}
+
+
+def download_name(original: str, file_type: FileType) -> str:
+    """The name a download is offered under: ending as what the file really is.
+
+    A text file uploaded as "rechnung.html" or "angebot.bat" is offered back as
+    "rechnung.html.txt": opened from the download folder it is shown, never run.
+    """
+    allowed = EXTENSIONS[file_type]
+    if original.lower().endswith(allowed):
+        return original
+    return original + allowed[0]
+
+
 class UnsupportedTypeError(AppError):
     status = 415
 
@@ -196,7 +220,8 @@ class DocumentService:
         path = self.services.settings.uploads_dir / document.stored_name
         if not path.is_file():
             raise NotFoundError("The original file of this document is missing.")
-        return path, document.original_name, MEDIA_TYPES[FileType(document.file_type)]
+        file_type = FileType(document.file_type)
+        return path, download_name(document.original_name, file_type), MEDIA_TYPES[file_type]
 
     def stored_file(self, stored_name: str) -> Path:
         """The uploaded file a document refers to by its stored name (for worker nodes)."""

@@ -19,6 +19,7 @@ from huey.storage import PriorityRedisStorage, SqliteStorage
 from appliance.config import Settings
 from appliance.db import WAL_SIZE_LIMIT
 from appliance.errors import StartupError
+from appliance.tasking.messages import JsonMessages
 
 log = logging.getLogger("appliance.queue")
 
@@ -106,6 +107,7 @@ def create_huey(settings: Settings, queue: str) -> Huey:
         "results": False,
         "store_none": False,
         "store_intermediate_errors": False,
+        "serializer": JsonMessages(),
     }
     if settings.queue_url:
         from redis import ConnectionPool

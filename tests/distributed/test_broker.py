@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -199,3 +200,27 @@ def test_work_accepted_while_redis_is_away_is_sent_when_it_is_back(tmp_path: Pat
     finally:
         own.stop()
         services.close()
+
+
+class _Exploit:
+    """A message an attacker with access to Redis would push: unpickling creates a file."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (open, (str(self.marker), "w"))
+
+
+def test_a_pickled_message_pushed_into_redis_runs_nothing(
+    services: Services, tmp_path: Path
+) -> None:
+    marker = tmp_path / "pwned"
+    huey = services.queue.huey("default")
+    huey.storage.enqueue(pickle.dumps(_Exploit(marker)), 0)
+    with pytest.raises(ValueError):
+        huey.dequeue()
+    assert not marker.exists()
+    # Real messages still travel, as JSON.
+    _send(services, "echt-1", Priority.INTERACTIVE)
+    assert huey.dequeue().id == "echt-1"

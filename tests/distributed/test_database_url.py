@@ -86,15 +86,13 @@ def test_many_processes_may_create_the_schema_at_once(
 def test_nul_characters_are_refused_before_they_reach_the_database(
     pg_url: str, tmp_path: Path
 ) -> None:
-    from fastapi.testclient import TestClient
 
-    from appliance.api.app import create_app
     from appliance.tasking.ledger import storable
-    from tests.support import LOCAL
+    from tests.support import api_client
 
     services = Services.build(Settings(data_dir=tmp_path / "data", database_url=pg_url))
     try:
-        client = TestClient(create_app(services), base_url=LOCAL)
+        client = api_client(services)
         refused = client.post("/api/v1/projects/", json={"name": "Bad", "city": "Ulm\x00"})
         assert refused.status_code == 422
         assert refused.json()["detail"][0]["loc"] == ["body", "city"]

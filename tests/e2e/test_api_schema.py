@@ -134,8 +134,11 @@ def api_schema(appliance: RunningAppliance) -> Iterator[BaseSchema]:
     At the end, the projects and documents the run created are deleted again.
     """
     before = existing_ids(appliance)
-    config = SchemathesisConfig.from_dict(copy.deepcopy(CONFIG))
-    schema = schemathesis.openapi.from_url(f"{appliance.url}/openapi.json", config=config)
+    auth = {"Authorization": f"Bearer {appliance.token}"}
+    config = SchemathesisConfig.from_dict({**copy.deepcopy(CONFIG), "headers": auth})
+    schema = schemathesis.openapi.from_url(
+        f"{appliance.url}/openapi.json", config=config, headers=auth
+    )
     add_upload_links(schema)
 
     # `revoke?terminate=true` kills the worker process running the task. Here that would

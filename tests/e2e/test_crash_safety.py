@@ -85,7 +85,7 @@ def test_kill_9_of_the_embedding_worker_during_a_reindex_keeps_one_vector_per_pr
     appliance.wait_healthy()
 
 
-def _slow_upload(url: str, stop: threading.Event) -> None:
+def _slow_upload(url: str, token: str, stop: threading.Event) -> None:
     """Send a multipart body slowly, as a big file over a slow network would arrive."""
     boundary = "slowboundary"
     head = (
@@ -103,7 +103,10 @@ def _slow_upload(url: str, stop: threading.Event) -> None:
         httpx.post(
             url,
             content=body(),
-            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+            headers={
+                "content-type": f"multipart/form-data; boundary={boundary}",
+                "authorization": f"Bearer {token}",
+            },
             timeout=30,
         )
 
@@ -125,7 +128,7 @@ def test_kill_9_of_the_launcher_during_upload_and_processing_then_restart(
         )
         stop = threading.Event()
         url = f"{fresh_appliance.url}{URL}upload"
-        sender = threading.Thread(target=_slow_upload, args=(url, stop))
+        sender = threading.Thread(target=_slow_upload, args=(url, fresh_appliance.token, stop))
         sender.start()
         wait_for(
             lambda: any(n.endswith(".part") for n in uploads(fresh_appliance)),
@@ -197,10 +200,11 @@ def _raw_request(port: int, head: bytes, body_chunks: Iterator[bytes]) -> bytes:
     return answer
 
 
-def _multipart_head(port: int, length: int | None) -> bytes:
+def _multipart_head(appliance: RunningAppliance, length: int | None) -> bytes:
     lines = [
         "POST /api/v1/documents/upload HTTP/1.1",
-        f"Host: 127.0.0.1:{port}",
+        f"Host: 127.0.0.1:{appliance.port}",
+        f"Authorization: Bearer {appliance.token}",
         "Content-Type: multipart/form-data; boundary=xx",
     ]
     lines.append(
@@ -230,26 +234,22 @@ def test_hostile_multipart_bodies_are_refused_with_flat_memory(
         )
         + b"--xx--\r\n"
     )
-    answer = _raw_request(
-        appliance.port, _multipart_head(appliance.port, len(fields)), iter([fields])
-    )
+    answer = _raw_request(appliance.port, _multipart_head(appliance, len(fields)), iter([fields]))
     assert answer.startswith(b"HTTP/1.1 400") and b"form parts" in answer
 
     header = b'--xx\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nX-Big: '
     header += b"a" * (1024 * 1024) + b"\r\n\r\nhallo\r\n--xx--\r\n"
-    answer = _raw_request(
-        appliance.port, _multipart_head(appliance.port, len(header)), iter([header])
-    )
+    answer = _raw_request(appliance.port, _multipart_head(appliance, len(header)), iter([header]))
     assert answer.startswith(b"HTTP/1.1 400") and b"header" in answer
 
     two_gb = 2 * 1024**3
-    answer = _raw_request(port, _multipart_head(port, two_gb), iter([b"--xx"]))
+    answer = _raw_request(port, _multipart_head(appliance, two_gb), iter([b"--xx"]))
     assert answer.startswith(b"HTTP/1.1 413")
 
     file_head = b'--xx\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n'
     block = b"\0" * (1024 * 1024)
     endless = _chunked(iter([file_head, *(block for _ in range(2048))]))
-    answer = _raw_request(port, _multipart_head(port, None), endless)
+    answer = _raw_request(port, _multipart_head(appliance, None), endless)
     assert answer.startswith(b"HTTP/1.1 413")
 
     grown = launcher.memory_info().rss - rss_before

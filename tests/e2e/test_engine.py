@@ -36,9 +36,10 @@ def test_enqueue_to_success(appliance: RunningAppliance) -> None:
 def attempt_times(log: str, task_id: str) -> tuple[list[float], list[tuple[float, float]]]:
     """From the log: when each attempt started, and (failed at, planned delay) per retry."""
     starts, retries = [], []
-    for line in log.splitlines():
-        if f"[Task {task_id}]" not in line:
+    for forwarded in log.splitlines():
+        if f"[Task {task_id}]" not in forwarded:
             continue
+        _worker, _bar, line = forwarded.partition(" | ")  # the launcher's prefix
         at = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
         if " started (attempt " in line:
             starts.append(at)

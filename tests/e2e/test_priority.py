@@ -18,7 +18,7 @@ import pytest
 from appliance.priority import BACKGROUND_NICENESS
 from tests.e2e.test_documents import upload, wait_done
 from tests.e2e.test_projects import wait_indexed
-from tests.support import RunningAppliance
+from tests.support import RunningAppliance, wait_for
 
 pytestmark = [
     pytest.mark.e2e,
@@ -58,6 +58,11 @@ def test_workers_write_at_normal_priority_and_compute_below_it(
             lanes = [tid for tid, level in levels.items() if level == BACKGROUND_NICENESS]
             assert len(lanes) >= (os.cpu_count() or 1)
         else:
-            children = psutil.Process(pid).children()
-            assert children, f"{name} has no file-reader child"
+            # A reader is replaced after a file it could not read; its successor starts
+            # at once, in the background.
+            children = wait_for(
+                lambda pid=pid: psutil.Process(pid).children(),
+                timeout=60,
+                what=f"{name}'s file-reader child",
+            )
             assert {child.nice() for child in children} == {BACKGROUND_NICENESS}

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Dialog,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from appliance.holds import HoldPoints
 from tests.fixtures import documents as make
@@ -79,11 +86,17 @@ class Watched:
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
         page.on("dialog", self._dialog)
         page.on("request", lambda r: self._request(r.url, origin))
+        page.on("console", self._console)
 
     def _dialog(self, dialog: Dialog) -> None:
         if dialog.type != "confirm":
             self.problems.append(f"unexpected {dialog.type}: {dialog.message}")
         dialog.accept()
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # The Content-Security-Policy blocks what the UI must not need: say so when it did.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"blocked by the CSP: {message.text}")
 
     def _request(self, url: str, origin: str) -> None:
         if not url.startswith((origin, "data:")):
@@ -103,7 +116,7 @@ def watched(browser: Browser, appliance: RunningAppliance) -> Iterator[Watched]:
         missing = page.evaluate("import('/js/i18n.js').then((m) => [...m.missing])")
         assert missing == [], f"texts without translation: {missing}"
     context.close()
-    assert watched.problems == []
+    assert watched.problems == [], "\n".join(watched.problems)
 
 
 def shoot(page: Page, name: str) -> None:
@@ -112,7 +125,8 @@ def shoot(page: Page, name: str) -> None:
 
 
 def open_view(page: Page, appliance: RunningAppliance, view: str) -> None:
-    page.goto(f"{appliance.url}/#{view}")
+    # As the program opens the browser: with the access token, traded for a session.
+    page.goto(f"{appliance.url}/?token={appliance.token}#{view}")
     expect(page.locator(f"#view-{view}")).to_be_visible()
     expect(page.locator("#conn")).to_contain_text("Betriebsbereit")
 
@@ -443,4 +457,34 @@ def test_the_page_says_when_the_appliance_is_gone_and_reconnects(
     fresh_appliance.wait_healthy()
     expect(page.locator("#conn")).to_have_text("Betriebsbereit · 1 Worker")
     context.close()
-    assert watched.problems == []
+    assert watched.problems == [], "\n".join(watched.problems)
+
+
+def test_the_api_documentation_works_offline(watched: Watched, appliance: RunningAppliance) -> None:
+    page = watched.page
+    open_view(page, appliance, "projects")
+    page.goto(f"{appliance.url}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("HandwerkML Appliance")
+    expect(page.locator(".swagger-ui .opblock-summary-path").first).to_be_visible()
+    shoot(page, "api-docs")
+
+
+def test_without_the_token_the_page_says_how_to_get_in(
+    browser: Browser, appliance: RunningAppliance
+) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="de-DE")
+    page = context.new_page()
+    watched = Watched(page, appliance.url)
+    page.goto(f"{appliance.url}/")  # an old bookmark: no token, no session
+    expect(page).to_have_url(f"{appliance.url}/login.html")
+    expect(page.locator("#login-intro")).to_contain_text("über das Symbol auf dem Desktop")
+    shoot(page, "login-local")
+    page.get_by_label("Zugangsschlüssel").fill("falsch")
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.locator("#login-error")).to_contain_text("gehört nicht zu dieser Installation")
+    page.get_by_label("Zugangsschlüssel").fill(appliance.token)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.locator("#conn")).to_contain_text("Betriebsbereit")
+    context.close()
+    # The wrong key was one refused login: the browser logged it, nothing else went wrong.
+    assert [p for p in watched.problems if "401" not in p] == []

@@ -76,7 +76,7 @@ export async function request(method, path, { query, body, accept = [] } = {}) {
   }
   setOnline(true);
   if (response.status === 401) {
-    // LAN mode and not (or no longer) logged in.
+    // Not (or no longer) logged in: the login page says how to get in.
     window.location.assign("/login.html");
   }
   const text = await response.text();

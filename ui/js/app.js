@@ -93,7 +93,10 @@ function start() {
 // LAN mode: other PCs can reach the appliance; say so where everyone sees it.
 async function showLanMode() {
   const info = await api.get("/system/info");
-  $("#lan").hidden = !info.lan_mode;
+  const badge = $("#lan");
+  badge.hidden = !info.lan_mode;
+  // The certificate's fingerprint, for comparing with what the browser shows on other PCs.
+  badge.title = info.tls_fingerprint ? t("lan.fingerprint", { fingerprint: info.tls_fingerprint }) : "";
 }
 
 // "Beenden": stop the appliance from the page (there may be no console window to close).

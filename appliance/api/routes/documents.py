@@ -150,14 +150,9 @@ def get_document(document_id: str, documents: DocumentsDep) -> Document:
 
 @router.get("/{document_id}/download", response_class=FileResponse)
 def download(document_id: str, documents: DocumentsDep) -> FileResponse:
-    """The original file, under its original name."""
+    """The original file, under its original name (ending as its detected type)."""
     path, name, media_type = documents.original(document_id)
-    return FileResponse(
-        path,
-        media_type=media_type,
-        filename=name,
-        headers={"X-Content-Type-Options": "nosniff"},
-    )
+    return FileResponse(path, media_type=media_type, filename=name)
 
 
 @router.delete("/{document_id}")

@@ -8,45 +8,21 @@ directory at each start (local workers) and `APPLIANCE_WORKER_TOKEN` (worker nod
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from appliance.api.deps import ServicesDep
 from appliance.api.routes.documents import DocumentsDep
-from appliance.internal_client import TOKEN_HEADER
 from appliance.vectors.base import VectorPoint
 
 MAX_POINTS = 1000
 
 
-def require_token(
-    request: Request,
-    token: Annotated[str | None, Header(alias=TOKEN_HEADER)] = None,
-) -> None:
-    accepted = [
-        request.app.state.internal_token,
-        request.app.state.services.settings.worker_token,
-    ]
-    # Compare against every token, so the time taken does not tell which one was close.
-    matches = [
-        secrets.compare_digest(token.encode(), expected.encode())
-        for expected in accepted
-        if expected and token
-    ]
-    if not any(matches):
-        raise HTTPException(403, "This endpoint is for the appliance's own worker processes.")
-
-
-router = APIRouter(
-    prefix="/internal",
-    tags=["internal"],
-    include_in_schema=False,
-    dependencies=[Depends(require_token)],
-)
+# The token is checked by the access guard (api/security.py), before any body is read.
+router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
 
 
 class PointIn(BaseModel):

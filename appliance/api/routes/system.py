@@ -1,30 +1,40 @@
-"""/api/v1/system and /api/v1/auth: what the UI needs to know about the appliance."""
+"""/api/v1/system and /api/v1/auth: what the UI needs to know, and logging in and out."""
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from appliance import __version__
+from appliance.api.auth import Credentials, ended_cookie, session_cookie
 from appliance.api.deps import ServicesDep
 from appliance.api.errors import ERROR_RESPONSES
-from appliance.api.security import SESSION_COOKIE, session_value
+from appliance.api.security import session_from
 
 router = APIRouter(tags=["system"], responses=ERROR_RESPONSES)
 
 
 class Login(BaseModel):
-    password: str = Field(min_length=1, max_length=500)
+    """LAN mode: the password. Any mode: the installation token (from the link the
+    program opens, or `access.token` in the data folder)."""
+
+    password: str | None = Field(default=None, min_length=1, max_length=500)
+    token: str | None = Field(default=None, min_length=1, max_length=500)
 
 
 @router.get("/api/v1/system/info")
-def info(services: ServicesDep) -> dict[str, Any]:
-    """Version, and whether the appliance is shared on the network (LAN mode)."""
+def info(services: ServicesDep, request: Request) -> dict[str, Any]:
+    """Version, whether the appliance is shared on the network (LAN mode), and the
+    fingerprint of its certificate there."""
     settings = services.settings
-    return {"version": __version__, "lan_mode": settings.lan_mode, "port": settings.port}
+    return {
+        "version": __version__,
+        "lan_mode": settings.lan_mode,
+        "port": settings.port,
+        "tls_fingerprint": getattr(request.app.state, "tls_fingerprint", None),
+    }
 
 
 @router.post("/api/v1/system/shutdown")
@@ -37,21 +47,53 @@ def shutdown(request: Request) -> dict[str, str]:
     return {"status": "stopping"}
 
 
-@router.post("/api/v1/auth/login")
-def login(body: Login, services: ServicesDep, response: Response) -> dict[str, str]:
-    """LAN mode: exchange the password for a session cookie."""
-    token = services.settings.access_token
-    if token is None:
-        return {"status": "not needed"}
-    if not hmac.compare_digest(body.password, token):
+@router.get("/api/v1/auth/status")
+def status(services: ServicesDep) -> dict[str, Any]:
+    """What the login page must know before anyone is logged in."""
+    return {"lan_mode": services.settings.lan_mode}
+
+
+@router.post(
+    "/api/v1/auth/login",
+    responses={429: {"description": "Too many wrong passwords from this address for now."}},
+)
+def login(body: Login, request: Request, response: Response) -> dict[str, str]:
+    """Exchange the password (LAN mode) or the installation token for a session cookie.
+
+    A fresh session every time; the one the browser had before ends.
+    """
+    credentials: Credentials = request.app.state.credentials
+    address = request.client.host if request.client else "unknown"
+    wait = credentials.throttle.wait_for(address)
+    if wait > 0:
+        raise HTTPException(
+            429,
+            f"Too many wrong passwords. Please wait {wait:.0f} seconds and try again.",
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+    accepted = (body.token is not None and credentials.token_ok(body.token)) or (
+        body.password is not None and credentials.password_ok(body.password)
+    )
+    if not accepted:
+        credentials.throttle.failed(address)
         raise HTTPException(401, "Wrong password.")
-    response.set_cookie(
-        SESSION_COOKIE, session_value(token), httponly=True, samesite="strict", path="/"
+    credentials.throttle.succeeded(address)
+    previous = session_from(request.headers)
+    if previous is not None:
+        credentials.sessions.end(previous)
+    secure = request.url.scheme == "https"
+    response.headers.append(
+        "set-cookie", session_cookie(credentials.sessions.create(), secure=secure)
     )
     return {"status": "logged in"}
 
 
 @router.post("/api/v1/auth/logout")
 def logout(request: Request, response: Response) -> dict[str, str]:
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    """End this browser's session."""
+    credentials: Credentials = request.app.state.credentials
+    session_id = session_from(request.headers)
+    if session_id is not None:
+        credentials.sessions.end(session_id)
+    response.headers.append("set-cookie", ended_cookie(secure=request.url.scheme == "https"))
     return {"status": "logged out"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -50,7 +50,8 @@ def retry_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
 def purge_tasks(
     monitor: MonitorDep,
     queue: Annotated[
-        str | None, Query(description="Only this queue, e.g. default or embeddings.")
+        Literal["default", "embeddings"] | None,
+        Query(description="Only this queue (embeddings exists with 2 or more workers)."),
     ] = None,
 ) -> dict[str, Any]:
     return monitor.purge(queue)
