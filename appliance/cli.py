@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     node = commands.add_parser(
-        "node", help="run worker processes on another machine, against the shared services"
+        "node", help="run worker processes on another machine, against the shared runtime"
     )
     _add_common(node)
     node.add_argument(
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_selftest()
     if command == "extractor":
-        from appliance.documents.extractor_child import serve
+        from appliance.reader.child import serve
 
         return serve(args.memory_mb)
     try:

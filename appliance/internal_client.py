@@ -63,7 +63,7 @@ class InternalClient:
     @property
     def _client(self) -> httpx.Client:
         # Made at first use: the launcher writes its certificate when it starts, which may
-        # be after this process built its services.
+        # be after this process built its runtime.
         if self._http is None:
             verify: ssl.SSLContext | bool = True
             if self._certificate is not None:

@@ -24,15 +24,16 @@ from filelock import FileLock, Timeout
 from appliance import __version__
 from appliance.api.app import create_app
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.documents.reconcile import reconcile_documents
 from appliance.errors import StartupError
 from appliance.internal_client import TOKEN_FILE, write_token
 from appliance.logs import LOG_FILE, setup_logging
 from appliance.private_files import installation_token, tighten_tree
 from appliance.projects.reconcile import reconcile
+from appliance.runtime import Role, Runtime
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.reaper import Reaper
+from appliance.tasks import build_registry
 from appliance.tls import certificate_names, ensure_certificate
 
 log = logging.getLogger("appliance.launcher")
@@ -116,21 +117,21 @@ class Launcher:
         if opened_up:
             log.info("made %d files and folders of the data folder private", opened_up)
         sock = self._bind()
-        services = Services.build(settings, own_vectors=True)
+        runtime = Runtime.build(settings, build_registry(), role=Role.SERVER, own_vectors=True)
         supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit)
         # With a shared queue, workers of other machines appear in the ledger too: this
         # launcher may kill only its own.
         self._reaper = Reaper(
-            services,
+            runtime,
             supervisor,
             local_workers=supervisor.names if settings.distributed else None,
         )
         self._reaper.startup(supervisor.names())
-        reconcile(services)
-        reconcile_documents(services)
+        reconcile(runtime)
+        reconcile_documents(runtime)
 
         token = write_token(settings.data_dir)
-        app = create_app(services, control=supervisor, internal_token=token)
+        app = create_app(runtime, control=supervisor, internal_token=token)
         app.state.request_stop = self.stop_requested.set  # the UI's "Beenden"
         certificate = None
         if settings.tls:
@@ -161,8 +162,8 @@ class Launcher:
             supervisor.start_all()
             if serving:
                 self._announce()
-                self._enqueue_start_tasks(services)
-                self._supervise(supervisor, services)
+                self._enqueue_start_tasks(runtime)
+                self._supervise(supervisor, runtime)
         finally:
             log.info("stopping")
             server.should_exit = True
@@ -171,10 +172,10 @@ class Launcher:
                 self._reaper.requeue_tasks_of(
                     name, "the appliance stopped while the task ran", count_attempt=False
                 )
-                services.ledger.mark_worker_stopped(name=name, pid=None, now=time.time())
+                runtime.ledger.mark_worker_stopped(name=name, pid=None, now=time.time())
             server_thread.join(timeout=3)
             (settings.data_dir / TOKEN_FILE).unlink(missing_ok=True)
-            services.close()
+            runtime.close()
             log.info("stopped")
         return 0
 
@@ -233,13 +234,13 @@ class Launcher:
             with_token = f"{url}?token={installation_token(self.settings.data_dir)}"
             threading.Thread(target=webbrowser.open, args=(with_token,), daemon=True).start()
 
-    def _enqueue_start_tasks(self, services: Services) -> None:
+    def _enqueue_start_tasks(self, runtime: Runtime) -> None:
         # Huey skips periodic runs missed while the PC was off: catch up once at start.
-        for spec in services.queue.registry:
+        for spec in runtime.queue.registry:
             if spec.periodic is not None and spec.periodic.run_at_start:
-                services.queue.enqueue(spec.name)
+                runtime.queue.enqueue(spec.name)
 
-    def _supervise(self, supervisor: WorkerSupervisor, services: Services) -> None:
+    def _supervise(self, supervisor: WorkerSupervisor, runtime: Runtime) -> None:
         next_hard_check = next_reap = next_flush = time.monotonic()
         next_checkpoint = next_flush + CHECKPOINT_INTERVAL
         while not self.stop_requested.wait(SUPERVISE_INTERVAL):
@@ -254,12 +255,12 @@ class Launcher:
                     self._reaper.reap_dead_workers()
                     self._reaper.resend_orphans()
                     next_reap = now + self.settings.reaper_interval
-                if now >= next_flush and services.vectors is not None:
-                    services.vectors.flush()
+                if now >= next_flush and runtime.vectors is not None:
+                    runtime.vectors.flush()
                     next_flush = now + VECTOR_FLUSH_INTERVAL
                 if now >= next_checkpoint:
-                    services.db.checkpoint()
-                    services.queue.checkpoint()
+                    runtime.db.checkpoint()
+                    runtime.queue.checkpoint()
                     next_checkpoint = now + CHECKPOINT_INTERVAL
             except Exception:
                 log.exception("supervision step failed; trying again")

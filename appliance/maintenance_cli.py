@@ -11,13 +11,14 @@ import httpx
 from filelock import FileLock, Timeout
 
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.errors import InvalidInputError
 from appliance.launcher import LOCK_FILE, running_instance
 from appliance.private_files import installation_token
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
+from appliance.runtime import Runtime
 from appliance.tasking.monitor import TaskMonitor
+from appliance.tasks import build_registry
 
 
 def reindex(settings: Settings, *, from_stored: bool) -> int:
@@ -30,12 +31,12 @@ def reindex(settings: Settings, *, from_stored: bool) -> int:
         return _through_running_appliance(settings, from_stored=from_stored)
     try:
         # No appliance runs: this process may own the vector store for a moment.
-        services = Services.build(settings, own_vectors=True)
+        runtime = Runtime.build(settings, build_registry(), own_vectors=True)
         try:
-            projects = ProjectService(services, QueryEmbedder(services))
+            projects = ProjectService(runtime, QueryEmbedder(runtime))
             answer = projects.rebuild_from_stored() if from_stored else projects.reindex(None)
         finally:
-            services.close()
+            runtime.close()
     finally:
         lock.release()
     print(json.dumps(answer))
@@ -68,9 +69,9 @@ def purge(settings: Settings, *, queue: str | None, confirmed: bool) -> int:
     Works whether or not the appliance runs: the ledger and the queue are shared files
     (or servers), and the documents and projects concerned are told in the app database.
     """
-    services = Services.build(settings)
+    runtime = Runtime.build(settings, build_registry())
     try:
-        monitor = TaskMonitor(services)
+        monitor = TaskMonitor(runtime)
         waiting = monitor.waiting_count(queue)
         if waiting == 0:
             print("No task is waiting; nothing to drop.")
@@ -84,7 +85,7 @@ def purge(settings: Settings, *, queue: str | None, confirmed: bool) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     finally:
-        services.close()
+        runtime.close()
     print(f"Dropped {answer['purged']} waiting tasks from {', '.join(answer['queues'])}.")
     return 0
 

@@ -21,13 +21,14 @@ from filelock import FileLock, Timeout
 
 from appliance import __version__
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.errors import StartupError
 from appliance.logs import setup_logging
+from appliance.runtime import Runtime
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.broker import redacted
 from appliance.tasking.layout import node_name, worker_plans
 from appliance.tasking.reaper import Reaper
+from appliance.tasks import build_registry
 
 log = logging.getLogger("appliance.node")
 
@@ -111,10 +112,10 @@ class WorkerNode:
 
     def _run_locked(self) -> int:
         settings = self.settings
-        services = Services.build(settings)
+        runtime = Runtime.build(settings, build_registry())
         supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit, plans=self.plans)
-        self._reaper = Reaper(services, supervisor, local_workers=supervisor.names, foreign=False)
-        self._recover_previous_run(services)
+        self._reaper = Reaper(runtime, supervisor, local_workers=supervisor.names, foreign=False)
+        self._recover_previous_run(runtime)
         log.info(
             "HandwerkML worker node %s (%s) with %d workers; queue %s, server %s",
             node_name(settings),
@@ -134,22 +135,22 @@ class WorkerNode:
                 self._reaper.requeue_tasks_of(
                     name, "the worker node stopped while the task ran", count_attempt=False
                 )
-                services.ledger.mark_worker_stopped(name=name, pid=None, now=time.time())
-            services.close()
+                runtime.ledger.mark_worker_stopped(name=name, pid=None, now=time.time())
+            runtime.close()
             log.info("stopped")
         return 0
 
-    def _recover_previous_run(self, services: Services) -> None:
+    def _recover_previous_run(self, runtime: Runtime) -> None:
         """Tasks this machine's workers ran before a crash are lost: hand them back now,
         instead of waiting a lease. Only rows of this host whose process is gone."""
         host = socket.gethostname()
         for plan in self.plans:
-            row = services.ledger.worker(plan.name)
+            row = runtime.ledger.worker(plan.name)
             if row is None or row.stopped_at is not None or row.hostname != host:
                 continue
             if psutil.pid_exists(row.pid):
                 continue
-            services.ledger.mark_worker_stopped(name=plan.name, pid=row.pid, now=time.time())
+            runtime.ledger.mark_worker_stopped(name=plan.name, pid=row.pid, now=time.time())
             self._reaper.requeue_tasks_of(plan.name, "the worker node stopped while the task ran")
 
     def _install_signal_handlers(self) -> None:

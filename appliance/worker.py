@@ -22,16 +22,18 @@ import psutil
 from huey.consumer import Consumer, ConsumerStopped
 
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.documents.processing import new_reader
 from appliance.errors import StartupError
 from appliance.logs import setup_logging
 from appliance.priority import lower_worker
 from appliance.processes import STOP_COMMAND, WorkerExit
+from appliance.runtime import Role, Runtime
 from appliance.tasking.execution import TaskExecutor
-from appliance.tasking.layout import EMBEDDING_QUEUE
+from appliance.tasking.layout import EMBEDDING_QUEUE, layout_for
 from appliance.tasking.outcomes import settle
 from appliance.tasking.reaper import hand_back_tasks_of
 from appliance.tasking.states import TaskState
+from appliance.tasks import build_registry
 
 log = logging.getLogger("appliance.worker")
 
@@ -94,18 +96,28 @@ class WorkerProcess:
         self.periodic = periodic
         self.pid = os.getpid()
         self.hostname = socket.gethostname()
-        self.executor = TaskExecutor(name, lifecycle=self)
+        registry = build_registry()
+        layout = layout_for(settings)
+        self.registered = registry.names_on(queue, layout)
         # A worker that only embeds has the model to itself: it may use every core (it runs
         # at low priority, so the web server still comes first). Workers that also extract
         # documents keep one thread so they do not fight the OCR processes beside them.
         threads = (os.cpu_count() or 1) if queue == EMBEDDING_QUEUE else 1
-        self.services = Services.build(settings, executor=self.executor, torch_threads=threads)
-        self.executor.bind(self.services)
+        # Built in one direction: the reader (a worker that reads documents owns one),
+        # then the runtime, then the executor that runs this process's tasks on it.
+        reads_documents = "tasks.process_document" in self.registered
+        self.runtime = Runtime.build(
+            settings,
+            registry,
+            role=Role.WORKER,
+            torch_threads=threads,
+            reader=new_reader(settings) if reads_documents else None,
+        )
+        self.executor = TaskExecutor(name, self.runtime, lifecycle=self)
+        self.runtime.queue.run_tasks_with(self.executor)
         self._refuse_duplicate_name()
-        registry = self.services.queue.registry
-        self.registered = registry.names_on(queue, self.services.queue.layout)
         # Registering first: the answer decides whether Huey's scheduler runs periodic tasks.
-        self.periodic = self.services.ledger.register_worker(
+        self.periodic = self.runtime.ledger.register_worker(
             name=name,
             pid=self.pid,
             hostname=self.hostname,
@@ -121,10 +133,10 @@ class WorkerProcess:
         # back (its supervisor could not reach the database, or it was started by hand).
         # This process's heartbeats would keep those rows alive: hand them back first.
         hand_back_tasks_of(
-            self.services, name, f"worker {name} restarted while the task ran", count_attempt=True
+            self.runtime, name, f"worker {name} restarted while the task ran", count_attempt=True
         )
         self.consumer = WorkerConsumer(
-            self.services.queue.huey(queue),
+            self.runtime.queue.huey(queue),
             workers=1,
             periodic=self.periodic,
             worker_type="thread",
@@ -138,7 +150,7 @@ class WorkerProcess:
 
     def _refuse_duplicate_name(self) -> None:
         """Two live processes under one name would hand each other's tasks back."""
-        row = self.services.ledger.worker(self.name)
+        row = self.runtime.ledger.worker(self.name)
         if row is None or row.stopped_at is not None:
             return
         if time.time() - row.heartbeat_at > self.settings.worker_lease:
@@ -152,12 +164,12 @@ class WorkerProcess:
         )
 
     def run(self, *, watch_parent: bool) -> int:
-        ledger = self.services.ledger
+        ledger = self.runtime.ledger
         threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
         if "tasks.embed_query" in self.registered:
             # Load the model now, not inside the first task: a search should not wait for it.
             threading.Thread(target=self._warm_up, name="model", daemon=True).start()
-        if "tasks.process_document" in self.registered:
+        if self.runtime.reader is not None:
             # Start the file reader now: its parsers take about a second of CPU to import,
             # which the first document after a start would otherwise wait for.
             threading.Thread(target=self._start_reader, name="reader", daemon=True).start()
@@ -195,20 +207,19 @@ class WorkerProcess:
 
     def _warm_up(self) -> None:
         try:
-            self.services.embedder.warm_up()
+            self.runtime.embedder.warm_up()
         except Exception:
             log.exception("loading the embedding model failed")
 
     def _start_reader(self) -> None:
-        from appliance.documents.processing import sandbox_for
-
+        assert self.runtime.reader is not None
         try:
-            sandbox_for(self.services).start()
+            self.runtime.reader.start()
         except Exception:
             log.warning("the file reader could not be started ahead of time", exc_info=True)
 
     def _heartbeat_loop(self) -> None:
-        ledger = self.services.ledger
+        ledger = self.runtime.ledger
         while not self._stopping.wait(self.settings.heartbeat_interval):
             running = self.executor.running_task_ids()
             try:
@@ -230,7 +241,7 @@ class WorkerProcess:
         # worker stops itself once the ledger no longer says a task it runs is its own
         # (revoked, failed by the hard limit, or re-queued after a missed lease) - any
         # member of a batch, not only the first.
-        record = self.services.ledger.get(task_id)
+        record = self.runtime.ledger.get(task_id)
         if record is not None and (record.state, record.worker) == (TaskState.STARTED, self.name):
             return
         state = record.state if record is not None else "deleted"
@@ -256,14 +267,14 @@ class WorkerProcess:
 
     def _give_back_current_tasks(self, reason: str) -> None:
         for task_id in self.executor.running_task_ids():
-            outcome = self.services.ledger.requeue_started(
+            outcome = self.runtime.ledger.requeue_started(
                 task_id=task_id,
                 worker=self.name,
                 reason=reason,
                 count_attempt=False,
                 now=time.time(),
             )
-            settle(self.services, outcome, reason)
+            settle(self.runtime, outcome, reason)
             if outcome.resend is not None:
                 log.info("[Task %s] re-queued: %s", task_id, reason)
 

@@ -18,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from appliance.container import Services
 from appliance.db import create_db_engine
 from appliance.projects.models import ProjectCreate
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import INSERT_PROJECT, ProjectService, new_project_row
+from appliance.runtime import Runtime
 from appliance.tasking.ledger import TaskMessage
 from bench import samples
 from bench.http import TimedClient
@@ -50,23 +50,23 @@ def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
-def _timed_create(services: Services, body: dict[str, Any], into: dict[str, list[float]]) -> None:
+def _timed_create(runtime: Runtime, body: dict[str, Any], into: dict[str, list[float]]) -> None:
     started = time.perf_counter()
     row = new_project_row(ProjectCreate.model_validate(body))
-    with services.db.engine.connect().execution_options(**{BEGIN_OPTION: "IMMEDIATE"}) as conn:
+    with runtime.db.engine.connect().execution_options(**{BEGIN_OPTION: "IMMEDIATE"}) as conn:
         mark = time.perf_counter()
         transaction = conn.begin()
         into["begin_immediate"].append(_ms(mark))
         mark = time.perf_counter()
         task_id = str(uuid.uuid4())
-        services.ledger.insert_pending(
+        runtime.ledger.insert_pending(
             conn,
             task_id=task_id,
             name=TASK,
             args=(row["id"],),
             kwargs={},
             priority=10,
-            max_retries=services.settings.max_retries,
+            max_retries=runtime.settings.max_retries,
             now=time.time(),
         )
         into["ledger_insert"].append(_ms(mark))
@@ -78,7 +78,7 @@ def _timed_create(services: Services, body: dict[str, Any], into: dict[str, list
         transaction.commit()
         into["commit_full"].append(_ms(mark))
     mark = time.perf_counter()
-    services.queue.send(TaskMessage(task_id, TASK, (row["id"],), {}, 10))
+    runtime.queue.send(TaskMessage(task_id, TASK, (row["id"],), {}, 10))
     into["huey_enqueue"].append(_ms(mark))
     into["steps_total"].append(_ms(started))
 
@@ -92,8 +92,8 @@ def _commit_normal(engine: Engine, body: dict[str, Any], into: dict[str, list[fl
         into["commit_normal"].append(_ms(mark))
 
 
-def _fsync(services: Services, into: dict[str, list[float]]) -> None:
-    path = services.settings.data_dir / "bench-fsync.tmp"
+def _fsync(runtime: Runtime, into: dict[str, list[float]]) -> None:
+    path = runtime.settings.data_dir / "bench-fsync.tmp"
     with path.open("ab") as handle:
         handle.write(os.urandom(4096))
         handle.flush()
@@ -102,23 +102,23 @@ def _fsync(services: Services, into: dict[str, list[float]]) -> None:
         into["fsync_4k"].append(_ms(mark))
 
 
-def measure(services: Services, port: int, count: int, offset: int, pause: float) -> dict[str, Any]:
+def measure(runtime: Runtime, port: int, count: int, offset: int, pause: float) -> dict[str, Any]:
     """Time each step of `count` creates; returns a summary per step (milliseconds)."""
     into: dict[str, list[float]] = defaultdict(list)
-    service = ProjectService(services, QueryEmbedder(services))
-    normal = create_db_engine(services.settings.app_db_path, synchronous="NORMAL")
+    service = ProjectService(runtime, QueryEmbedder(runtime))
+    normal = create_db_engine(runtime.settings.app_db_path, synchronous="NORMAL")
     client = TimedClient(port)
     try:
         for index in range(count):
             body = samples.project_body(offset + index)
             into["http_floor"].append(client.get("/api/v1/system/info").ms)
-            _timed_create(services, body, into)
+            _timed_create(runtime, body, into)
             time.sleep(pause)
             mark = time.perf_counter()
             service.create(ProjectCreate.model_validate(body))
             into["service_create"].append(_ms(mark))
             _commit_normal(normal, body, into)
-            _fsync(services, into)
+            _fsync(runtime, into)
             time.sleep(pause)
     finally:
         client.close()
@@ -136,14 +136,14 @@ def measure(services: Services, port: int, count: int, offset: int, pause: float
 KEY_FUNCTIONS = {"execute", "commit", "model_dump", "enqueue", "model_construct"}
 
 
-def profile(services: Services, count: int, offset: int, top: int = 14) -> list[dict[str, Any]]:
+def profile(runtime: Runtime, count: int, offset: int, top: int = 14) -> list[dict[str, Any]]:
     """cProfile of `count` in-process creates: cumulative time of the appliance's functions
     and of the key library calls beneath them, per create, in milliseconds.
 
     cProfile slows Python code down (roughly doubles it), so read the times as shares of
     the total rather than as absolute figures.
     """
-    service = ProjectService(services, QueryEmbedder(services))
+    service = ProjectService(runtime, QueryEmbedder(runtime))
     bodies = [ProjectCreate.model_validate(samples.project_body(offset + i)) for i in range(count)]
     profiler = cProfile.Profile()
     profiler.enable()

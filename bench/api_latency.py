@@ -169,16 +169,16 @@ def run(ctx: BenchContext) -> SectionResult:
         idle_started = time.perf_counter()
         phases["idle"] = _phase(appliance, baseline, sizes, 0, pid)
         phases["idle"]["anatomy"] = anatomy.measure(
-            running.services, running.port, anatomy_count, 500000, PAUSE
+            running.runtime, running.port, anatomy_count, 500000, PAUSE
         )
-        phases["idle"]["profile"] = anatomy.profile(running.services, anatomy_count, 550000)
+        phases["idle"]["profile"] = anatomy.profile(running.runtime, anatomy_count, 550000)
         # The loaded phase repeats the idle one, slower: queue work for half as long again.
         load_seconds = (time.perf_counter() - idle_started) * 1.5 + 20
         busy = BusyWorkers(running, folder, load_seconds)
         busy.start()
         phases["load"] = _phase(appliance, baseline, sizes, 100000, pid)
         phases["load"]["anatomy"] = anatomy.measure(
-            running.services, running.port, anatomy_count, 600000, PAUSE
+            running.runtime, running.port, anatomy_count, 600000, PAUSE
         )
         phases["load"]["workload"] = busy.stop()
         appliance.client.close()

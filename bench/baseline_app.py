@@ -27,22 +27,24 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from appliance.config import Settings
-from appliance.container import Services
-from appliance.documents.extract import detect_file, extract
+from appliance.documents.fulltext import clean_text
 from appliance.documents.models import Document, DocumentStage, DocumentStatus
 from appliance.documents.processing import extract_limits
-from appliance.documents.search import DocumentIndex, clean_text
+from appliance.documents.search import DocumentIndex
 from appliance.documents.service import DocumentService, safe_display_name
 from appliance.documents.upload import ReceivedFile, sync_to_disk
+from appliance.extract import detect_file, extract
 from appliance.projects.indexing import delete_vectors, index_projects
 from appliance.projects.models import Project, ProjectCreate, ProjectUpdate
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.support import free_port, wait_for
 
 
-def create_baseline_app(services: Services) -> FastAPI:
+def create_baseline_app(runtime: Runtime) -> FastAPI:
     """The synchronous app: every endpoint finishes its work before it answers."""
     app = FastAPI(title="synchronous baseline")
-    documents = DocumentService(services)
+    documents = DocumentService(runtime)
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -51,15 +53,15 @@ def create_baseline_app(services: Services) -> FastAPI:
     @app.post("/projects/", status_code=201)
     def create_project(body: ProjectCreate) -> dict[str, Any]:
         now = datetime.now(UTC)
-        with services.db.session(write=True) as session:
+        with runtime.db.session(write=True) as session:
             project = Project.model_validate(body, update={"created_at": now, "updated_at": now})
             session.add(project)
-        report = index_projects(services, [project.id])
+        report = index_projects(runtime, [project.id])
         return {"id": project.id, "status": "indexed", "duration_ms": report.duration_ms}
 
     @app.get("/projects/{project_id}")
     def get_project(project_id: str) -> dict[str, Any]:
-        with services.db.session() as session:
+        with runtime.db.session() as session:
             project = session.get(Project, project_id)
         if project is None:
             raise HTTPException(404, "no such project")
@@ -67,24 +69,24 @@ def create_baseline_app(services: Services) -> FastAPI:
 
     @app.patch("/projects/{project_id}")
     def update_project(project_id: str, body: ProjectUpdate) -> dict[str, Any]:
-        with services.db.session(write=True) as session:
+        with runtime.db.session(write=True) as session:
             project = session.get(Project, project_id)
             if project is None:
                 raise HTTPException(404, "no such project")
             project.sqlmodel_update(body.model_dump(exclude_unset=True))
             project.updated_at = datetime.now(UTC)
             session.add(project)
-        index_projects(services, [project_id])
+        index_projects(runtime, [project_id])
         return {"id": project_id, "status": "indexed"}
 
     @app.delete("/projects/{project_id}")
     def delete_project(project_id: str) -> dict[str, str]:
-        with services.db.session(write=True) as session:
+        with runtime.db.session(write=True) as session:
             project = session.get(Project, project_id)
             if project is None:
                 raise HTTPException(404, "no such project")
             session.delete(project)
-        delete_vectors(services, [project_id])
+        delete_vectors(runtime, [project_id])
         return {"status": "deleted", "id": project_id}
 
     @app.post("/documents/upload", status_code=201)
@@ -94,14 +96,14 @@ def create_baseline_app(services: Services) -> FastAPI:
             request.headers.get("content-length"),
             request.stream(),
         )
-        return await run_in_threadpool(_read_and_store, services, received)
+        return await run_in_threadpool(_read_and_store, runtime, received)
 
     return app
 
 
-def _read_and_store(services: Services, received: ReceivedFile) -> dict[str, Any]:
+def _read_and_store(runtime: Runtime, received: ReceivedFile) -> dict[str, Any]:
     """Detect, extract in this process (no sandbox), store the text and index it."""
-    settings = services.settings
+    settings = runtime.settings
     try:
         sync_to_disk(received.temp_path)  # as the appliance does before storing
         file_type = detect_file(received.temp_path)
@@ -111,7 +113,7 @@ def _read_and_store(services: Services, received: ReceivedFile) -> dict[str, Any
         pages = list(extract(final_path, file_type, limits=extract_limits(settings)))
         body = clean_text("\n\n".join(page.text.strip() for page in pages)).strip()
         now = datetime.now(UTC)
-        with services.db.session(write=True) as session:
+        with runtime.db.session(write=True) as session:
             document = Document(
                 original_name=safe_display_name(received.original_name),
                 stored_name=stored_name,
@@ -143,18 +145,18 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         data_dir=args.data_dir, port=args.port, torch_threads=args.threads, open_browser=False
     )
-    services = Services.build(settings, own_vectors=True)
-    services.embedder.embed(["Aufwärmen"])  # load the model before the first request
+    runtime = Runtime.build(settings, build_registry(), own_vectors=True)
+    runtime.embedder.embed(["Aufwärmen"])  # load the model before the first request
     try:
         uvicorn.run(
-            create_baseline_app(services),
+            create_baseline_app(runtime),
             host="127.0.0.1",
             port=args.port,
             log_level="warning",
             access_log=False,
         )
     finally:
-        services.close()
+        runtime.close()
     return 0
 
 

@@ -23,10 +23,10 @@ import pypdfium2 as pdfium
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from appliance.documents.extract import ExtractLimits
-from appliance.documents.extract.ocr import prepare_for_ocr
-from appliance.documents.extract.pdf import render_scale
 from appliance.documents.models import Document, DocumentStatus
+from appliance.extract import ExtractLimits
+from appliance.extract.ocr import prepare_for_ocr
+from appliance.extract.pdf import render_scale
 from bench import ledger_view, samples
 from bench.baseline_app import baseline_server
 from bench.core import BenchContext, Figure, SectionResult, Target
@@ -48,7 +48,7 @@ UPLOAD_CLIENTS = 3  # the UI uploads 3 files at a time (ui/js/uploads.js)
 
 def _count(running: RunningAppliance, status: DocumentStatus) -> int:
     query = select(func.count()).select_from(Document).where(col(Document.status) == status)
-    with running.services.db.read() as conn:
+    with running.runtime.db.read() as conn:
         return int(conn.execute(query).scalar_one())
 
 
@@ -87,7 +87,7 @@ def _throughput(running: RunningAppliance, paths: list[Path]) -> dict[str, Any]:
 
     wait_for(done, timeout=900, interval=0.02, what="documents completed")
     seconds = time.perf_counter() - started_at
-    rows = ledger_view.timings(running.services, [a.body["task_id"] for a in answers])
+    rows = ledger_view.timings(running.runtime, [a.body["task_id"] for a in answers])
     return {
         "docs": len(paths),
         "seconds": seconds,

@@ -30,15 +30,15 @@ def _pids(running: RunningAppliance) -> dict[str, int]:
 def _one_task_each(running: RunningAppliance, bodies: list[dict[str, Any]]) -> dict[str, Any]:
     """Create every project through the API; wait until all are indexed."""
     client = TimedClient(running.port)
-    services = running.services
-    before = ledger_view.indexed_count(services)
+    runtime = running.runtime
+    before = ledger_view.indexed_count(runtime)
     meter = ledger_view.CpuMeter(_pids(running))
     started_at = time.perf_counter()
     created = [create_project(client, body) for body in bodies]
     posted = time.perf_counter() - started_at
     target = before + len(bodies)
     wait_for(
-        lambda: ledger_view.indexed_count(services) >= target,
+        lambda: ledger_view.indexed_count(runtime) >= target,
         timeout=600,
         interval=0.05,
         what="all projects indexed",
@@ -46,7 +46,7 @@ def _one_task_each(running: RunningAppliance, bodies: list[dict[str, Any]]) -> d
     seconds = time.perf_counter() - started_at
     cpu = meter.read()
     client.close()
-    rows = ledger_view.timings(services, [c["task_id"] for c in created])
+    rows = ledger_view.timings(runtime, [c["task_id"] for c in created])
     return {
         "projects": len(bodies),
         "seconds": seconds,
@@ -61,14 +61,14 @@ def _one_task_each(running: RunningAppliance, bodies: list[dict[str, Any]]) -> d
 def _reindex(running: RunningAppliance, ids: list[str]) -> dict[str, Any]:
     """Re-embed the projects through `POST /projects/reindex`; wait for every batch."""
     client = TimedClient(running.port)
-    services = running.services
+    runtime = running.runtime
     meter = ledger_view.CpuMeter(_pids(running))
     started_at = time.perf_counter()
     answer = client.post(f"{PROJECTS}reindex", {"project_ids": ids})
     task_ids: list[str] = answer.body["task_ids"]
 
     def finished() -> bool:
-        counts = ledger_view.states(services, task_ids)
+        counts = ledger_view.states(runtime, task_ids)
         if counts.get("FAILURE"):
             raise RuntimeError(f"reindex batches failed: {counts}")
         return counts.get("SUCCESS", 0) == len(task_ids)
@@ -77,7 +77,7 @@ def _reindex(running: RunningAppliance, ids: list[str]) -> dict[str, Any]:
     seconds = time.perf_counter() - started_at
     cpu = meter.read()
     client.close()
-    rows = ledger_view.timings(services, task_ids)
+    rows = ledger_view.timings(runtime, task_ids)
     return {
         "projects": len(ids),
         "batches": len(task_ids),

@@ -14,26 +14,26 @@ import psutil
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from appliance.container import Services
 from appliance.projects.models import EmbeddingStatus, Project
+from appliance.runtime import Runtime
 from appliance.tasking.tables import TaskRecord
 from bench.stats import summary
 
 TASKS = TaskRecord.__table__  # type: ignore[attr-defined]
 
 
-def indexed_count(services: Services) -> int:
+def indexed_count(runtime: Runtime) -> int:
     """Projects whose vector is in the store (status `indexed`)."""
     query = select(func.count()).select_from(Project)
     query = query.where(col(Project.status) == EmbeddingStatus.INDEXED)
-    with services.db.read() as conn:
+    with runtime.db.read() as conn:
         return int(conn.execute(query).scalar_one())
 
 
-def states(services: Services, task_ids: Sequence[str]) -> dict[str, int]:
+def states(runtime: Runtime, task_ids: Sequence[str]) -> dict[str, int]:
     """How many of `task_ids` are in each state."""
     counts: dict[str, int] = {}
-    with services.db.read() as conn:
+    with runtime.db.read() as conn:
         for start in range(0, len(task_ids), 500):
             chunk = list(task_ids[start : start + 500])
             rows = conn.execute(
@@ -46,10 +46,10 @@ def states(services: Services, task_ids: Sequence[str]) -> dict[str, int]:
     return counts
 
 
-def timings(services: Services, task_ids: Sequence[str]) -> list[dict[str, Any]]:
+def timings(runtime: Runtime, task_ids: Sequence[str]) -> list[dict[str, Any]]:
     """enqueued/started/finished times (epoch seconds) of the tasks, where known."""
     found = []
-    with services.db.read() as conn:
+    with runtime.db.read() as conn:
         for start in range(0, len(task_ids), 500):
             chunk = list(task_ids[start : start + 500])
             rows = conn.execute(

@@ -47,7 +47,7 @@ class DepthSampler:
     """Queue depth and indexed projects every 50 ms, from the benchmark's own view."""
 
     def __init__(self, running: RunningAppliance) -> None:
-        self.services = running.services
+        self.runtime = running.runtime
         self.samples: list[tuple[float, int, int]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -55,8 +55,8 @@ class DepthSampler:
 
     def _run(self) -> None:
         while not self._stop.wait(0.05):
-            depth = self.services.queue.queue_depth()
-            indexed = ledger_view.indexed_count(self.services)
+            depth = self.runtime.queue.queue_depth()
+            indexed = ledger_view.indexed_count(self.runtime)
             self.samples.append((time.perf_counter() - self.started, depth, indexed))
 
     def start(self) -> None:
@@ -74,20 +74,20 @@ def run(ctx: BenchContext) -> SectionResult:
     bodies = [samples.project_body(400000 + i) for i in range(count)]
     with started(ctx.folder("load")) as running:
         warm_up(running)
-        before = ledger_view.indexed_count(running.services)
+        before = ledger_view.indexed_count(running.runtime)
         sampler = DepthSampler(running)
         sampler.start()
         answers, posted = _burst(running.port, PROJECTS, bodies)
         task_ids = [a.body["task_id"] for a in answers]
         # A project is marked indexed inside its task, just before the task records SUCCESS.
         wait_for(
-            lambda: ledger_view.states(running.services, task_ids).get("SUCCESS") == count,
+            lambda: ledger_view.states(running.runtime, task_ids).get("SUCCESS") == count,
             timeout=600,
             interval=0.05,
             what="the burst indexed",
         )
         sampler.stop()
-        rows = ledger_view.timings(running.services, task_ids)
+        rows = ledger_view.timings(running.runtime, task_ids)
     with baseline_server(ctx.folder("load") / "baseline", ctx.cores) as base:
         sync_answers, sync_seconds = _burst(base.port, "/projects/", bodies)
     first = min(r["enqueued_at"] for r in rows)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.support import RunningAppliance
 
 
@@ -29,8 +30,10 @@ def fresh_appliance(tmp_path: Path) -> Iterator[RunningAppliance]:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[Services]:
+def runtime(tmp_path: Path) -> Iterator[Runtime]:
     """Real databases on a temporary data directory, without any process running."""
-    built = Services.build(Settings(data_dir=tmp_path / "data", retry_base_delay=1.0))
+    built = Runtime.build(
+        Settings(data_dir=tmp_path / "data", retry_base_delay=1.0), build_registry()
+    )
     yield built
     built.close()

@@ -18,8 +18,9 @@ from fastapi.testclient import TestClient
 
 from appliance.api.app import create_app
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.private_files import installation_token
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 
 # Scaled so the retry schedule and leases play out in seconds. The time limits stay above
 # the model's load time (the embedding worker loads it in its first seconds).
@@ -50,13 +51,13 @@ def bearer(data_dir: Path) -> dict[str, str]:
 
 
 def api_client(
-    services: Services, *, base_url: str = LOCAL, raise_server_exceptions: bool = True
+    runtime: Runtime, *, base_url: str = LOCAL, raise_server_exceptions: bool = True
 ) -> TestClient:
     """The real app in-process, with the installation's access token on every request."""
     return TestClient(
-        create_app(services),
+        create_app(runtime),
         base_url=base_url,
-        headers=bearer(services.settings.data_dir),
+        headers=bearer(runtime.settings.data_dir),
         raise_server_exceptions=raise_server_exceptions,
     )
 
@@ -100,7 +101,7 @@ class RunningAppliance:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.token = installation_token(data_dir)
         self.client = httpx.Client(base_url=self.url, timeout=10, headers=bearer(data_dir))
-        self._services: Services | None = None
+        self._runtime: Runtime | None = None
         self.log_path = data_dir.parent / f"{data_dir.name}-launcher.out"
 
     @property
@@ -109,11 +110,11 @@ class RunningAppliance:
         return Settings(**{k: v for k, v in scaled.items() if k in Settings.model_fields})
 
     @property
-    def services(self) -> Services:
+    def runtime(self) -> Runtime:
         """The test's own view of the same databases (as `appliance reindex` would open them)."""
-        if self._services is None:
-            self._services = Services.build(self.settings)
-        return self._services
+        if self._runtime is None:
+            self._runtime = Runtime.build(self.settings, build_registry())
+        return self._runtime
 
     def start(self, *, wait: bool = True) -> RunningAppliance:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -158,9 +159,9 @@ class RunningAppliance:
     def close(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.stop()
-        if self._services is not None:
-            self._services.close()
-            self._services = None
+        if self._runtime is not None:
+            self._runtime.close()
+            self._runtime = None
         self.client.close()
 
     def log_text(self) -> str:
@@ -189,10 +190,10 @@ class RunningAppliance:
     # -- the ledger, seen from the test ---------------------------------------------------
 
     def enqueue(self, name: str, *args: Any, **kwargs: Any) -> str:
-        return self.services.queue.enqueue(name, *args, **kwargs)
+        return self.runtime.queue.enqueue(name, *args, **kwargs)
 
     def task(self, task_id: str) -> Any:
-        return self.services.ledger.get(task_id)
+        return self.runtime.ledger.get(task_id)
 
     def wait_state(self, task_id: str, states: Iterable[str], timeout: float = 30) -> Any:
         wanted = set(states)
@@ -205,7 +206,7 @@ class RunningAppliance:
 
     def worker_pids(self) -> dict[str, int]:
         return {
-            row.name: row.pid for row in self.services.ledger.workers() if row.stopped_at is None
+            row.name: row.pid for row in self.runtime.ledger.workers() if row.stopped_at is None
         }
 
 

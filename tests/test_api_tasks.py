@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
-from appliance.container import Services
+from appliance.runtime import Runtime
 from tests.support import api_client
 
 
-def test_health_is_503_without_a_worker_heartbeat(services: Services) -> None:
-    client = api_client(services)
+def test_health_is_503_without_a_worker_heartbeat(runtime: Runtime) -> None:
+    client = api_client(runtime)
     response = client.get("/api/v1/tasks/health")
     assert response.status_code == 503
     body = response.json()
@@ -18,30 +18,30 @@ def test_health_is_503_without_a_worker_heartbeat(services: Services) -> None:
     assert any("heartbeat" in problem for problem in body["problems"])
 
 
-def test_health_is_503_when_the_queue_database_is_unreachable(services: Services) -> None:
-    services.ledger.register_worker(
+def test_health_is_503_when_the_queue_database_is_unreachable(runtime: Runtime) -> None:
+    runtime.ledger.register_worker(
         name="huey@worker-1", pid=1, hostname="h", periodic=True, registered=[], now=9e12
     )
-    services.queue.close()
-    services.settings.queue_db_path.unlink()
-    services.settings.queue_db_path.mkdir()  # a folder where the file was: cannot open
-    client = api_client(services)
+    runtime.queue.close()
+    runtime.settings.queue_db_path.unlink()
+    runtime.settings.queue_db_path.mkdir()  # a folder where the file was: cannot open
+    client = api_client(runtime)
     body = client.get("/api/v1/tasks/health").json()
     assert body["broker_connected"] is False
     assert body["status"] == "unhealthy"
 
 
-def test_waiting_task_result_is_202(services: Services) -> None:
-    task_id = services.queue.enqueue("tasks.ping")
-    client = api_client(services)
+def test_waiting_task_result_is_202(runtime: Runtime) -> None:
+    task_id = runtime.queue.enqueue("tasks.ping")
+    client = api_client(runtime)
     response = client.get(f"/api/v1/tasks/task/{task_id}/result")
     assert response.status_code == 202
     assert response.json()["status"] == "PENDING"
 
 
-def test_revoke_pending_then_retry(services: Services) -> None:
-    task_id = services.queue.enqueue("tasks.ping")
-    client = api_client(services)
+def test_revoke_pending_then_retry(runtime: Runtime) -> None:
+    task_id = runtime.queue.enqueue("tasks.ping")
+    client = api_client(runtime)
     assert client.post(f"/api/v1/tasks/task/{task_id}/revoke").status_code == 200
     assert client.get(f"/api/v1/tasks/task/{task_id}").json()["status"] == "REVOKED"
     assert client.post(f"/api/v1/tasks/task/{task_id}/retry").status_code == 200
@@ -49,12 +49,12 @@ def test_revoke_pending_then_retry(services: Services) -> None:
 
 
 def test_a_result_past_its_expiry_is_not_returned_even_before_the_cleanup_ran(
-    services: Services,
+    runtime: Runtime,
 ) -> None:
     now = time.time()
-    old, fresh = services.queue.enqueue("tasks.ping"), services.queue.enqueue("tasks.ping")
+    old, fresh = runtime.queue.enqueue("tasks.ping"), runtime.queue.enqueue("tasks.ping")
     for task_id, finished in ((old, now - 3601), (fresh, now - 3599)):
-        services.ledger.claim(
+        runtime.ledger.claim(
             task_id=task_id,
             name="tasks.ping",
             worker="w1",
@@ -62,10 +62,10 @@ def test_a_result_past_its_expiry_is_not_returned_even_before_the_cleanup_ran(
             default_max_retries=3,
             create_missing=False,
         )
-        services.ledger.finish_success(
+        runtime.ledger.finish_success(
             task_id=task_id, worker="w1", result={"pong": task_id}, duration=0.1, now=finished
         )
-    client = api_client(services)
+    client = api_client(runtime)
 
     gone = client.get(f"/api/v1/tasks/task/{old}/result")
     kept = client.get(f"/api/v1/tasks/task/{fresh}/result")

@@ -12,8 +12,9 @@ from pydantic import ValidationError
 from appliance.api.app import create_app
 from appliance.api.auth import SESSION_COOKIE, Credentials, LoginThrottle, Sessions
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.private_files import installation_token
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.support import LOCAL
 
 PASSWORD = "Müller-Büro-2026"  # non-ASCII on purpose
@@ -29,8 +30,8 @@ class Clock:
         return self.now
 
 
-def anonymous(services: Services, base_url: str = LOCAL, **app: object) -> TestClient:
-    return TestClient(create_app(services, **app), base_url=base_url)  # type: ignore[arg-type]
+def anonymous(runtime: Runtime, base_url: str = LOCAL, **app: object) -> TestClient:
+    return TestClient(create_app(runtime, **app), base_url=base_url)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -50,16 +51,16 @@ def anonymous(services: Services, base_url: str = LOCAL, **app: object) -> TestC
     ],
 )
 def test_on_this_pc_nothing_answers_without_a_credential(
-    services: Services, method: str, path: str
+    runtime: Runtime, method: str, path: str
 ) -> None:
     # Another account on the same PC reaches 127.0.0.1 with the right Host header.
-    response = anonymous(services).request(method, path, follow_redirects=False)
+    response = anonymous(runtime).request(method, path, follow_redirects=False)
     assert response.status_code == 401
 
 
-def test_the_token_opens_a_session_and_leaves_the_address(services: Services) -> None:
-    client = anonymous(services)
-    token = installation_token(services.settings.data_dir)
+def test_the_token_opens_a_session_and_leaves_the_address(runtime: Runtime) -> None:
+    client = anonymous(runtime)
+    token = installation_token(runtime.settings.data_dir)
     opened = client.get(f"/?token={token}", follow_redirects=False)
     assert opened.status_code == 303
     assert opened.headers["location"] == "/"  # the token is not kept in the address bar
@@ -72,15 +73,15 @@ def test_the_token_opens_a_session_and_leaves_the_address(services: Services) ->
     assert kept.headers["location"] == "/js/app.js?v=2"
 
 
-def test_a_wrong_token_opens_nothing(services: Services) -> None:
-    client = anonymous(services)
+def test_a_wrong_token_opens_nothing(runtime: Runtime) -> None:
+    client = anonymous(runtime)
     assert client.get("/?token=falsch", follow_redirects=False).status_code == 401
     assert client.get("/api/v1/documents/").status_code == 401
 
 
-def test_scripts_send_the_token_as_bearer(services: Services) -> None:
-    token = installation_token(services.settings.data_dir)
-    client = anonymous(services)
+def test_scripts_send_the_token_as_bearer(runtime: Runtime) -> None:
+    token = installation_token(runtime.settings.data_dir)
+    client = anonymous(runtime)
     good = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
     assert good.status_code == 200
     assert client.get("/metrics", headers={"Authorization": "Bearer nein"}).status_code == 401
@@ -89,8 +90,8 @@ def test_scripts_send_the_token_as_bearer(services: Services) -> None:
         assert client.get("/metrics", headers={"Authorization": odd.encode()}).status_code == 401
 
 
-def test_the_token_is_made_once_and_kept_private(services: Services) -> None:
-    data_dir = services.settings.data_dir
+def test_the_token_is_made_once_and_kept_private(runtime: Runtime) -> None:
+    data_dir = runtime.settings.data_dir
     token = installation_token(data_dir)
     assert installation_token(data_dir) == token
     assert len(token) >= 40
@@ -98,14 +99,14 @@ def test_the_token_is_made_once_and_kept_private(services: Services) -> None:
 
 
 @pytest.fixture
-def lan(tmp_path: Path) -> Iterator[Services]:
+def lan(tmp_path: Path) -> Iterator[Runtime]:
     settings = Settings(
         data_dir=tmp_path / "data",
         host="0.0.0.0",
         access_token=PASSWORD,
         allowed_hosts="buero-pc",
     )
-    built = Services.build(settings)
+    built = Runtime.build(settings, build_registry())
     yield built
     built.close()
 
@@ -114,7 +115,7 @@ def login(client: TestClient, password: str) -> int:
     return client.post("/api/v1/auth/login", json={"password": password}).status_code
 
 
-def test_a_non_ascii_password_logs_in_and_each_login_is_a_new_session(lan: Services) -> None:
+def test_a_non_ascii_password_logs_in_and_each_login_is_a_new_session(lan: Runtime) -> None:
     client = anonymous(lan, "http://buero-pc:8001")
     assert login(client, PASSWORD) == 200
     first = client.cookies[SESSION_COOKIE]
@@ -126,7 +127,7 @@ def test_a_non_ascii_password_logs_in_and_each_login_is_a_new_session(lan: Servi
     assert stale.get("/api/v1/projects/").status_code == 401  # ended by the second login
 
 
-def test_logout_ends_the_session_for_good(lan: Services) -> None:
+def test_logout_ends_the_session_for_good(lan: Runtime) -> None:
     client = anonymous(lan, "http://buero-pc:8001")
     login(client, PASSWORD)
     session = client.cookies[SESSION_COOKIE]
@@ -137,7 +138,7 @@ def test_logout_ends_the_session_for_good(lan: Services) -> None:
     assert replay.get("/api/v1/projects/").status_code == 401
 
 
-def test_sessions_expire(lan: Services) -> None:
+def test_sessions_expire(lan: Runtime) -> None:
     clock = Clock()
     credentials = Credentials(
         installation_token(lan.settings.data_dir),
@@ -159,7 +160,7 @@ def test_sessions_expire(lan: Services) -> None:
     assert client.get("/api/v1/projects/").status_code == 401  # past its lifetime
 
 
-def test_password_guessing_is_slowed_down_per_address(lan: Services) -> None:
+def test_password_guessing_is_slowed_down_per_address(lan: Runtime) -> None:
     clock = Clock()
     credentials = Credentials(
         installation_token(lan.settings.data_dir),
@@ -182,7 +183,7 @@ def test_a_lan_password_needs_twelve_characters(tmp_path: Path) -> None:
         Settings(data_dir=tmp_path, host="0.0.0.0", access_token="kurz-123")
 
 
-def test_the_login_page_is_public_but_nothing_behind_it(lan: Services) -> None:
+def test_the_login_page_is_public_but_nothing_behind_it(lan: Runtime) -> None:
     client = anonymous(lan, "http://buero-pc:8001")
     assert client.get("/login.html").status_code == 200
     assert client.get("/js/login.js").status_code == 200

@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.documents.service import safe_display_name
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.support import api_client
 
 URL = "/api/v1/documents/"
@@ -22,27 +23,27 @@ TEXT = "Rechnung für die Überprüfung der Heizungsanlage, Größe 12 m²\n".en
 
 
 @pytest.fixture
-def app_services(tmp_path: Path) -> Iterator[Services]:
-    built = Services.build(Settings(data_dir=tmp_path / "data", max_upload_mb=1))
+def app_runtime(tmp_path: Path) -> Iterator[Runtime]:
+    built = Runtime.build(Settings(data_dir=tmp_path / "data", max_upload_mb=1), build_registry())
     yield built
     built.close()
 
 
 @pytest.fixture
-def client(app_services: Services) -> TestClient:
-    return api_client(app_services)
+def client(app_runtime: Runtime) -> TestClient:
+    return api_client(app_runtime)
 
 
 def upload(client: TestClient, name: str, content: bytes, **fields: str) -> httpx.Response:
     return client.post(f"{URL}upload", files={"file": (name, content)}, data=fields)
 
 
-def stored_files(services: Services) -> list[str]:
-    return sorted(p.name for p in services.settings.uploads_dir.iterdir())
+def stored_files(runtime: Runtime) -> list[str]:
+    return sorted(p.name for p in runtime.settings.uploads_dir.iterdir())
 
 
 def test_upload_answers_pending_and_queues_processing(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
     response = upload(client, "rechnung.txt", TEXT)
     assert response.status_code == 201
@@ -50,21 +51,21 @@ def test_upload_answers_pending_and_queues_processing(
     assert body["status"] == "pending" and body["duplicate"] is False
     assert body["file_type"] == "txt" and body["size_bytes"] == len(TEXT)
     assert body["sha256"] == hashlib.sha256(TEXT).hexdigest()
-    task = app_services.ledger.get(body["task_id"])
+    task = app_runtime.ledger.get(body["task_id"])
     assert task.name == "tasks.process_document" and task.state == "PENDING"
-    stored = stored_files(app_services)
+    stored = stored_files(app_runtime)
     assert len(stored) == 1 and stored[0].endswith(".txt") and stored[0] != "rechnung.txt"
-    assert (app_services.settings.uploads_dir / stored[0]).read_bytes() == TEXT
+    assert (app_runtime.settings.uploads_dir / stored[0]).read_bytes() == TEXT
 
 
-def test_the_same_content_again_is_a_duplicate(client: TestClient, app_services: Services) -> None:
+def test_the_same_content_again_is_a_duplicate(client: TestClient, app_runtime: Runtime) -> None:
     first = upload(client, "a.txt", TEXT).json()
     again = upload(client, "b.txt", TEXT)
     assert again.status_code == 200
     body = again.json()
     assert body["duplicate"] is True and body["id"] == first["id"] and body["task_id"] is None
-    assert len(stored_files(app_services)) == 1
-    assert app_services.ledger.history(name="tasks.process_document")[1] == 1
+    assert len(stored_files(app_runtime)) == 1
+    assert app_runtime.ledger.history(name="tasks.process_document")[1] == 1
 
 
 def test_type_comes_from_the_content_not_the_name(client: TestClient) -> None:
@@ -82,19 +83,19 @@ def test_type_comes_from_the_content_not_the_name(client: TestClient) -> None:
     ],
 )
 def test_unsupported_content_is_415_and_nothing_is_kept(
-    client: TestClient, app_services: Services, name: str, content: bytes, words: str
+    client: TestClient, app_runtime: Runtime, name: str, content: bytes, words: str
 ) -> None:
     response = upload(client, name, content)
     assert response.status_code == 415
     assert words.casefold() in response.json()["detail"].casefold()
-    assert stored_files(app_services) == []
+    assert stored_files(app_runtime) == []
 
 
-def test_too_large_is_413_and_nothing_is_kept(client: TestClient, app_services: Services) -> None:
+def test_too_large_is_413_and_nothing_is_kept(client: TestClient, app_runtime: Runtime) -> None:
     response = upload(client, "gross.txt", b"a" * (1024 * 1024 + 1))
     assert response.status_code == 413
     assert "1 MB" in response.json()["detail"]
-    assert stored_files(app_services) == []
+    assert stored_files(app_runtime) == []
 
 
 def test_upload_without_a_file_is_422(client: TestClient) -> None:
@@ -116,13 +117,13 @@ def test_not_multipart_is_400(client: TestClient) -> None:
     assert "multipart/form-data" in response.json()["detail"]
 
 
-def test_unknown_project_is_404(client: TestClient, app_services: Services) -> None:
+def test_unknown_project_is_404(client: TestClient, app_runtime: Runtime) -> None:
     response = upload(client, "a.txt", TEXT, project_id="no-such-project")
     assert response.status_code == 404
-    assert stored_files(app_services) == []
+    assert stored_files(app_runtime) == []
 
 
-def test_list_get_download_delete(client: TestClient, app_services: Services) -> None:
+def test_list_get_download_delete(client: TestClient, app_runtime: Runtime) -> None:
     created = upload(client, "Angebot Müller.txt", TEXT).json()
     listed = client.get(URL, params={"status": "pending", "type": "txt"}).json()
     assert listed["count"] == 1 and listed["data"][0]["id"] == created["id"]
@@ -135,7 +136,7 @@ def test_list_get_download_delete(client: TestClient, app_services: Services) ->
     assert download.headers["x-content-type-options"] == "nosniff"
     assert client.delete(f"{URL}{created['id']}").status_code == 200
     assert client.get(f"{URL}{created['id']}").status_code == 404
-    assert stored_files(app_services) == []
+    assert stored_files(app_runtime) == []
 
 
 def test_retry_only_failed_documents(client: TestClient) -> None:

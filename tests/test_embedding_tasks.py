@@ -11,29 +11,29 @@ from typing import Any
 import pytest
 
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.projects.models import ProjectCreate
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
+from appliance.runtime import Runtime
 from appliance.tasking.execution import TaskExecutor
+from appliance.tasks import build_registry
 
 
 @pytest.fixture
-def owner(tmp_path: Path) -> Iterator[Services]:
+def owner(tmp_path: Path) -> Iterator[Runtime]:
     """Databases plus the vector store itself, as the only process that uses them."""
-    built = Services.build(Settings(data_dir=tmp_path / "data"), own_vectors=True)
+    built = Runtime.build(Settings(data_dir=tmp_path / "data"), build_registry(), own_vectors=True)
     yield built
     built.close()
 
 
-def run_queued(services: Services, task_id: str) -> dict[str, Any]:
+def run_queued(runtime: Runtime, task_id: str) -> dict[str, Any]:
     """Run a queued task in this process as a worker would, and return its result."""
-    executor = TaskExecutor("w1")
-    executor.bind(services)
-    row = services.ledger.get(task_id)
-    spec = services.queue.registry.get(row.name)
+    executor = TaskExecutor("w1", runtime)
+    row = runtime.ledger.get(task_id)
+    spec = runtime.queue.registry.get(row.name)
     executor(spec, task_id, tuple(json.loads(row.args_json)), json.loads(row.kwargs_json))
-    row = services.ledger.get(task_id)
+    row = runtime.ledger.get(task_id)
     assert row.state == "SUCCESS", row.error
     result: dict[str, Any] = json.loads(row.result_json)
     return result
@@ -41,7 +41,7 @@ def run_queued(services: Services, task_id: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("as_keywords", [False, True], ids=["positional", "keywords"])
 def test_the_seeds_three_arguments_are_accepted_when_the_task_runs_alone(
-    owner: Services, as_keywords: bool
+    owner: Runtime, as_keywords: bool
 ) -> None:
     projects = ProjectService(owner, QueryEmbedder(owner))
     created, own_task = projects.create(

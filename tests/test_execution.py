@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from appliance.container import Services
 from appliance.db import without_lock_wait
+from appliance.runtime import Runtime
 from appliance.tasking.context import TaskContext
 from appliance.tasking.execution import TaskExecutor
 from appliance.tasking.queue import TaskQueue
@@ -39,37 +39,36 @@ SHOUTS = Batch("shouts", size=3, run=_shout_together)
 
 
 @pytest.fixture
-def batching(services: Services) -> Iterator[Services]:
+def batching(runtime: Runtime) -> Iterator[Runtime]:
     """The real databases with a registry of two batched tasks and one plain one."""
     registry = TaskRegistry()
     registry.task("t.shout", batch=SHOUTS)(_shout)
     registry.task("t.yell", batch=SHOUTS)(_shout)
     registry.task("t.alone")(_shout)
-    queue = TaskQueue(services.settings, services.db, registry)
+    queue = TaskQueue(runtime.settings, runtime.db, registry)
     batch_runs.clear()
-    yield dataclasses.replace(services, queue=queue)
+    yield dataclasses.replace(runtime, queue=queue)
     queue.close()
 
 
-def run(services: Services, task_id: str) -> None:
-    executor = TaskExecutor("w1")
-    executor.bind(services)
-    deliver(executor, services, task_id)
+def run(runtime: Runtime, task_id: str) -> None:
+    executor = TaskExecutor("w1", runtime)
+    deliver(executor, runtime, task_id)
 
 
-def deliver(executor: TaskExecutor, services: Services, task_id: str) -> None:
+def deliver(executor: TaskExecutor, runtime: Runtime, task_id: str) -> None:
     """Hand the task's queue message to `executor`, as Huey's consumer does."""
-    row = services.ledger.get(task_id)
-    spec = services.queue.registry.get(row.name)
+    row = runtime.ledger.get(task_id)
+    spec = runtime.queue.registry.get(row.name)
     executor(spec, task_id, tuple(json.loads(row.args_json)), json.loads(row.kwargs_json))
 
 
-def result(services: Services, task_id: str) -> Any:
-    row = services.ledger.get(task_id)
+def result(runtime: Runtime, task_id: str) -> Any:
+    row = runtime.ledger.get(task_id)
     return row.state, json.loads(row.result_json) if row.result_json else row.error
 
 
-def test_waiting_tasks_of_one_batch_run_together_up_to_its_size(batching: Services) -> None:
+def test_waiting_tasks_of_one_batch_run_together_up_to_its_size(batching: Runtime) -> None:
     ids = [
         batching.queue.enqueue("t.shout", "a"),
         batching.queue.enqueue("t.alone", "x"),
@@ -94,11 +93,10 @@ def test_waiting_tasks_of_one_batch_run_together_up_to_its_size(batching: Servic
 
 
 def test_a_companions_own_message_is_dropped_without_waiting_for_the_write_lock(
-    batching: Services,
+    batching: Runtime,
 ) -> None:
     ids = [batching.queue.enqueue("t.shout", word) for word in ("a", "b")]
-    executor = TaskExecutor("w1")
-    executor.bind(batching)
+    executor = TaskExecutor("w1", batching)
     deliver(executor, batching, ids[0])  # runs "a" with "b" as its companion
     holder = sqlite3.connect(batching.settings.app_db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock meanwhile
@@ -116,14 +114,14 @@ def test_a_companions_own_message_is_dropped_without_waiting_for_the_write_lock(
     assert batch_runs == [["a", "b"]]
 
 
-def test_a_lone_task_of_a_batch_runs_by_itself(batching: Services) -> None:
+def test_a_lone_task_of_a_batch_runs_by_itself(batching: Runtime) -> None:
     task_id = batching.queue.enqueue("t.shout", "solo")
     run(batching, task_id)
     assert batch_runs == []
     assert result(batching, task_id) == (TaskState.SUCCESS, "SOLO")
 
 
-def test_when_a_batch_fails_each_task_gets_its_own_outcome(batching: Services) -> None:
+def test_when_a_batch_fails_each_task_gets_its_own_outcome(batching: Runtime) -> None:
     ids = [batching.queue.enqueue("t.shout", word) for word in ("good", "bad", "fine")]
 
     run(batching, ids[0])
@@ -137,24 +135,23 @@ def test_when_a_batch_fails_each_task_gets_its_own_outcome(batching: Services) -
 
 
 def test_companions_scheduled_for_a_retry_do_not_run_again_when_their_own_message_comes(
-    batching: Services,
+    batching: Runtime,
 ) -> None:
     # The scenario of an embedding batch while the vector owner is down: every task of the
     # batch fails and is scheduled a minute ahead; the companions' original messages are
     # still in the queue and come next. They must not spend the retry budget early.
     slow_retries = batching.settings.model_copy(update={"retry_base_delay": 60.0})
-    services = dataclasses.replace(batching, settings=slow_retries)
-    ids = [services.queue.enqueue("t.shout", "bad") for _ in range(3)]
-    executor = TaskExecutor("w1")
-    executor.bind(services)
+    runtime = dataclasses.replace(batching, settings=slow_retries)
+    ids = [runtime.queue.enqueue("t.shout", "bad") for _ in range(3)]
+    executor = TaskExecutor("w1", runtime)
 
-    deliver(executor, services, ids[0])
+    deliver(executor, runtime, ids[0])
     for task_id in ids[1:]:
-        deliver(executor, services, task_id)  # the original messages, seconds later
+        deliver(executor, runtime, task_id)  # the original messages, seconds later
 
     assert batch_runs == [["bad", "bad", "bad"]]
     for task_id in ids:
-        row = services.ledger.get(task_id)
+        row = runtime.ledger.get(task_id)
         assert (row.state, row.attempts) == (TaskState.RETRY, 1)
         assert row.next_retry_at - row.updated_at >= 60.0
 
@@ -168,16 +165,16 @@ def _broken(_context: TaskContext) -> None:
 
 
 @pytest.fixture
-def plain(services: Services) -> Iterator[Services]:
+def plain(runtime: Runtime) -> Iterator[Runtime]:
     registry = TaskRegistry()
     registry.task("t.answer")(_answer)
     registry.task("t.broken")(_broken)
-    queue = TaskQueue(services.settings, services.db, registry)
-    yield dataclasses.replace(services, queue=queue)
+    queue = TaskQueue(runtime.settings, runtime.db, registry)
+    yield dataclasses.replace(runtime, queue=queue)
     queue.close()
 
 
-def test_a_soft_limit_firing_as_the_task_returns_does_not_fail_it(plain: Services) -> None:
+def test_a_soft_limit_firing_as_the_task_returns_does_not_fail_it(plain: Runtime) -> None:
     task_id = plain.queue.enqueue("t.answer")
     with fire_when_the_limit_ends():
         run(plain, task_id)
@@ -189,7 +186,7 @@ def test_a_soft_limit_firing_as_the_task_returns_does_not_fail_it(plain: Service
     [("t.broken", "finish_failure"), ("t.answer", "finish_success_many")],
 )
 def test_an_outcome_interrupted_while_it_is_written_is_written_all_the_same(
-    plain: Services, task: str, written_by: str
+    plain: Runtime, task: str, written_by: str
 ) -> None:
     # A soft-limit exception landing in the ledger write used to abort it: the row
     # stayed STARTED under a live worker, and nothing ever freed it.
@@ -202,7 +199,7 @@ def test_an_outcome_interrupted_while_it_is_written_is_written_all_the_same(
 
 
 def test_an_outcome_the_database_refuses_for_a_while_is_written_when_it_answers(
-    plain: Services,
+    plain: Runtime,
 ) -> None:
     task_id = plain.queue.enqueue("t.answer")
     holder = sqlite3.connect(

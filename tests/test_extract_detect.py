@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.documents.extract import ExtractionError, FileType, detect_file, detect_type
+from appliance.extract import ExtractionError, FileType, detect_file, detect_type
 from tests.fixtures import documents as docs
 
 

@@ -21,15 +21,15 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
-from appliance.documents import extract as extract_package
-from appliance.documents.extract import (
+from appliance import extract as extract_package
+from appliance.extract import (
     ExtractionError,
     ExtractLimits,
     FileType,
     PageText,
     detect_file,
 )
-from appliance.documents.sandbox import ExtractionFailedError, ExtractionSandbox, SandboxError
+from appliance.reader.sandbox import ExtractionFailedError, ExtractionSandbox, SandboxError
 from tests.fixtures import documents as make
 
 pytestmark = pytest.mark.timeout(300)

@@ -12,7 +12,7 @@ import pytesseract
 import pytest
 from PIL import Image
 
-from appliance.documents.extract import (
+from appliance.extract import (
     ExtractionError,
     ExtractLimits,
     FileType,
@@ -20,7 +20,7 @@ from appliance.documents.extract import (
     Stage,
     extract,
 )
-from appliance.documents.extract.ocr import prepare_for_ocr, tesseract_environment
+from appliance.extract.ocr import prepare_for_ocr, tesseract_environment
 from tests.fixtures import documents as docs
 
 

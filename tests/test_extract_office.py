@@ -10,7 +10,7 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from appliance.documents.extract import (
+from appliance.extract import (
     ExtractionError,
     ExtractLimits,
     FileType,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from appliance.documents.extract import (
+from appliance.extract import (
     ExtractionError,
     ExtractLimits,
     FileType,
@@ -16,7 +16,7 @@ from appliance.documents.extract import (
     Stage,
     extract,
 )
-from appliance.documents.extract.pdf import render_scale
+from appliance.extract.pdf import render_scale
 from tests.fixtures import documents as docs
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.documents.extract import FileType, PageText, Progress, Stage, extract
-from appliance.documents.extract.text import decode_text
+from appliance.extract import FileType, PageText, Progress, Stage, extract
+from appliance.extract.text import decode_text
 from tests.fixtures import documents as docs
 
 LETTER = "Sehr geehrte Frau Müller,\nanbei das Angebot über 1.250,00 €.\nGrüße aus Köln"

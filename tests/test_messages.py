@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from huey.registry import Message
 
-from appliance.container import Services
+from appliance.runtime import Runtime
 from appliance.tasking.messages import JsonMessages
 
 
@@ -32,13 +32,13 @@ def test_a_task_message_travels_as_json() -> None:
     assert back == message._replace(args=("hallo", 3))
 
 
-def test_a_pickled_message_on_the_queue_runs_nothing(services: Services, tmp_path: Path) -> None:
+def test_a_pickled_message_on_the_queue_runs_nothing(runtime: Runtime, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
-    huey = services.queue.huey("default")
+    huey = runtime.queue.huey("default")
     huey.storage.enqueue(pickle.dumps(Exploit(marker)), 0)  # straight into the queue file
 
     with pytest.raises(ValueError):
         huey.dequeue()
 
     assert not marker.exists()
-    assert services.queue.queue_depth() == 0  # dropped; the ledger knows nothing of it
+    assert runtime.queue.queue_depth() == 0  # dropped; the ledger knows nothing of it

@@ -2,7 +2,7 @@
 
 No worker runs, so the embedding tasks a change queues stay PENDING in the ledger, where
 the tests read them. Tests that need vectors index their projects in this process with
-the real bundled model, which the module loads once and every test's services share.
+the real bundled model, which the module loads once and every test's runtime share.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.embedding import SentenceTransformerEmbedder
-from appliance.projects.indexing import index_projects, mark_failed
+from appliance.projects.indexing import index_projects
+from appliance.projects.lifecycle import mark_failed
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.support import api_client
 
 URL = "/api/v1/projects/"
@@ -83,17 +85,17 @@ def embedder() -> SentenceTransformerEmbedder:
 
 
 @pytest.fixture
-def app_services(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Iterator[Services]:
+def app_runtime(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Iterator[Runtime]:
     """Fresh databases plus the vector store, as the launcher's own process has them."""
-    built = Services.build(Settings(data_dir=tmp_path / "data"), own_vectors=True)
+    built = Runtime.build(Settings(data_dir=tmp_path / "data"), build_registry(), own_vectors=True)
     built.embedder = embedder  # its own would load the model again, for seconds
     yield built
     built.close()
 
 
 @pytest.fixture
-def client(app_services: Services) -> TestClient:
-    return api_client(app_services)
+def client(app_runtime: Runtime) -> TestClient:
+    return api_client(app_runtime)
 
 
 def create(client: TestClient, fields: dict[str, Any]) -> dict[str, Any]:
@@ -107,22 +109,22 @@ def create_all(client: TestClient, bodies: list[dict[str, Any]]) -> list[str]:
     return [create(client, body)["id"] for body in bodies]
 
 
-def indexed(services: Services, client: TestClient, bodies: list[dict[str, Any]]) -> list[str]:
+def indexed(runtime: Runtime, client: TestClient, bodies: list[dict[str, Any]]) -> list[str]:
     """Create the projects and embed them for real, as the embedding worker would."""
     ids = create_all(client, bodies)
-    assert index_projects(services, ids).indexed == ids
+    assert index_projects(runtime, ids).indexed == ids
     return ids
 
 
-def queued(services: Services, task_id: str) -> tuple[str, str, list[Any]]:
+def queued(runtime: Runtime, task_id: str) -> tuple[str, str, list[Any]]:
     """Name, state and positional arguments of a task in the ledger."""
-    row = services.ledger.get(task_id)
+    row = runtime.ledger.get(task_id)
     assert row is not None, f"no ledger row for task {task_id}"
     return row.name, row.state, json.loads(row.args_json)
 
 
-def tasks_named(services: Services, name: str) -> int:
-    return services.ledger.history(name=name)[1]
+def tasks_named(runtime: Runtime, name: str) -> int:
+    return runtime.ledger.history(name=name)[1]
 
 
 def listed(client: TestClient, **params: Any) -> list[str]:
@@ -136,12 +138,12 @@ def listed(client: TestClient, **params: Any) -> list[str]:
 
 
 def test_create_answers_201_pending_and_queues_the_embedding(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
     body = create(client, BAD)
     assert body["status"] == "pending"
     assert body["task_id"] == body["embedding_task_id"]
-    assert queued(app_services, body["task_id"]) == (
+    assert queued(app_runtime, body["task_id"]) == (
         "tasks.generate_project_embedding",
         "PENDING",
         [body["id"]],
@@ -196,11 +198,11 @@ def test_end_date_before_start_date_is_located_at_end_date(client: TestClient) -
 
 
 def test_rejected_project_is_not_stored_and_queues_nothing(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
     assert client.post(URL, json={"name": "Dachrinne", "phase": "fertig"}).status_code == 422
     assert client.get(URL).json()["count"] == 0
-    assert app_services.ledger.history()[1] == 0
+    assert app_runtime.ledger.history()[1] == 0
 
 
 # -- unknown ids -------------------------------------------------------------------------
@@ -286,10 +288,10 @@ def test_list_text_search_treats_wildcards_literally(client: TestClient) -> None
     assert listed(client, q="FLIESEN") == [discount["name"]]
 
 
-def test_list_filters_by_embedding_status(client: TestClient, app_services: Services) -> None:
+def test_list_filters_by_embedding_status(client: TestClient, app_runtime: Runtime) -> None:
     elektro = create(client, ELEKTRO)
     create(client, DACH)
-    mark_failed(app_services, elektro["id"], elektro["task_id"], "model folder unreadable")
+    mark_failed(app_runtime.db, elektro["id"], elektro["task_id"], "model folder unreadable")
     assert listed(client, status="failed") == ["Elektroinstallation Neubau"]
     assert listed(client, status="pending") == ["Dachsanierung Mehrfamilienhaus"]
     assert listed(client, status="indexed") == []
@@ -326,9 +328,9 @@ def test_list_by_an_unknown_sort_field_is_422_naming_the_allowed(client: TestCli
     ids=["phase", "customer", "costs", "same-description"],
 )
 def test_patch_outside_the_embedded_text_queues_no_task(
-    client: TestClient, app_services: Services, changes: dict[str, Any]
+    client: TestClient, app_runtime: Runtime, changes: dict[str, Any]
 ) -> None:
-    [project_id] = indexed(app_services, client, [BAD])
+    [project_id] = indexed(app_runtime, client, [BAD])
     before = client.get(f"{URL}{project_id}").json()
     response = client.patch(f"{URL}{project_id}", json=changes)
     assert response.status_code == 200
@@ -337,7 +339,7 @@ def test_patch_outside_the_embedded_text_queues_no_task(
     assert body["status"] == "indexed"
     assert body["embedding_task_id"] == before["embedding_task_id"]
     assert {key: body[key] for key in changes} == changes
-    assert tasks_named(app_services, "tasks.regenerate_project_embedding") == 0
+    assert tasks_named(app_runtime, "tasks.regenerate_project_embedding") == 0
 
 
 @pytest.mark.parametrize(
@@ -350,13 +352,13 @@ def test_patch_outside_the_embedded_text_queues_no_task(
     ids=["description", "name", "trade"],
 )
 def test_patch_of_the_embedded_text_queues_a_regeneration(
-    client: TestClient, app_services: Services, changes: dict[str, Any]
+    client: TestClient, app_runtime: Runtime, changes: dict[str, Any]
 ) -> None:
-    [project_id] = indexed(app_services, client, [BAD])
+    [project_id] = indexed(app_runtime, client, [BAD])
     body = client.patch(f"{URL}{project_id}", json=changes).json()
     assert body["status"] == "pending"
     assert body["embedding_task_id"] == body["task_id"]
-    assert queued(app_services, body["task_id"]) == (
+    assert queued(app_runtime, body["task_id"]) == (
         "tasks.regenerate_project_embedding",
         "PENDING",
         [project_id],
@@ -364,7 +366,7 @@ def test_patch_of_the_embedded_text_queues_a_regeneration(
 
 
 def test_put_replaces_every_field_and_defaults_the_ones_left_out(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
     project_id = create(client, BAD)["id"]
     response = client.put(f"{URL}{project_id}", json={"name": "Badsanierung Köhler"})
@@ -378,7 +380,7 @@ def test_put_replaces_every_field_and_defaults_the_ones_left_out(
     assert client.get(f"{URL}{project_id}").json() == {
         key: value for key, value in body.items() if key != "task_id"
     }
-    assert queued(app_services, body["task_id"])[0] == "tasks.regenerate_project_embedding"
+    assert queued(app_runtime, body["task_id"])[0] == "tasks.regenerate_project_embedding"
 
 
 @pytest.mark.parametrize(
@@ -387,9 +389,9 @@ def test_put_replaces_every_field_and_defaults_the_ones_left_out(
     ids=["blank-name", "null-description", "null-phase", "end-before-start"],
 )
 def test_patch_that_makes_the_project_invalid_is_422(
-    app_services: Services, changes: dict[str, Any]
+    app_runtime: Runtime, changes: dict[str, Any]
 ) -> None:
-    client = api_client(app_services, raise_server_exceptions=False)
+    client = api_client(app_runtime, raise_server_exceptions=False)
     project_id = create(client, BAD)["id"]
     assert client.patch(f"{URL}{project_id}", json=changes).status_code == 422
 
@@ -398,7 +400,7 @@ def test_patch_that_makes_the_project_invalid_is_422(
 
 
 def test_delete_queues_the_vector_removal_and_the_project_is_gone(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
     project_id = create(client, DACH)["id"]
     response = client.delete(f"{URL}{project_id}")
@@ -406,7 +408,7 @@ def test_delete_queues_the_vector_removal_and_the_project_is_gone(
     body = response.json()
     assert body["status"] == "deleted"
     assert body["id"] == project_id
-    assert queued(app_services, body["task_id"]) == (
+    assert queued(app_runtime, body["task_id"]) == (
         "tasks.delete_project_embedding",
         "PENDING",
         [project_id],
@@ -417,13 +419,13 @@ def test_delete_queues_the_vector_removal_and_the_project_is_gone(
 # -- reindex -----------------------------------------------------------------------------
 
 
-def test_reindex_queues_batches_of_ten(client: TestClient, app_services: Services) -> None:
+def test_reindex_queues_batches_of_ten(client: TestClient, app_runtime: Runtime) -> None:
     ids = create_all(client, [{**DACH, "name": f"Dachsanierung Nr. {n}"} for n in range(25)])
     response = client.post(f"{URL}reindex", json={})
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["projects"], body["batches"]) == ("queued", 25, 3)
-    batches = [queued(app_services, task_id) for task_id in body["task_ids"]]
+    batches = [queued(app_runtime, task_id) for task_id in body["task_ids"]]
     assert {(name, state) for name, state, _ in batches} == {
         ("tasks.batch_generate_embeddings", "PENDING")
     }
@@ -432,23 +434,23 @@ def test_reindex_queues_batches_of_ten(client: TestClient, app_services: Service
 
 
 def test_reindex_of_chosen_projects_queues_only_them(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
     bad, _, elektro = create_all(client, [BAD, DACH, ELEKTRO])
     body = client.post(f"{URL}reindex", json={"project_ids": [elektro, bad]}).json()
     assert body["projects"] == 2
     [task_id] = body["task_ids"]
-    assert queued(app_services, task_id)[2] == [[bad, elektro]]
+    assert queued(app_runtime, task_id)[2] == [[bad, elektro]]
 
 
 def test_reindex_of_an_unknown_project_is_404_and_queues_nothing(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
     known = create(client, BAD)["id"]
     response = client.post(f"{URL}reindex", json={"project_ids": [known, "gibt-es-nicht"]})
     assert response.status_code == 404
     assert "gibt-es-nicht" in response.json()["detail"]
-    assert tasks_named(app_services, "tasks.batch_generate_embeddings") == 0
+    assert tasks_named(app_runtime, "tasks.batch_generate_embeddings") == 0
 
 
 # -- similar and the real index ----------------------------------------------------------
@@ -463,8 +465,8 @@ def test_similar_before_indexing_is_409_naming_the_status(client: TestClient) ->
     assert "status pending" in body["detail"]
 
 
-def test_indexing_marks_the_projects_indexed(client: TestClient, app_services: Services) -> None:
-    ids = indexed(app_services, client, ALL)
+def test_indexing_marks_the_projects_indexed(client: TestClient, app_runtime: Runtime) -> None:
+    ids = indexed(app_runtime, client, ALL)
     projects = [client.get(f"{URL}{pid}").json() for pid in ids]
     assert {p["status"] for p in projects} == {"indexed"}
     assert all(p["indexed_at"] is not None for p in projects)
@@ -472,9 +474,9 @@ def test_indexing_marks_the_projects_indexed(client: TestClient, app_services: S
 
 
 def test_similar_returns_the_other_projects_best_first(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
-    bad, bad_zwei, *_ = ids = indexed(app_services, client, ALL)
+    bad, bad_zwei, *_ = ids = indexed(app_runtime, client, ALL)
     response = client.get(f"{URL}{bad}/similar")
     assert response.status_code == 200
     body = response.json()
@@ -491,9 +493,9 @@ def test_similar_returns_the_other_projects_best_first(
 
 
 def test_similar_with_a_trade_filter_keeps_only_that_trade(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
-    [bad, *_] = indexed(app_services, client, ALL)
+    [bad, *_] = indexed(app_runtime, client, ALL)
     body = client.get(f"{URL}{bad}/similar", params={"trade": "Sanitär"}).json()
     assert [p["name"] for p in body["data"]] == [BAD_ZWEI["name"]]
     body = client.get(f"{URL}{bad}/similar", params={"trade": "ELEKTRO"}).json()
@@ -501,9 +503,9 @@ def test_similar_with_a_trade_filter_keeps_only_that_trade(
 
 
 def test_reindex_from_stored_rebuilds_the_store_without_the_model(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
-    [bad, *_] = indexed(app_services, client, ALL)
+    [bad, *_] = indexed(app_runtime, client, ALL)
     response = client.post(f"{URL}reindex", json={"from_stored": True})
     assert response.status_code == 200
     assert response.json() == {"status": "rebuilt", "points": len(ALL)}
@@ -511,9 +513,9 @@ def test_reindex_from_stored_rebuilds_the_store_without_the_model(
 
 
 def test_similar_filters_on_the_phase_after_it_changed(
-    client: TestClient, app_services: Services
+    client: TestClient, app_runtime: Runtime
 ) -> None:
-    [bad, bad_zwei, *_] = indexed(app_services, client, ALL)
+    [bad, bad_zwei, *_] = indexed(app_runtime, client, ALL)
     assert client.patch(f"{URL}{bad_zwei}", json={"phase": "beauftragt"}).status_code == 200
     now = client.get(f"{URL}{bad}/similar", params={"phase": "beauftragt"}).json()
     assert [p["id"] for p in now["data"]] == [bad_zwei]

@@ -8,7 +8,7 @@ import sys
 
 from fastapi.testclient import TestClient
 
-from appliance.container import Services
+from appliance.runtime import Runtime
 from tests.support import api_client
 
 TEXT = "Aufmaß Küche, Fliesen 30 x 60, Fugenfarbe grau\n".encode()
@@ -24,11 +24,11 @@ def waiting_work(client: TestClient) -> dict[str, str]:
 
 
 def test_purge_drops_every_waiting_task_and_tells_documents_and_projects(
-    services: Services,
+    runtime: Runtime,
 ) -> None:
-    client = api_client(services)
+    client = api_client(runtime)
     work = waiting_work(client)
-    ping = services.queue.enqueue("tasks.ping")
+    ping = runtime.queue.enqueue("tasks.ping")
 
     answer = client.post("/api/v1/tasks/purge")
 
@@ -36,9 +36,9 @@ def test_purge_drops_every_waiting_task_and_tells_documents_and_projects(
     body = answer.json()
     assert (body["status"], body["purged"]) == ("purged", 3)
     assert ping in body["task_ids"]
-    assert services.queue.queue_depth() == 0 and services.queue.scheduled_count() == 0
-    assert {services.ledger.get(t).state for t in body["task_ids"]} == {"REVOKED"}
-    assert services.ledger.get(ping).error == "purged"
+    assert runtime.queue.queue_depth() == 0 and runtime.queue.scheduled_count() == 0
+    assert {runtime.ledger.get(t).state for t in body["task_ids"]} == {"REVOKED"}
+    assert runtime.ledger.get(ping).error == "purged"
     document = client.get(f"/api/v1/documents/{work['document']}").json()
     assert (document["status"], document["error_code"]) == ("failed", "purged")
     project = client.get(f"/api/v1/projects/{work['project']}").json()
@@ -49,11 +49,11 @@ def test_purge_drops_every_waiting_task_and_tells_documents_and_projects(
     assert again["status"] == "pending"
     reindex = client.post("/api/v1/projects/reindex", json={"project_ids": [work["project"]]})
     assert reindex.status_code == 200
-    assert services.queue.queue_depth() == 2
+    assert runtime.queue.queue_depth() == 2
 
 
-def test_purge_of_one_queue_leaves_the_other_alone(services: Services) -> None:
-    client = api_client(services)
+def test_purge_of_one_queue_leaves_the_other_alone(runtime: Runtime) -> None:
+    client = api_client(runtime)
     work = waiting_work(client)
 
     body = client.post("/api/v1/tasks/purge", params={"queue": "embeddings"}).json()
@@ -66,23 +66,23 @@ def test_purge_of_one_queue_leaves_the_other_alone(services: Services) -> None:
     assert "'default' or 'embeddings'" in unknown.json()["detail"][0]["msg"]
 
 
-def test_the_purge_command_asks_first_and_says_how_many(services: Services) -> None:
+def test_the_purge_command_asks_first_and_says_how_many(runtime: Runtime) -> None:
     for n in range(3):
-        services.queue.enqueue("tasks.ping", n)
-    env = {**os.environ, "APPLIANCE_DATA_DIR": str(services.settings.data_dir)}
+        runtime.queue.enqueue("tasks.ping", n)
+    env = {**os.environ, "APPLIANCE_DATA_DIR": str(runtime.settings.data_dir)}
     command = [sys.executable, "-m", "appliance", "purge"]
 
     unasked = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert unasked.returncode == 1
     assert "add --yes" in unasked.stderr and "Nothing was dropped." in unasked.stdout
-    assert services.queue.queue_depth() == 3
+    assert runtime.queue.queue_depth() == 3
 
     done = subprocess.run([*command, "--yes"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == (
         "Dropped 3 waiting tasks from default, embeddings."
     )
-    assert services.queue.queue_depth() == 0
+    assert runtime.queue.queue_depth() == 0
     nothing = subprocess.run(
         [*command, "--yes"], env=env, capture_output=True, text=True, timeout=120
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from appliance.container import Services
+from appliance.runtime import Runtime
 from appliance.tasking.reaper import ORPHAN_GRACE, Reaper
 from tests.support import RecordingControl
 from tests.tracing import on_call
@@ -24,10 +24,10 @@ def awake_until(reaper: Reaper, start: float, end: float) -> None:
         reaper.tick(now)
 
 
-def _started(services: Services, worker: str, started: float) -> str:
-    task_id = services.queue.enqueue("tasks.ping")
-    services.queue.huey("default").flush()
-    services.ledger.claim(
+def _started(runtime: Runtime, worker: str, started: float) -> str:
+    task_id = runtime.queue.enqueue("tasks.ping")
+    runtime.queue.huey("default").flush()
+    runtime.ledger.claim(
         task_id=task_id,
         name="tasks.ping",
         worker=worker,
@@ -38,64 +38,64 @@ def _started(services: Services, worker: str, started: float) -> str:
     return task_id
 
 
-def _register(services: Services, name: str, pid: int, now: float) -> None:
-    services.ledger.register_worker(
+def _register(runtime: Runtime, name: str, pid: int, now: float) -> None:
+    runtime.ledger.register_worker(
         name=name, pid=pid, hostname="h", periodic=False, registered=[], now=now
     )
 
 
-def test_a_waiting_task_whose_message_vanished_is_sent_again(services: Services) -> None:
-    task_id = services.queue.enqueue("tasks.ping")
+def test_a_waiting_task_whose_message_vanished_is_sent_again(runtime: Runtime) -> None:
+    task_id = runtime.queue.enqueue("tasks.ping")
     # The message is lost, as in a crash right after Huey's dequeue.
-    services.queue.huey("default").flush()
-    reaper = Reaper(services, RecordingControl())
+    runtime.queue.huey("default").flush()
+    reaper = Reaper(runtime, RecordingControl())
     assert reaper.resend_orphans(now=time.time()) == 0  # still within the grace period
     assert reaper.resend_orphans(now=time.time() + ORPHAN_GRACE + 1) == 1
-    assert services.queue.tasks.message_ids() == {task_id}
+    assert runtime.queue.tasks.message_ids() == {task_id}
     # Its message is there now: nothing is sent twice.
     assert reaper.resend_orphans(now=time.time() + ORPHAN_GRACE + 1) == 0
 
 
-def test_tasks_of_a_worker_that_died_go_back_to_the_queue(services: Services) -> None:
-    task_id = _started(services, "huey@worker-1", time.time())
-    reaper = Reaper(services, RecordingControl())
+def test_tasks_of_a_worker_that_died_go_back_to_the_queue(runtime: Runtime) -> None:
+    task_id = _started(runtime, "huey@worker-1", time.time())
+    reaper = Reaper(runtime, RecordingControl())
     reaper.startup(["huey@worker-1"])
-    row = services.ledger.get(task_id)
+    row = runtime.ledger.get(task_id)
     assert (row.state, row.attempts) == ("PENDING", 1)
-    assert services.queue.tasks.message_ids() == {task_id}
+    assert runtime.queue.tasks.message_ids() == {task_id}
 
 
 def test_hard_limit_fails_the_attempt_and_kills_the_process_that_ran_it(
-    services: Services,
+    runtime: Runtime,
 ) -> None:
     started = time.time()
-    _register(services, "huey@worker-2", 4321, started)
-    task_id = _started(services, "huey@worker-2", started)
+    _register(runtime, "huey@worker-2", 4321, started)
+    task_id = _started(runtime, "huey@worker-2", started)
     control = RecordingControl()
-    reaper = Reaper(services, control, now=started)
-    limit = services.settings.task_hard_time_limit
+    reaper = Reaper(runtime, control, now=started)
+    limit = runtime.settings.task_hard_time_limit
     awake_until(reaper, started, started + limit - 1)
     assert reaper.enforce_hard_limit(now=started + limit - 1) == 0
     awake_until(reaper, started + limit - 1, started + limit + 1)
     assert reaper.enforce_hard_limit(now=started + limit + 1) == 1
     assert control.kills == [("huey@worker-2", 4321)]
-    row = services.ledger.get(task_id)
+    row = runtime.ledger.get(task_id)
     assert (row.state, row.error) == ("RETRY", "hard time limit exceeded")
-    assert services.queue.scheduled_count() == 1
+    assert runtime.queue.scheduled_count() == 1
 
 
 def test_a_task_that_finishes_as_the_hard_limit_strikes_costs_its_worker_nothing(
-    services: Services,
+    runtime: Runtime,
 ) -> None:
     started = time.time()
-    task_id = _started(services, "huey@worker-2", started)
+    task_id = _started(runtime, "huey@worker-2", started)
     control = RecordingControl()
-    reaper = Reaper(services, control, now=started)
-    limit = services.settings.task_hard_time_limit
+    reaper = Reaper(runtime, control, now=started)
+    limit = runtime.settings.task_hard_time_limit
     awake_until(reaper, started, started + limit + 1)
 
     def the_worker_finishes_first(_frame: object) -> None:
-        services.ledger.finish_success(
+        runtime.ledger.finish_success(
             task_id=task_id, worker="huey@worker-2", result=1, duration=limit, now=time.time()
         )
 
@@ -104,25 +104,25 @@ def test_a_task_that_finishes_as_the_hard_limit_strikes_costs_its_worker_nothing
         assert reaper.enforce_hard_limit(now=started + limit + 1) == 0
 
     assert control.kills == []  # the worker may be running another task by now
-    assert services.ledger.get(task_id).state == "SUCCESS"
+    assert runtime.ledger.get(task_id).state == "SUCCESS"
 
 
 def test_a_pc_that_slept_with_a_task_running_does_not_count_the_sleep(
-    services: Services,
+    runtime: Runtime,
 ) -> None:
     started = time.time()
-    _register(services, "huey@worker-2", 4321, started)
-    task_id = _started(services, "huey@worker-2", started)
+    _register(runtime, "huey@worker-2", 4321, started)
+    task_id = _started(runtime, "huey@worker-2", started)
     control = RecordingControl()
-    reaper = Reaper(services, control, now=started)
-    limit = services.settings.task_hard_time_limit
+    reaper = Reaper(runtime, control, now=started)
+    limit = runtime.settings.task_hard_time_limit
     awake_until(reaper, started, started + 60)
     night = started + 60 + 35 * 60 + limit  # asleep longer than the whole hard limit
 
     reaper.tick(night)
     assert reaper.enforce_hard_limit(now=night) == 0
     assert reaper.reap_dead_workers(now=night) == 0  # the heartbeats stopped in the sleep
-    assert services.ledger.get(task_id).state == "STARTED"
+    assert runtime.ledger.get(task_id).state == "STARTED"
     assert control.kills == []
 
     # Awake again, the task has its remaining time and no more.
@@ -133,12 +133,12 @@ def test_a_pc_that_slept_with_a_task_running_does_not_count_the_sleep(
     assert control.killed == ["huey@worker-2"]
 
 
-def test_after_a_sleep_the_leases_start_fresh(services: Services) -> None:
+def test_after_a_sleep_the_leases_start_fresh(runtime: Runtime) -> None:
     started = time.time()
-    lease = services.settings.worker_lease
-    _register(services, "huey@worker-3", 99, started)
-    task_id = _started(services, "huey@worker-3", started)
-    reaper = Reaper(services, RecordingControl(), now=started)
+    lease = runtime.settings.worker_lease
+    _register(runtime, "huey@worker-3", 99, started)
+    task_id = _started(runtime, "huey@worker-3", started)
+    reaper = Reaper(runtime, RecordingControl(), now=started)
     awake_until(reaper, started, started + 5)
     woke = started + 8 * 3600
 
@@ -146,38 +146,38 @@ def test_after_a_sleep_the_leases_start_fresh(services: Services) -> None:
     assert reaper.reap_dead_workers(now=woke) == 0
     awake_until(reaper, woke, woke + lease - 1)
     assert reaper.reap_dead_workers(now=woke + lease - 1) == 0
-    assert services.ledger.get(task_id).state == "STARTED"
+    assert runtime.ledger.get(task_id).state == "STARTED"
 
     # A worker that stays silent a whole lease after the wake-up is dead after all.
     awake_until(reaper, woke + lease - 1, woke + lease + 1)
     assert reaper.reap_dead_workers(now=woke + lease + 1) == 1
-    assert services.ledger.get(task_id).state == "PENDING"
+    assert runtime.ledger.get(task_id).state == "PENDING"
 
 
-def test_a_worker_that_answers_after_the_wake_up_keeps_its_task(services: Services) -> None:
+def test_a_worker_that_answers_after_the_wake_up_keeps_its_task(runtime: Runtime) -> None:
     started = time.time()
-    lease = services.settings.worker_lease
-    _register(services, "huey@worker-3", 99, started)
-    task_id = _started(services, "huey@worker-3", started)
-    reaper = Reaper(services, RecordingControl(), now=started)
+    lease = runtime.settings.worker_lease
+    _register(runtime, "huey@worker-3", 99, started)
+    task_id = _started(runtime, "huey@worker-3", started)
+    reaper = Reaper(runtime, RecordingControl(), now=started)
     woke = started + 3600
     reaper.tick(woke)
-    services.ledger.heartbeat(
+    runtime.ledger.heartbeat(
         name="huey@worker-3", pid=99, current_task_id=task_id, tasks_done=0, now=woke + 2
     )
     awake_until(reaper, woke, woke + lease + 1)
     assert reaper.reap_dead_workers(now=woke + lease + 1) == 0
-    assert services.ledger.get(task_id).state == "STARTED"
+    assert runtime.ledger.get(task_id).state == "STARTED"
 
 
 def test_another_machine_s_worker_is_never_killed_and_gets_a_lease_of_grace(
-    services: Services,
+    runtime: Runtime,
 ) -> None:
     started = time.time()
-    task_id = _started(services, "huey@node-a/worker-2", started)
+    task_id = _started(runtime, "huey@node-a/worker-2", started)
     control = RecordingControl()
-    reaper = Reaper(services, control, local_workers=lambda: ["huey@server/worker-1"], now=started)
-    settings = services.settings
+    reaper = Reaper(runtime, control, local_workers=lambda: ["huey@server/worker-1"], now=started)
+    settings = runtime.settings
     limit = settings.task_hard_time_limit
     # Its own node should act at the hard limit; the server steps in a lease later.
     awake_until(reaper, started, started + limit + 1)
@@ -186,24 +186,24 @@ def test_another_machine_s_worker_is_never_killed_and_gets_a_lease_of_grace(
     awake_until(reaper, started + limit + 1, later)
     assert reaper.enforce_hard_limit(now=later) == 1
     assert control.kills == []
-    assert services.ledger.get(task_id).state == "RETRY"
+    assert runtime.ledger.get(task_id).state == "RETRY"
 
 
-def test_a_node_s_reaper_leaves_other_machines_alone(services: Services) -> None:
+def test_a_node_s_reaper_leaves_other_machines_alone(runtime: Runtime) -> None:
     started = time.time()
-    foreign = _started(services, "huey@node-a/worker-2", started)
-    own = _started(services, "huey@node-b/worker-1", started)
+    foreign = _started(runtime, "huey@node-a/worker-2", started)
+    own = _started(runtime, "huey@node-b/worker-1", started)
     control = RecordingControl()
     reaper = Reaper(
-        services,
+        runtime,
         control,
         local_workers=lambda: ["huey@node-b/worker-1"],
         foreign=False,
         now=started,
     )
-    end = started + services.settings.task_hard_time_limit * 3
+    end = started + runtime.settings.task_hard_time_limit * 3
     awake_until(reaper, started, end)
     assert reaper.enforce_hard_limit(now=end) == 1
     assert control.killed == ["huey@node-b/worker-1"]
-    assert services.ledger.get(own).state == "RETRY"
-    assert services.ledger.get(foreign).state == "STARTED"
+    assert runtime.ledger.get(own).state == "RETRY"
+    assert runtime.ledger.get(foreign).state == "STARTED"

@@ -13,9 +13,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from appliance.documents.extract import ExtractLimits, FileType, PageText, Progress
-from appliance.documents.sandbox import ExtractionFailedError, ExtractionSandbox, SandboxError
+from appliance.extract import ExtractLimits, FileType, PageText, Progress
 from appliance.holds import HoldPoints
+from appliance.reader.sandbox import ExtractionFailedError, ExtractionSandbox, SandboxError
 from tests.fixtures import documents as make
 
 COMMAND = [sys.executable, "-m", "appliance", "extractor"]
@@ -118,7 +118,7 @@ def test_a_process_that_left_the_network_reaches_no_address() -> None:
         port = server.getsockname()[1]
         probe = (
             "import socket, sys\n"
-            "from appliance.documents.isolation import isolate_network\n"
+            "from appliance.reader.isolation import isolate_network\n"
             "assert isolate_network()\n"
             f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=5)\n"
             "except OSError as exc:\n    print('refused', exc)\n    sys.exit(0)\n"

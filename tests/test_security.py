@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from appliance.api.app import create_app
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.support import LOCAL, api_client, bearer
 
 PORT = 8001
@@ -18,8 +19,8 @@ WRITE = "/api/v1/projects/"
 
 
 @pytest.fixture
-def client(services: Services) -> TestClient:
-    return api_client(services)
+def client(runtime: Runtime) -> TestClient:
+    return api_client(runtime)
 
 
 @pytest.mark.parametrize(
@@ -101,20 +102,20 @@ def test_same_origin_and_script_requests_pass(client: TestClient) -> None:
 
 
 @pytest.fixture
-def lan_services(tmp_path: Path) -> Iterator[Services]:
+def lan_runtime(tmp_path: Path) -> Iterator[Runtime]:
     settings = Settings(
         data_dir=tmp_path / "data",
         host="0.0.0.0",
         access_token="geheim-123456",
         allowed_hosts="buero-pc, 192.168.1.20",
     )
-    built = Services.build(settings)
+    built = Runtime.build(settings, build_registry())
     yield built
     built.close()
 
 
-def test_lan_mode_needs_the_password_for_everything(lan_services: Services) -> None:
-    client = TestClient(create_app(lan_services), base_url="http://buero-pc:8001")
+def test_lan_mode_needs_the_password_for_everything(lan_runtime: Runtime) -> None:
+    client = TestClient(create_app(lan_runtime), base_url="http://buero-pc:8001")
     assert client.get("/api/v1/tasks/summary").status_code == 401
     assert client.get(WRITE).status_code == 401
     assert client.get("/api/v1/system/info").status_code == 401
@@ -127,14 +128,14 @@ def test_lan_mode_needs_the_password_for_everything(lan_services: Services) -> N
     assert client.get("/api/v1/system/info").json()["lan_mode"] is True
 
 
-def test_lan_mode_scripts_use_the_installation_token(lan_services: Services) -> None:
-    client = TestClient(create_app(lan_services), base_url="http://192.168.1.20:8001")
-    headers = bearer(lan_services.settings.data_dir)
+def test_lan_mode_scripts_use_the_installation_token(lan_runtime: Runtime) -> None:
+    client = TestClient(create_app(lan_runtime), base_url="http://192.168.1.20:8001")
+    headers = bearer(lan_runtime.settings.data_dir)
     assert client.get(WRITE, headers=headers).status_code == 200
     # The password is for people at the login page, not a bearer token.
     password = {"authorization": "Bearer geheim-123456"}
     assert client.get(WRITE, headers=password).status_code == 401
-    other = TestClient(create_app(lan_services), base_url="http://fremd:8001")
+    other = TestClient(create_app(lan_runtime), base_url="http://fremd:8001")
     assert other.get(WRITE, headers=headers).status_code == 403
 
 
@@ -145,8 +146,8 @@ def test_unknown_paths_and_methods_answer_json(client: TestClient) -> None:
     assert wrong_method.status_code == 405 and wrong_method.json()["detail"]
 
 
-def test_lan_mode_serves_the_login_page_without_a_session(lan_services: Services) -> None:
-    client = TestClient(create_app(lan_services), base_url="http://buero-pc:8001")
+def test_lan_mode_serves_the_login_page_without_a_session(lan_runtime: Runtime) -> None:
+    client = TestClient(create_app(lan_runtime), base_url="http://buero-pc:8001")
     page = client.get("/login.html")
     assert page.status_code == 200 and 'type="password"' in page.text
     assert client.get("/style.css").status_code == 200

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.runtime import Runtime
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.layout import WorkerPlan
+from appliance.tasks import build_registry
 from tests.support import FAST_ENGINE, wait_for
 
 NAME = "huey@worker-7"
@@ -31,8 +32,8 @@ def engine_settings(data_dir: Path, **extra: object) -> Settings:
 class HandBacks:
     """The launcher's on_exit, refusing the first `refusals` calls as a busy database would."""
 
-    def __init__(self, services: Services, refusals: int = 0) -> None:
-        self.services = services
+    def __init__(self, runtime: Runtime, refusals: int = 0) -> None:
+        self.runtime = runtime
         self.refusals = refusals
         self.calls: list[tuple[str, bool]] = []
 
@@ -41,8 +42,8 @@ class HandBacks:
         if self.refusals > 0:
             self.refusals -= 1
             raise RuntimeError("database is locked")
-        for row in self.services.ledger.started(worker=name):
-            self.services.ledger.requeue_started(
+        for row in self.runtime.ledger.started(worker=name):
+            self.runtime.ledger.requeue_started(
                 task_id=row.id,
                 worker=name,
                 reason="test hand-back",
@@ -52,13 +53,13 @@ class HandBacks:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Services]:
-    services = Services.build(engine_settings(tmp_path / "data"))
-    yield services
-    services.close()
+def engine(tmp_path: Path) -> Iterator[Runtime]:
+    runtime = Runtime.build(engine_settings(tmp_path / "data"), build_registry())
+    yield runtime
+    runtime.close()
 
 
-def supervise(engine: Services, on_exit: HandBacks, **extra: object) -> WorkerSupervisor:
+def supervise(engine: Runtime, on_exit: HandBacks, **extra: object) -> WorkerSupervisor:
     settings = engine_settings(engine.settings.data_dir, **extra)
     supervisor = WorkerSupervisor(settings, on_exit, plans=[WorkerPlan(NAME, "default", False)])
     supervisor.start_all()
@@ -73,13 +74,13 @@ def until(supervisor: WorkerSupervisor, condition: object, what: str) -> None:
     wait_for(checked, timeout=120, interval=0.1, what=what)
 
 
-def registered_pid(engine: Services) -> int | None:
+def registered_pid(engine: Runtime) -> int | None:
     row = engine.ledger.worker(NAME)
     return None if row is None or row.stopped_at is not None else int(row.pid)
 
 
 def test_a_dead_worker_is_restarted_only_after_its_tasks_are_handed_back(
-    engine: Services,
+    engine: Runtime,
 ) -> None:
     hand_backs = HandBacks(engine, refusals=2)
     supervisor = supervise(engine, hand_backs)
@@ -97,7 +98,7 @@ def test_a_dead_worker_is_restarted_only_after_its_tasks_are_handed_back(
         supervisor.stop_all(timeout=10)
 
 
-def test_a_worker_killed_on_purpose_costs_its_other_tasks_no_attempt(engine: Services) -> None:
+def test_a_worker_killed_on_purpose_costs_its_other_tasks_no_attempt(engine: Runtime) -> None:
     hand_backs = HandBacks(engine)
     supervisor = supervise(engine, hand_backs)
     try:
@@ -113,7 +114,7 @@ def test_a_worker_killed_on_purpose_costs_its_other_tasks_no_attempt(engine: Ser
 
 
 def test_a_worker_retires_after_its_task_runs_and_a_fresh_one_takes_over(
-    engine: Services,
+    engine: Runtime,
 ) -> None:
     hand_backs = HandBacks(engine)
     supervisor = supervise(engine, hand_backs, max_tasks_per_child=2)
@@ -137,7 +138,7 @@ def test_a_worker_retires_after_its_task_runs_and_a_fresh_one_takes_over(
 
 
 def test_a_worker_hands_back_what_an_earlier_process_under_its_name_left_started(
-    engine: Services,
+    engine: Runtime,
 ) -> None:
     # The earlier process died and nobody could hand its task back (the supervisor could
     # not reach the database, or the worker was started by hand).

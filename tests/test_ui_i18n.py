@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance.documents.extract.types import FileType
 from appliance.documents.models import DocumentStage, DocumentStatus
+from appliance.extract.types import FileType
 from appliance.projects.models import EmbeddingStatus, Phase
 from appliance.tasking.states import TaskState
 from appliance.tasks import build_registry

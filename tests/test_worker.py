@@ -9,14 +9,15 @@ import time
 from pathlib import Path
 
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 
 
 def test_a_second_live_worker_under_one_name_is_refused_in_one_line(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
-    services = Services.build(settings)
+    runtime = Runtime.build(settings, build_registry())
     try:
-        services.ledger.register_worker(
+        runtime.ledger.register_worker(
             name="huey@keller/worker-1",
             pid=4242,
             hostname="keller-pc",
@@ -25,7 +26,7 @@ def test_a_second_live_worker_under_one_name_is_refused_in_one_line(tmp_path: Pa
             now=time.time(),
         )
     finally:
-        services.close()
+        runtime.close()
     done = subprocess.run(
         [sys.executable, "-m", "appliance", "worker", "--name", "huey@keller/worker-1"],
         env={**os.environ, "APPLIANCE_DATA_DIR": str(settings.data_dir)},

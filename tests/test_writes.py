@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import text
 
 from appliance.api.writes import run_write
-from appliance.container import Services
 from appliance.db import Database, WriteLockBusyError, without_lock_wait
+from appliance.runtime import Runtime
 from tests.support import wait_for
 
 
@@ -91,21 +91,21 @@ def test_without_lock_wait_refuses_at_once_and_writes_nothing(db: Database, tmp_
     assert [body for body, _ in notes(db)] == ["later"]
 
 
-def test_a_write_on_the_loop_does_not_wait_for_the_queues_lock(services: Services) -> None:
+def test_a_write_on_the_loop_does_not_wait_for_the_queues_lock(runtime: Runtime) -> None:
     """A worker may hold the queue database's lock; the message is sent once it is free."""
-    holder = sqlite3.connect(services.settings.queue_db_path, isolation_level=None)
+    holder = sqlite3.connect(runtime.settings.queue_db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
 
     async def route() -> str:
-        return await run_write(services.db, services.queue.enqueue, "tasks.ping", "hallo")
+        return await run_write(runtime.db, runtime.queue.enqueue, "tasks.ping", "hallo")
 
     try:
         started = time.monotonic()
         task_id = asyncio.run(route())
         # Answered while the queue was locked (a wait for it would take Huey's 5 s timeout).
         assert time.monotonic() - started < 2.5
-        assert services.ledger.get(task_id).state == "PENDING"  # committed before sending
+        assert runtime.ledger.get(task_id).state == "PENDING"  # committed before sending
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    wait_for(lambda: task_id in services.queue.tasks.message_ids(), timeout=10, what="message")
+    wait_for(lambda: task_id in runtime.queue.tasks.message_ids(), timeout=10, what="message")

@@ -1,4 +1,4 @@
-"""`create_app`: the FastAPI application, built from services that already exist."""
+"""`create_app`: the FastAPI application, built from runtime that already exist."""
 
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ from appliance.api.routes import documents, internal, metrics, projects, system,
 from appliance.api.security import AccessGuardMiddleware, AccessPolicy
 from appliance.api.ui import UIRoute, ui_route
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.documents.service import DocumentService
 from appliance.errors import AppError, InvalidInputError
 from appliance.private_files import installation_token
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
+from appliance.runtime import Runtime
 from appliance.tasking.control import WorkerControl
 from appliance.tasking.metrics import TaskMetricsCollector
 from appliance.tasking.monitor import TaskMonitor
@@ -87,13 +87,13 @@ def _short(error: Any) -> dict[str, Any]:
 
 
 def create_app(
-    services: Services,
+    runtime: Runtime,
     control: WorkerControl | None = None,
     *,
     internal_token: str | None = None,
     credentials: Credentials | None = None,
 ) -> FastAPI:
-    """The appliance's HTTP app. Nothing starts here: services are opened by the caller."""
+    """The appliance's HTTP app. Nothing starts here: runtime are opened by the caller."""
     app = FastAPI(
         title="HandwerkML Appliance",
         version=__version__,
@@ -102,11 +102,11 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.services = services
-    app.state.monitor = TaskMonitor(services, control)
-    app.state.projects = ProjectService(services, QueryEmbedder(services))
-    app.state.documents = DocumentService(services)
-    settings = services.settings
+    app.state.runtime = runtime
+    app.state.monitor = TaskMonitor(runtime, control)
+    app.state.projects = ProjectService(runtime, QueryEmbedder(runtime))
+    app.state.documents = DocumentService(runtime)
+    settings = runtime.settings
     app.state.credentials = credentials or credentials_for(settings)
     registry = CollectorRegistry(auto_describe=True)
     registry.register(TaskMetricsCollector(app.state.monitor))

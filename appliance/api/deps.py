@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from appliance.container import Services
+from appliance.runtime import Runtime
 from appliance.tasking.monitor import TaskMonitor
 
 # The getters are `async def` although they do not wait for anything: FastAPI runs a plain
@@ -14,13 +14,13 @@ from appliance.tasking.monitor import TaskMonitor
 # every request for what is an attribute lookup.
 
 
-async def get_services(request: Request) -> Services:
-    return request.app.state.services
+async def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
 
 
 async def get_monitor(request: Request) -> TaskMonitor:
     return request.app.state.monitor
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 MonitorDep = Annotated[TaskMonitor, Depends(get_monitor)]

@@ -6,7 +6,7 @@ Each text is indexed twice, so a query word matches either way:
 - `appliance_simple`: unaccent and lower case only, every word kept - the same words
   SQLite's FTS5 tokenizer sees, so prefixes and stop words behave as they do there.
 unaccent folds "ü" to "u" and "ß" to "ss", so "Müller" is stored as "muller"; the query
-adds the "ue" and "ss" spellings of each word (search.py), as on SQLite.
+adds the "ue" and "ss" spellings of each word (fulltext.py), as on SQLite.
 
 The file name is weighted A and the body D; ts_rank's weights make a name hit count
 three times a body hit, as bm25's column weights do on SQLite. ts_headline marks hits with
@@ -21,8 +21,14 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from appliance.documents.search import HIT_END, HIT_START, SNIPPET_TOKENS, SearchHit, hit
-from appliance.documents.search import query_words as spellings_per_word
+from appliance.documents.fulltext import (
+    HIT_END,
+    HIT_START,
+    SNIPPET_TOKENS,
+    SearchHit,
+    hit,
+    spellings_per_word,
+)
 
 log = logging.getLogger("appliance.documents")
 

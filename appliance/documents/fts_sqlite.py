@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from appliance.documents.search import (
+from appliance.documents.fulltext import (
     HIT_END,
     HIT_START,
     SNIPPET_TOKENS,
     SearchHit,
     hit,
-    query_words,
+    spellings_per_word,
 )
 
 FTS_TABLE = "documents_fts"
@@ -30,7 +30,7 @@ CREATE_FTS = (
 def fts_query(user_query: str) -> str | None:
     """The FTS5 MATCH expression for what a person typed; None if it has no words."""
     groups = []
-    for forms in query_words(user_query):
+    for forms in spellings_per_word(user_query):
         alternatives = " OR ".join(f'"{form}"*' for form in forms)
         groups.append(f"({alternatives})")
     return " AND ".join(groups) if groups else None

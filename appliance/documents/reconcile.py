@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from sqlmodel import col, select
 
-from appliance.container import Services
-from appliance.documents.models import Document, DocumentStage, DocumentStatus
+from appliance.documents.lifecycle import fail, queue_processing
+from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.upload import TEMP_SUFFIX
+from appliance.runtime import Runtime
 from appliance.tasking.states import TaskState
 
 log = logging.getLogger("appliance.documents")
 
-_OPEN = {TaskState.PENDING.value, TaskState.RETRY.value, TaskState.STARTED.value}
 _UNFINISHED = (DocumentStatus.PENDING, DocumentStatus.PROCESSING)
 
 
@@ -25,38 +25,28 @@ class DocumentRepair:
     files_removed: int = 0
 
 
-def reconcile_documents(services: Services) -> DocumentRepair:
+def reconcile_documents(runtime: Runtime) -> DocumentRepair:
     """Re-queue or fail unfinished documents whose task is over; remove orphaned files."""
     repair = DocumentRepair()
-    with services.db.session() as session:
+    with runtime.db.session() as session:
         unfinished = session.exec(
             select(Document).where(col(Document.status).in_(_UNFINISHED))
         ).all()
         known = set(session.exec(select(Document.stored_name)))
     for document in unfinished:
-        task = services.ledger.get(document.task_id) if document.task_id else None
-        if task is not None and task.state in _OPEN:
+        task = runtime.ledger.get(document.task_id) if document.task_id else None
+        if task is not None and not TaskState(task.state).is_final:
             continue  # the task engine brings it to an end
         if task is not None and task.state == TaskState.FAILURE.value:
-            _set(services, document.id, DocumentStatus.FAILED, task.error or "Processing failed.")
+            fail(runtime.db, document.id, task.error or "Processing failed.", document.error_code)
             repair.failed += 1
             continue
-        with services.queue.transaction() as tx:
-            task_id = tx.enqueue(
-                "tasks.process_document", document.id, document.stored_name, document.file_type
-            )
+        with runtime.queue.transaction() as tx:
             fresh = tx.session.get(Document, document.id, with_for_update=True)
             if fresh is not None:
-                fresh.sqlmodel_update(
-                    {
-                        "status": DocumentStatus.PENDING,
-                        "stage": DocumentStage.QUEUED,
-                        "task_id": task_id,
-                    }
-                )
-                tx.session.add(fresh)
+                queue_processing(tx, fresh)
         repair.requeued += 1
-    for path in services.settings.uploads_dir.iterdir():
+    for path in runtime.settings.uploads_dir.iterdir():
         if path.is_file() and (path.name.endswith(TEMP_SUFFIX) or path.name not in known):
             path.unlink(missing_ok=True)
             repair.files_removed += 1
@@ -68,13 +58,3 @@ def reconcile_documents(services: Services) -> DocumentRepair:
             repair.files_removed,
         )
     return repair
-
-
-def _set(services: Services, document_id: str, status: DocumentStatus, error: str) -> None:
-    with services.db.session(write=True) as session:
-        document = session.get(Document, document_id, with_for_update=True)
-        if document is not None:
-            document.status = status
-            document.stage = DocumentStage.DONE
-            document.error = error
-            session.add(document)

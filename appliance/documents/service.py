@@ -14,13 +14,15 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
-from appliance.container import Services
-from appliance.documents.extract import ExtractionError, FileType, detect_file
-from appliance.documents.models import Document, DocumentStage, DocumentStatus
-from appliance.documents.search import DocumentIndex, SearchHit
+from appliance.documents.fulltext import SearchHit
+from appliance.documents.lifecycle import queue_processing
+from appliance.documents.models import Document, DocumentStatus
+from appliance.documents.search import DocumentIndex
 from appliance.documents.upload import ReceivedFile, UploadLimits, receive_upload, sync_to_disk
 from appliance.errors import AppError, ConflictError, InvalidInputError, NotFoundError
+from appliance.extract import ExtractionError, FileType, detect_file
 from appliance.projects.models import Project
+from appliance.runtime import Runtime
 
 log = logging.getLogger("appliance.documents")
 
@@ -94,9 +96,9 @@ class FoundDocument:
 class DocumentService:
     """What the documents API does; routes only parse and serialize."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        settings = services.settings
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        settings = runtime.settings
         self.limits = UploadLimits(max_file_bytes=settings.max_upload_mb * 1024 * 1024)
 
     # -- upload ------------------------------------------------------------------------
@@ -106,7 +108,7 @@ class DocumentService:
     ) -> tuple[ReceivedFile, dict[str, str]]:
         """Stream the request body to a temporary file in the uploads folder."""
         return await receive_upload(
-            content_type, content_length, body, self.services.settings.uploads_dir, self.limits
+            content_type, content_length, body, self.runtime.settings.uploads_dir, self.limits
         )
 
     def store(self, received: ReceivedFile, project_id: str | None) -> UploadOutcome:
@@ -127,7 +129,7 @@ class DocumentService:
                 raise InvalidInputError(
                     "must not contain a NUL character", loc=("body", "project_id")
                 )
-            with self.services.db.session() as session:
+            with self.runtime.db.session() as session:
                 if session.get(Project, project_id) is None:
                     raise NotFoundError(f"No project with id {project_id!r}.")
         try:
@@ -138,11 +140,11 @@ class DocumentService:
         if existing is not None:
             return UploadOutcome(existing, True, None)
         stored_name = f"{uuid.uuid4().hex}.{file_type.value}"
-        final_path = self.services.settings.uploads_dir / stored_name
+        final_path = self.runtime.settings.uploads_dir / stored_name
         os.replace(received.temp_path, final_path)
         now = datetime.now(UTC)
         try:
-            with self.services.queue.transaction() as tx:
+            with self.runtime.queue.transaction() as tx:
                 document = Document(
                     original_name=safe_display_name(received.original_name),
                     stored_name=stored_name,
@@ -154,11 +156,7 @@ class DocumentService:
                     updated_at=now,
                 )
                 # The id comes from the model, so the row is inserted once, task id included.
-                task_id = tx.enqueue(
-                    "tasks.process_document", document.id, stored_name, file_type.value
-                )
-                document.task_id = task_id
-                tx.session.add(document)
+                task_id = queue_processing(tx, document)
         except IntegrityError:
             # The same file arrived twice at once and the other upload won.
             final_path.unlink(missing_ok=True)
@@ -173,7 +171,7 @@ class DocumentService:
         return UploadOutcome(document, False, task_id)
 
     def _by_sha256(self, sha256: str) -> Document | None:
-        with self.services.db.session() as session:
+        with self.runtime.db.session() as session:
             return session.exec(select(Document).where(Document.sha256 == sha256)).first()
 
     # -- reading -----------------------------------------------------------------------
@@ -194,7 +192,7 @@ class DocumentService:
             conditions.append(col(Document.project_id) == project_id)
         if file_type is not None:
             conditions.append(col(Document.file_type) == file_type)
-        with self.services.db.session() as session:
+        with self.runtime.db.session() as session:
             total = session.exec(
                 select(func.count()).select_from(Document).where(*conditions)
             ).one()
@@ -208,7 +206,7 @@ class DocumentService:
         return list(rows), int(total)
 
     def get(self, document_id: str) -> Document:
-        with self.services.db.session() as session:
+        with self.runtime.db.session() as session:
             document = session.get(Document, document_id)
         if document is None:
             raise NotFoundError(f"No document with id {document_id!r}.")
@@ -217,7 +215,7 @@ class DocumentService:
     def original(self, document_id: str) -> tuple[Path, str, str]:
         """(path, display name, media type) of the uploaded file."""
         document = self.get(document_id)
-        path = self.services.settings.uploads_dir / document.stored_name
+        path = self.runtime.settings.uploads_dir / document.stored_name
         if not path.is_file():
             raise NotFoundError("The original file of this document is missing.")
         file_type = FileType(document.file_type)
@@ -225,11 +223,11 @@ class DocumentService:
 
     def stored_file(self, stored_name: str) -> Path:
         """The uploaded file a document refers to by its stored name (for worker nodes)."""
-        with self.services.db.session() as session:
+        with self.runtime.db.session() as session:
             known = session.exec(
                 select(Document.id).where(Document.stored_name == stored_name)
             ).first()
-        path = self.services.settings.uploads_dir / stored_name
+        path = self.runtime.settings.uploads_dir / stored_name
         if known is None or not path.is_file():
             raise NotFoundError(f"No uploaded file {stored_name!r}.")
         return path
@@ -238,11 +236,11 @@ class DocumentService:
         self, query: str, *, project_id: str | None, limit: int, offset: int
     ) -> tuple[list[FoundDocument], int]:
         """Completed documents whose text matches, best first, with snippets."""
-        with self.services.db.read() as conn:
+        with self.runtime.db.read() as conn:
             hits, total = DocumentIndex.search(
                 conn, query, project_id=project_id, limit=limit, offset=offset
             )
-        with self.services.db.session() as session:
+        with self.runtime.db.session() as session:
             documents = {
                 d.id: d
                 for d in session.exec(
@@ -259,7 +257,7 @@ class DocumentService:
 
     def delete(self, document_id: str) -> None:
         """Remove the document: its row, its index entry and its file."""
-        with self.services.db.session(write=True) as session:
+        with self.runtime.db.session(write=True) as session:
             # Locked: a worker completing it at this moment waits, then finds it gone.
             document = session.get(Document, document_id, with_for_update=True)
             if document is None:
@@ -268,14 +266,14 @@ class DocumentService:
             session.delete(document)
             stored_name = document.stored_name
         try:
-            (self.services.settings.uploads_dir / stored_name).unlink(missing_ok=True)
+            (self.runtime.settings.uploads_dir / stored_name).unlink(missing_ok=True)
         except OSError:
             # Windows keeps a file that is being read; the start-up sweep removes it later.
             log.warning("could not remove %s now; it is removed at the next start", stored_name)
 
     def retry(self, document_id: str) -> tuple[Document, str]:
         """Process a failed document again."""
-        with self.services.queue.transaction() as tx:
+        with self.runtime.queue.transaction() as tx:
             # Locked, so two retries at once queue one task, not two.
             document = tx.session.get(Document, document_id, with_for_update=True)
             if document is None:
@@ -285,20 +283,5 @@ class DocumentService:
                     f"Only failed documents can be retried; this one is {document.status.value}.",
                     status=document.status.value,
                 )
-            task_id = tx.enqueue(
-                "tasks.process_document", document.id, document.stored_name, document.file_type
-            )
-            document.sqlmodel_update(
-                {
-                    "status": DocumentStatus.PENDING,
-                    "stage": DocumentStage.QUEUED,
-                    "error": None,
-                    "error_code": None,
-                    "page_current": 0,
-                    "page_total": 0,
-                    "task_id": task_id,
-                    "updated_at": datetime.now(UTC),
-                }
-            )
-            tx.session.add(document)
+            task_id = queue_processing(tx, document)
         return document, task_id

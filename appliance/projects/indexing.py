@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete
 from sqlmodel import select
 
-from appliance.container import Services
 from appliance.db import dialect_insert
-from appliance.projects.models import EmbeddingStatus, Project, ProjectVector
+from appliance.projects.lifecycle import mark_indexed
+from appliance.projects.models import Project, ProjectVector
 from appliance.projects.texts import embedding_hash, embedding_text, payload
+from appliance.runtime import Runtime
 from appliance.vectors.base import VectorPoint
 
 if TYPE_CHECKING:
@@ -43,11 +44,11 @@ class IndexReport:
     duration_ms: float = 0.0
 
 
-def index_projects(services: Services, project_ids: list[str]) -> IndexReport:
+def index_projects(runtime: Runtime, project_ids: list[str]) -> IndexReport:
     """Embed the projects' current texts, store the vectors, mark the projects indexed."""
     started = time.perf_counter()
     report = IndexReport()
-    with services.db.session() as session:
+    with runtime.db.session() as session:
         found = {
             p.id: p
             for p in session.exec(select(Project).where(Project.id.in_(project_ids)))  # type: ignore[attr-defined]
@@ -55,29 +56,30 @@ def index_projects(services: Services, project_ids: list[str]) -> IndexReport:
     projects = [found[pid] for pid in project_ids if pid in found]
     report.missing = [pid for pid in project_ids if pid not in found]
     if projects:
-        vectors = services.embedder.embed([embedding_text(p) for p in projects])
+        vectors = runtime.embedder.embed([embedding_text(p) for p in projects])
         hashes = [embedding_hash(p) for p in projects]
-        _store_vectors(services, projects, vectors, hashes)
-        services.vector_writer.upsert(
+        _store_vectors(runtime, projects, vectors, hashes)
+        runtime.vector_writer.upsert(
             [
                 VectorPoint(p.id, vector.tolist(), payload(p, fingerprint))
                 for p, vector, fingerprint in zip(projects, vectors, hashes, strict=True)
             ]
         )
-        report.indexed = _mark_indexed(services, projects, hashes)
-        _drop_vectors_of_deleted(services, [p.id for p in projects])
+        embedded = {p.id: h for p, h in zip(projects, hashes, strict=True)}
+        report.indexed = mark_indexed(runtime.db, embedded, durable=False)
+        _drop_vectors_of_deleted(runtime, [p.id for p in projects])
     report.duration_ms = (time.perf_counter() - started) * 1000
     return report
 
 
 def _store_vectors(
-    services: Services, projects: list[Project], vectors: np.ndarray, hashes: list[str]
+    runtime: Runtime, projects: list[Project], vectors: np.ndarray, hashes: list[str]
 ) -> None:
     import numpy as np
 
     now = datetime.now(UTC)
-    model = services.embedder.model_name
-    with services.db.write(durable=False) as conn:
+    model = runtime.embedder.model_name
+    with runtime.db.write(durable=False) as conn:
         for project, vector, fingerprint in zip(projects, vectors, hashes, strict=True):
             values = {
                 "model": model,
@@ -95,59 +97,30 @@ def _store_vectors(
             )
 
 
-def _mark_indexed(services: Services, projects: list[Project], hashes: list[str]) -> list[str]:
-    now = datetime.now(UTC)
-    indexed = []
-    with services.db.session(write=True, durable=False) as session:
-        for project, fingerprint in zip(projects, hashes, strict=True):
-            # Locked: an edit committed meanwhile is seen here, not overwritten.
-            current = session.get(Project, project.id, with_for_update=True)
-            if current is None or embedding_hash(current) != fingerprint:
-                continue  # deleted or edited meanwhile: a newer task takes care of it
-            current.status = EmbeddingStatus.INDEXED
-            current.embedding_error = None
-            current.indexed_at = now
-            session.add(current)
-            indexed.append(project.id)
-    return indexed
-
-
-def _drop_vectors_of_deleted(services: Services, project_ids: list[str]) -> None:
+def _drop_vectors_of_deleted(runtime: Runtime, project_ids: list[str]) -> None:
     # A project deleted while it was being embedded must not come back through its vector.
-    with services.db.session() as session:
+    with runtime.db.session() as session:
         alive = set(
             session.exec(select(Project.id).where(Project.id.in_(project_ids)))  # type: ignore[attr-defined]
         )
     gone = [pid for pid in project_ids if pid not in alive]
     if gone:
-        delete_vectors(services, gone)
+        delete_vectors(runtime, gone)
 
 
-def delete_vectors(services: Services, project_ids: list[str]) -> None:
+def delete_vectors(runtime: Runtime, project_ids: list[str]) -> None:
     """Remove the projects' vectors from the store and the durable copy."""
-    services.vector_writer.delete(project_ids)
-    with services.db.write(durable=False) as conn:
+    runtime.vector_writer.delete(project_ids)
+    with runtime.db.write(durable=False) as conn:
         conn.execute(delete(VECTORS).where(VECTORS.c.project_id.in_(project_ids)))
 
 
-def stored_vector(services: Services, project_id: str) -> np.ndarray | None:
+def stored_vector(runtime: Runtime, project_id: str) -> np.ndarray | None:
     """The durable copy of a project's vector, if it has one for the current model."""
     import numpy as np
 
-    with services.db.session() as session:
+    with runtime.db.session() as session:
         row = session.get(ProjectVector, project_id)
-    if row is None or row.model != services.embedder.model_name:
+    if row is None or row.model != runtime.embedder.model_name:
         return None
     return np.frombuffer(row.vector, dtype=np.float32)
-
-
-def mark_failed(services: Services, project_id: str, task_id: str, reason: str) -> None:
-    """The project's embedding task gave up: say so on the project (if it is still its task)."""
-    with services.db.session(write=True, durable=False) as session:
-        project = session.get(Project, project_id, with_for_update=True)
-        if project is None or project.embedding_task_id != task_id:
-            return
-        project.status = EmbeddingStatus.FAILED
-        project.embedding_error = reason
-        session.add(project)
-    log.warning("project %s: embedding failed for good: %s", project_id, reason)

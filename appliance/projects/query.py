@@ -13,8 +13,8 @@ import threading
 import time
 from collections import OrderedDict
 
-from appliance.container import Services
 from appliance.errors import AppError
+from appliance.runtime import Runtime
 from appliance.tasking.states import TaskState
 
 CACHE_SIZE = 256
@@ -32,8 +32,8 @@ class SearchUnavailableError(AppError):
 class QueryEmbedder:
     """Embeds search texts through the queue, with a small cache."""
 
-    def __init__(self, services: Services, timeout: float = 60.0) -> None:
-        self.services = services
+    def __init__(self, runtime: Runtime, timeout: float = 60.0) -> None:
+        self.runtime = runtime
         self.timeout = timeout
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
@@ -52,8 +52,8 @@ class QueryEmbedder:
         return vector
 
     def _ask_worker(self, text: str) -> list[float]:
-        ledger = self.services.ledger
-        task_id = self.services.queue.enqueue("tasks.embed_query", text)
+        ledger = self.runtime.ledger
+        task_id = self.runtime.queue.enqueue("tasks.embed_query", text)
         deadline = time.monotonic() + self.timeout
         wait = FIRST_LOOK
         while time.monotonic() < deadline:

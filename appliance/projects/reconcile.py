@@ -17,17 +17,16 @@ from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 
-from appliance.container import Services
+from appliance.projects.lifecycle import mark_indexed, queue_reindex
 from appliance.projects.models import EmbeddingStatus, Project, ProjectVector
-from appliance.projects.service import BATCH_SIZE, queue_reindex_batches
 from appliance.projects.texts import embedding_hash, payload, point_fingerprint
+from appliance.runtime import Runtime
 from appliance.tasking.states import TaskState
 from appliance.vectors.base import VectorPoint, VectorStore
 
 log = logging.getLogger("appliance.projects")
 
 UPSERT_BATCH = 500
-_OPEN_TASK_STATES = {TaskState.PENDING.value, TaskState.RETRY.value, TaskState.STARTED.value}
 
 
 @dataclass
@@ -38,44 +37,45 @@ class ReconcileReport:
     marked_indexed: int = 0
 
 
-def _store(services: Services) -> VectorStore:
-    if services.vectors is None:
+def _store(runtime: Runtime) -> VectorStore:
+    if runtime.vectors is None:
         raise RuntimeError("reconciling needs the process that owns the vector store")
-    return services.vectors
+    return runtime.vectors
 
 
-def reconcile(services: Services) -> ReconcileReport:
+def reconcile(runtime: Runtime) -> ReconcileReport:
     """Repair the store and queue the embeddings that are missing or stale."""
-    store = _store(services)
-    model = services.embedder.model_name
+    store = _store(runtime)
+    model = runtime.embedder.model_name
     report = ReconcileReport()
     in_store = store.fingerprints()
-    with services.db.session() as session:
+    with runtime.db.session() as session:
         projects = list(session.exec(select(Project)))
         stored = {
             row.project_id: (row.model, row.text_hash)
             for row in session.exec(select(ProjectVector))
         }
     restore: list[Project] = []
-    indexed_now: list[str] = []
+    indexed_now: dict[str, str] = {}
     for project in projects:
         fingerprint = embedding_hash(project)
         if stored.get(project.id) != (model, fingerprint) or store.recreated:
-            if not _has_open_task(services, project.embedding_task_id):
+            if not _has_open_task(runtime, project.embedding_task_id):
                 report.queued.append(project.id)
             continue
         if in_store.get(project.id) != point_fingerprint(project):
             restore.append(project)
         if project.status != EmbeddingStatus.INDEXED:
-            indexed_now.append(project.id)
-    report.restored = restore_from_stored(services, restore)
+            indexed_now[project.id] = fingerprint
+    report.restored = restore_from_stored(runtime, restore)
     orphans = sorted(set(in_store) - {p.id for p in projects})
     if orphans:
         store.delete(orphans)
         report.removed = len(orphans)
-    report.marked_indexed = _mark_indexed(services, indexed_now)
+    report.marked_indexed = len(mark_indexed(runtime.db, indexed_now, durable=True))
     if report.queued:
-        _queue_embeddings(services, report.queued)
+        with runtime.queue.transaction() as tx:
+            queue_reindex(tx, report.queued, mark_pending=True)
     if report.restored or report.queued or report.removed or report.marked_indexed:
         log.info(
             "vector store check: %d restored from stored vectors, %d queued for embedding, "
@@ -88,25 +88,25 @@ def reconcile(services: Services) -> ReconcileReport:
     return report
 
 
-def rebuild_from_stored(services: Services) -> int:
+def rebuild_from_stored(runtime: Runtime) -> int:
     """Empty the store and fill it from the stored vectors, without the model."""
-    store = _store(services)
+    store = _store(runtime)
     store.clear()
-    with services.db.session() as session:
+    with runtime.db.session() as session:
         projects = list(session.exec(select(Project)))
-    count = restore_from_stored(services, projects)
+    count = restore_from_stored(runtime, projects)
     store.flush()
     return count
 
 
-def restore_from_stored(services: Services, projects: Sequence[Project]) -> int:
+def restore_from_stored(runtime: Runtime, projects: Sequence[Project]) -> int:
     """Upsert the stored vectors of `projects` (those made from their current text)."""
-    store = _store(services)
-    model = services.embedder.model_name
+    store = _store(runtime)
+    model = runtime.embedder.model_name
     restored = 0
     for start in range(0, len(projects), UPSERT_BATCH):
         batch = {p.id: p for p in projects[start : start + UPSERT_BATCH]}
-        with services.db.session() as session:
+        with runtime.db.session() as session:
             rows = session.exec(
                 select(ProjectVector).where(col(ProjectVector.project_id).in_(list(batch)))
             ).all()
@@ -124,33 +124,8 @@ def restore_from_stored(services: Services, projects: Sequence[Project]) -> int:
     return restored
 
 
-def _has_open_task(services: Services, task_id: str | None) -> bool:
+def _has_open_task(runtime: Runtime, task_id: str | None) -> bool:
     if task_id is None:
         return False
-    row = services.ledger.get(task_id)
-    return row is not None and row.state in _OPEN_TASK_STATES
-
-
-def _mark_indexed(services: Services, project_ids: list[str]) -> int:
-    if not project_ids:
-        return 0
-    with services.db.session(write=True) as session:
-        locked = select(Project).where(col(Project.id).in_(project_ids)).with_for_update()
-        for project in session.exec(locked):
-            project.status = EmbeddingStatus.INDEXED
-            project.embedding_error = None
-            session.add(project)
-    return len(project_ids)
-
-
-def _queue_embeddings(services: Services, project_ids: list[str]) -> None:
-    with services.queue.transaction() as tx:
-        task_ids = queue_reindex_batches(tx, project_ids)
-        starts = range(0, len(project_ids), BATCH_SIZE)
-        for start, task_id in zip(starts, task_ids, strict=True):
-            batch = project_ids[start : start + BATCH_SIZE]
-            locked = select(Project).where(col(Project.id).in_(batch)).with_for_update()
-            for project in tx.session.exec(locked):
-                project.status = EmbeddingStatus.PENDING
-                project.embedding_task_id = task_id
-                tx.session.add(project)
+    row = runtime.ledger.get(task_id)
+    return row is not None and not TaskState(row.state).is_final

@@ -11,9 +11,14 @@ from pydantic import ValidationError
 from sqlalchemy import func, insert, or_
 from sqlmodel import Session, col, select
 
-from appliance.container import Services
 from appliance.errors import ConflictError, InvalidInputError, NotFoundError, RequestInvalidError
 from appliance.projects.indexing import stored_vector
+from appliance.projects.lifecycle import (
+    queue_embedding,
+    queue_re_embedding,
+    queue_reindex,
+    queue_vector_deletion,
+)
 from appliance.projects.models import (
     EmbeddingStatus,
     Phase,
@@ -25,12 +30,12 @@ from appliance.projects.models import (
     new_project_id,
 )
 from appliance.projects.query import QueryEmbedder
+from appliance.projects.reconcile import rebuild_from_stored, restore_from_stored
 from appliance.projects.texts import embedding_text, point_fingerprint
-from appliance.tasking.queue import QueueTransaction
+from appliance.runtime import Runtime
 from appliance.vectors.base import VectorFilter
 
 INSERT_PROJECT = insert(Project.__table__)  # type: ignore[attr-defined]
-BATCH_SIZE = 10  # projects per batch queue item, as the seed says
 SORT_FIELDS = {
     "created_at",
     "updated_at",
@@ -98,19 +103,11 @@ def new_project_row(data: ProjectCreate) -> dict[str, Any]:
     }
 
 
-def queue_reindex_batches(tx: QueueTransaction, project_ids: Sequence[str]) -> list[str]:
-    """Queue `tasks.batch_generate_embeddings` items of up to 10 projects each."""
-    return [
-        tx.enqueue("tasks.batch_generate_embeddings", list(project_ids[i : i + BATCH_SIZE]))
-        for i in range(0, len(project_ids), BATCH_SIZE)
-    ]
-
-
 class ProjectService:
     """What the projects API does; routes only parse and serialize."""
 
-    def __init__(self, services: Services, query_embedder: QueryEmbedder) -> None:
-        self.services = services
+    def __init__(self, runtime: Runtime, query_embedder: QueryEmbedder) -> None:
+        self.runtime = runtime
         self.query_embedder = query_embedder
 
     # -- CRUD --------------------------------------------------------------------------
@@ -118,15 +115,15 @@ class ProjectService:
     def create(self, data: ProjectCreate) -> tuple[ProjectPublic, str]:
         """Store a project and queue its embedding; returns it at once, status pending."""
         row = new_project_row(data)
-        with self.services.queue.transaction() as tx:
+        with self.runtime.queue.transaction() as tx:
             # The id is made here, not by the database: the task is recorded first and the
             # project inserted once, with its task id.
-            row["embedding_task_id"] = tx.enqueue("tasks.generate_project_embedding", row["id"])
+            row["embedding_task_id"] = queue_embedding(tx, row["id"])
             tx.session.connection().execute(INSERT_PROJECT, row)
         return ProjectPublic.model_construct(**row), row["embedding_task_id"]
 
     def get(self, project_id: str) -> Project:
-        with self.services.db.session() as session:
+        with self.runtime.db.session() as session:
             return self._get(session, project_id)
 
     @staticmethod
@@ -183,7 +180,7 @@ class ProjectService:
                 )
             )
         order = getattr(Project, field)
-        with self.services.db.session() as session:
+        with self.runtime.db.session() as session:
             total = session.exec(select(func.count()).select_from(Project).where(*conditions)).one()
             rows = session.exec(
                 select(Project)
@@ -199,7 +196,7 @@ class ProjectService:
     ) -> tuple[Project, str | None]:
         """PUT (`replace`) or PATCH a project; re-embed only when the embedded text changed."""
         data = changes.model_dump(exclude_unset=not replace)
-        with self.services.queue.transaction() as tx:
+        with self.runtime.queue.transaction() as tx:
             project = self._get(tx.session, project_id, for_update=True)
             before_text, before_point = embedding_text(project), point_fingerprint(project)
             merged = {**project.model_dump(include=set(ProjectCreate.model_fields)), **data}
@@ -210,33 +207,28 @@ class ProjectService:
             project.sqlmodel_update(checked.model_dump())
             project.updated_at = datetime.now(UTC)
             task_id = None
-            if embedding_text(project) != before_text:
-                task_id = tx.enqueue("tasks.regenerate_project_embedding", project.id)
-                project.status = EmbeddingStatus.PENDING
-                project.embedding_task_id = task_id
-                project.embedding_error = None
             tx.session.add(project)
+            if embedding_text(project) != before_text:
+                task_id = queue_re_embedding(tx, project)
         if task_id is None and point_fingerprint(project) != before_point:
             self._refresh_point(project)
         return project, task_id
 
     def _refresh_point(self, project: Project) -> None:
         """Phase, city or date changed: the filters must see it now, without re-embedding."""
-        from appliance.projects.reconcile import restore_from_stored
-
-        if self.services.vectors is not None and project.status == EmbeddingStatus.INDEXED:
-            restore_from_stored(self.services, [project])
+        if self.runtime.vectors is not None and project.status == EmbeddingStatus.INDEXED:
+            restore_from_stored(self.runtime, [project])
 
     def delete(self, project_id: str) -> str:
         """Delete a project; its vector is removed in the background. Returns the task id."""
-        with self.services.queue.transaction() as tx:
+        with self.runtime.queue.transaction() as tx:
             project = self._get(tx.session, project_id, for_update=True)
             tx.session.delete(project)
-            return tx.enqueue("tasks.delete_project_embedding", project_id)
+            return queue_vector_deletion(tx, project_id)
 
     def reindex(self, project_ids: Sequence[str] | None) -> dict[str, Any]:
         """Queue embeddings for the given (or all) projects, 10 per queue item."""
-        with self.services.queue.transaction() as tx:
+        with self.runtime.queue.transaction() as tx:
             query = select(Project.id).order_by(col(Project.created_at))
             if project_ids is not None:
                 query = query.where(col(Project.id).in_(list(project_ids)))
@@ -245,7 +237,7 @@ class ProjectService:
                 unknown = sorted(set(project_ids) - set(ids))
                 if unknown:
                     raise NotFoundError(f"No projects with ids {', '.join(unknown)}.")
-            task_ids = queue_reindex_batches(tx, ids)
+            task_ids = queue_reindex(tx, ids)
         return {
             "status": "queued",
             "projects": len(ids),
@@ -255,11 +247,9 @@ class ProjectService:
 
     def rebuild_from_stored(self) -> dict[str, Any]:
         """Refill the vector store from the stored vectors (no model, no queue)."""
-        from appliance.projects.reconcile import rebuild_from_stored
-
-        if self.services.vectors is None:
+        if self.runtime.vectors is None:
             raise ConflictError("This process has no vector store to rebuild.")
-        return {"status": "rebuilt", "points": rebuild_from_stored(self.services)}
+        return {"status": "rebuilt", "points": rebuild_from_stored(self.runtime)}
 
     # -- search ------------------------------------------------------------------------
 
@@ -268,7 +258,7 @@ class ProjectService:
     ) -> list[ScoredProject]:
         """Past jobs most like this one, best first; the project itself is left out."""
         project = self.get(project_id)
-        vector = stored_vector(self.services, project_id)
+        vector = stored_vector(self.runtime, project_id)
         if vector is None:
             raise ConflictError(
                 f"Project {project_id} has no embedding yet (status {project.status.value}); "
@@ -292,13 +282,13 @@ class ProjectService:
         limit: int,
         min_score: float | None,
     ) -> list[ScoredProject]:
-        store = self.services.vectors
+        store = self.runtime.vectors
         if store is None:
             raise ConflictError("This process has no vector store; search runs in the app.")
         hits = store.search(
             vector, limit=limit, where=filters.vector_filter(exclude), min_score=min_score
         )
-        with self.services.db.session() as session:
+        with self.runtime.db.session() as session:
             found = {
                 p.id: p
                 for p in session.exec(
@@ -310,12 +300,12 @@ class ProjectService:
 
     def stats(self) -> dict[str, int | None]:
         """How many projects there are, by embedding status, and points in the store."""
-        with self.services.db.session() as session:
+        with self.runtime.db.session() as session:
             by_status = dict(
                 session.exec(select(Project.status, func.count()).group_by(Project.status)).all()
             )
             stored = session.exec(select(func.count()).select_from(ProjectVector)).one()
-        store = self.services.vectors
+        store = self.runtime.vectors
         return {
             "projects": sum(by_status.values()),
             **{status.value: int(by_status.get(status, 0)) for status in EmbeddingStatus},

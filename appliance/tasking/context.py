@@ -1,13 +1,10 @@
-"""What a running task sees: its id, its attempt, its deadline and the worker's services."""
+"""What a running task sees: its id, its attempt, its deadline and the worker's runtime."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from appliance.container import Services
+from typing import Any
 
 
 class UserFacingError(Exception):
@@ -29,7 +26,9 @@ class TaskContext:
     task_id: str
     name: str
     attempt: int
-    services: Services
+    # The process's runtime. The engine only hands it on (to the engine it is an
+    # EngineHost); a task reads it as the application's Runtime (tasks.runtime_of()).
+    runtime: Any
     soft_deadline: float  # time.monotonic() value
 
     def check_time_limit(self) -> None:

@@ -8,7 +8,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from appliance.holds import HoldPoints
 from appliance.tasking.context import (
@@ -17,14 +17,12 @@ from appliance.tasking.context import (
     TaskContext,
     UserFacingError,
 )
+from appliance.tasking.host import EngineHost
 from appliance.tasking.ledger import Claim, Outcome, TaskMessage
 from appliance.tasking.outcomes import settle
 from appliance.tasking.registry import Batch, TaskRegistry, TaskSpec
 from appliance.tasking.retry import RetryPolicy
 from appliance.tasking.softlimit import SoftTimeLimit
-
-if TYPE_CHECKING:
-    from appliance.container import Services
 
 log = logging.getLogger("appliance.tasks")
 
@@ -76,11 +74,12 @@ class TaskExecutor:
     def __init__(
         self,
         worker_name: str,
+        runtime: EngineHost,
         rng: random.Random | None = None,
         lifecycle: WorkerLifecycle | None = None,
     ) -> None:
         self.worker_name = worker_name
-        self.services: Services | None = None
+        self.runtime = runtime
         self.tasks_done = 0
         self.runs = 0
         self._rng = rng or random.Random()
@@ -92,14 +91,9 @@ class TaskExecutor:
         # that can only fail (31 of them per batch of 32).
         self._done_in_batch: OrderedDict[str, None] = OrderedDict()
 
-    def bind(self, services: Services) -> None:
-        """Attach the services; done once the process has opened its databases."""
-        self.services = services
-
     @property
     def registry(self) -> TaskRegistry:
-        assert self.services is not None
-        return self.services.queue.registry
+        return self.runtime.queue.registry
 
     @property
     def current_task_id(self) -> str | None:
@@ -125,20 +119,18 @@ class TaskExecutor:
     def __call__(
         self, spec: TaskSpec, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
-        services = self.services
-        if services is None:
-            raise RuntimeError("TaskExecutor used before bind()")
+        runtime = self.runtime
         if task_id in self._done_in_batch:
             del self._done_in_batch[task_id]
             log.debug("[Task %s] %s already done in a batch", task_id, spec.name)
             return
-        ledger = services.ledger
+        ledger = runtime.ledger
         claim = ledger.claim(
             task_id=task_id,
             name=spec.name,
             worker=self.worker_name,
             now=time.time(),
-            default_max_retries=services.settings.max_retries,
+            default_max_retries=runtime.settings.max_retries,
             create_missing=spec.periodic is not None,
         )
         if claim is None:
@@ -159,13 +151,12 @@ class TaskExecutor:
             self._run_one(spec, claim, args, kwargs)
         finally:
             self.runs += 1
-            limit = services.settings.max_tasks_per_child
+            limit = runtime.settings.max_tasks_per_child
             if limit and self.runs >= limit:
                 self.lifecycle.retire(f"it has run {self.runs} tasks")
 
     def _log_not_run(self, spec: TaskSpec, task_id: str) -> None:
-        assert self.services is not None
-        record = self.services.ledger.get(task_id)
+        record = self.runtime.ledger.get(task_id)
         if record is None:
             log.info("[Task %s] %s not run: unknown task", task_id, spec.name)
         elif record.state == "RETRY" and record.next_retry_at is not None:
@@ -177,27 +168,25 @@ class TaskExecutor:
             log.info("[Task %s] %s not run: it is %s", task_id, spec.name, record.state)
 
     def _context(self, spec: TaskSpec, claim: Claim) -> TaskContext:
-        assert self.services is not None
         return TaskContext(
             task_id=claim.task_id,
             name=spec.name,
             attempt=claim.attempt,
-            services=self.services,
-            soft_deadline=time.monotonic() + self.services.settings.task_soft_time_limit,
+            runtime=self.runtime,
+            soft_deadline=time.monotonic() + self.runtime.settings.task_soft_time_limit,
         )
 
     def _run_one(
         self, spec: TaskSpec, claim: Claim, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> None:
         """Run a task this worker has claimed and record how it ended."""
-        assert self.services is not None
         task_id = claim.task_id
         context = self._context(spec, claim)
         started = time.monotonic()
         log.info("[Task %s] %s started (attempt %d)", task_id, spec.name, claim.attempt)
         self._set_running((task_id,))
         try:
-            limit = SoftTimeLimit(self.services.settings.task_soft_time_limit)
+            limit = SoftTimeLimit(self.runtime.settings.task_soft_time_limit)
             result = limit.run(self._held(spec.name, lambda: spec.run(context, args, kwargs)))
         except Exception as exc:
             self._record_failure(spec, task_id, claim.attempt, claim.max_retries, exc, started)
@@ -209,8 +198,7 @@ class TaskExecutor:
 
     def _held(self, name: str, body: Callable[[], T]) -> Callable[[], T]:
         """`body`, to run after any hold a test put on tasks of this name (holds.py)."""
-        assert self.services is not None
-        holds = HoldPoints(self.services.settings.hold_dir)
+        holds = HoldPoints(self.runtime.settings.hold_dir)
 
         def held_body() -> T:
             holds.wait(HoldPoints.task(name))
@@ -219,8 +207,7 @@ class TaskExecutor:
         return held_body
 
     def _record_success(self, spec: TaskSpec, task_id: str, result: Any, duration: float) -> None:
-        assert self.services is not None
-        ledger = self.services.ledger
+        ledger = self.runtime.ledger
         finished = self._persist(
             task_id,
             lambda: ledger.finish_success(
@@ -242,7 +229,6 @@ class TaskExecutor:
         Alone, a task that cannot succeed (a text that breaks the model, say) fails by itself
         instead of taking the tasks that happened to share its batch down with it.
         """
-        assert self.services is not None
         first_claim, first = members[0]
         context = self._context(self.registry.get(first.name), first_claim)
         started = time.monotonic()
@@ -250,7 +236,7 @@ class TaskExecutor:
         log.info("[Batch %s] %d tasks started: %s", batch.key, len(members), ", ".join(ids))
         self._set_running(ids)
         try:
-            limit = SoftTimeLimit(self.services.settings.task_soft_time_limit)
+            limit = SoftTimeLimit(self.runtime.settings.task_soft_time_limit)
             calls = [(m.args, m.kwargs) for _c, m in members]
             results = limit.run(self._held(first.name, lambda: batch.run(context, calls)))
         except SoftTimeLimitExceeded as exc:
@@ -269,7 +255,7 @@ class TaskExecutor:
                 self._run_one(self.registry.get(message.name), claim, message.args, message.kwargs)
             return
         duration = time.monotonic() - started
-        ledger = self.services.ledger
+        ledger = self.runtime.ledger
         finished = self._persist(
             first.task_id,
             lambda: ledger.finish_success_many(
@@ -306,13 +292,12 @@ class TaskExecutor:
         exc: Exception,
         started: float,
     ) -> None:
-        assert self.services is not None
         soft_limit = isinstance(exc, SoftTimeLimitExceeded)
         error = "soft time limit exceeded" if soft_limit else describe_error(exc)
-        policy = RetryPolicy.configured(self.services.settings, max_retries)
+        policy = RetryPolicy.configured(self.runtime.settings, max_retries)
         retryable = policy.may_retry(attempt) and not isinstance(exc, PermanentTaskError)
         delay = policy.delay(attempt, self._rng) if retryable else None
-        ledger = self.services.ledger
+        ledger = self.runtime.ledger
         outcome: Outcome = self._persist(
             task_id,
             lambda: ledger.finish_failure(
@@ -332,7 +317,7 @@ class TaskExecutor:
             self._taken_away(task_id, spec.name)
             return
         try:
-            settle(self.services, outcome, error)
+            settle(self.runtime, outcome, error)
         except Exception as settle_error:
             # The row says RETRY; a retry message the queue did not take is re-sent by the
             # reaper once it is overdue.

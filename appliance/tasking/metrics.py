@@ -38,7 +38,7 @@ class TaskMetricsCollector(Collector):
         return []
 
     def collect(self) -> Iterator[Metric]:
-        ledger = self.monitor.services.ledger
+        ledger = self.monitor.runtime.ledger
         stats: dict[str, dict[str, float]] = defaultdict(dict)
         for row in ledger.stats():
             stats[row.name][row.key] = row.value
@@ -78,7 +78,7 @@ class TaskMetricsCollector(Collector):
         # Every task name and open state appears, at 0 when idle, so queries never go blank.
         open_counts = {
             (name, state.value): 0
-            for name in self.monitor.services.queue.registry.names()
+            for name in self.monitor.runtime.queue.registry.names()
             for state in TaskState
             if state not in FINAL_STATES
         }

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from appliance.container import Services
 from appliance.errors import ConflictError, InvalidInputError, NotFoundError
 from appliance.tasking.control import WorkerControl
+from appliance.tasking.host import EngineHost
 from appliance.tasking.ledger import message_from_row
 from appliance.tasking.outcomes import give_up
 from appliance.tasking.states import PURGED_REASON, REVOKED_REASON, TaskState
@@ -68,18 +68,18 @@ def task_view(row: Row[Any], *, expired_before: float) -> dict[str, Any]:
 class TaskMonitor:
     """Reads the ledger and the queue; revokes and retries tasks."""
 
-    def __init__(self, services: Services, control: WorkerControl | None = None) -> None:
-        self.services = services
+    def __init__(self, runtime: EngineHost, control: WorkerControl | None = None) -> None:
+        self.runtime = runtime
         self.control = control
 
     def _row(self, task_id: str) -> Row[Any]:
-        row = self.services.ledger.get(task_id)
+        row = self.runtime.ledger.get(task_id)
         if row is None:
             raise NotFoundError(f"No task with id {task_id!r} is known.")
         return row
 
     def _view(self, row: Row[Any]) -> dict[str, Any]:
-        return task_view(row, expired_before=time.time() - self.services.settings.result_expires)
+        return task_view(row, expired_before=time.time() - self.runtime.settings.result_expires)
 
     def task(self, task_id: str) -> dict[str, Any]:
         return self._view(self._row(task_id))
@@ -106,7 +106,7 @@ class TaskMonitor:
                 raise InvalidInputError(
                     f"Unknown state {s!r}; use one of {allowed}.", loc=("query", "state")
                 )
-        rows, total = self.services.ledger.history(
+        rows, total = self.runtime.ledger.history(
             states=states, name=name, limit=limit, offset=offset
         )
         return {
@@ -123,11 +123,11 @@ class TaskMonitor:
         """Seconds since its last heartbeat during which a worker counts as online: the
         seed's 30 s, but never longer than the lease after which the reaper takes its
         tasks away (a worker whose tasks were re-queued is not shown online)."""
-        return min(HEARTBEAT_HEALTH_WINDOW, self.services.settings.worker_lease)
+        return min(HEARTBEAT_HEALTH_WINDOW, self.runtime.settings.worker_lease)
 
     def _workers(self) -> tuple[list[Row[Any]], set[str]]:
         now = time.time()
-        rows = self.services.ledger.workers()
+        rows = self.runtime.ledger.workers()
         window = self.live_window
         live = {
             row.name for row in rows if row.stopped_at is None and now - row.heartbeat_at <= window
@@ -146,12 +146,12 @@ class TaskMonitor:
                 "args": row.args_summary,
                 "attempt": row.attempts,
             }
-            for row in self.services.ledger.started()
+            for row in self.runtime.ledger.started()
         ]
         return {"active_tasks": tasks, "total_count": len(tasks)}
 
     def queue_stats(self) -> dict[str, Any]:
-        counts = self.services.ledger.count_by_state()
+        counts = self.runtime.ledger.count_by_state()
         rows, live = self._workers()
         active_by_worker = self._active_by_worker()
         return {
@@ -203,7 +203,7 @@ class TaskMonitor:
 
     def _active_by_worker(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for row in self.services.ledger.started():
+        for row in self.runtime.ledger.started():
             if row.worker:
                 counts[row.worker] = counts.get(row.worker, 0) + 1
         return counts
@@ -211,10 +211,10 @@ class TaskMonitor:
     def queue_depth(self) -> int | None:
         """Messages waiting in the queue, or None when the queue is unreachable."""
         try:
-            return self.services.queue.queue_depth()
+            return self.runtime.queue.queue_depth()
         except Exception as exc:
             # One line: a Redis outage would otherwise log a trace on every health poll.
-            log.error("queue (%s) unreachable: %s", self.services.queue.broker, exc)
+            log.error("queue (%s) unreachable: %s", self.runtime.queue.broker, exc)
             return None
 
     def health(self) -> tuple[bool, dict[str, Any]]:
@@ -222,21 +222,21 @@ class TaskMonitor:
         a queue has no live worker taking it."""
         broker_connected = self.queue_depth() is not None
         rows, live = self._workers()
-        active = self.services.ledger.count_by_state().get(TaskState.STARTED, 0)
+        active = self.runtime.ledger.count_by_state().get(TaskState.STARTED, 0)
         problems = []
         if not broker_connected:
-            problems.append(f"queue unreachable ({self.services.queue.broker})")
+            problems.append(f"queue unreachable ({self.runtime.queue.broker})")
         if not live:
             problems.append(f"no worker heartbeat within {self.live_window:.0f} s")
         else:
             served = {row.queue for row in rows if row.name in live}
-            for queue in self.services.queue.layout.queues:
+            for queue in self.runtime.queue.layout.queues:
                 if queue not in served:
                     problems.append(f"no live worker takes the {queue} queue")
         healthy = not problems
         return healthy, {
             "status": "healthy" if healthy else "unhealthy",
-            "broker": self.services.queue.broker,
+            "broker": self.runtime.queue.broker,
             "broker_connected": broker_connected,
             "workers": len(live),
             "active_tasks": active,
@@ -246,7 +246,7 @@ class TaskMonitor:
 
     def summary(self) -> dict[str, Any]:
         _healthy, health = self.health()
-        counts = self.services.ledger.count_by_state()
+        counts = self.runtime.ledger.count_by_state()
         rows, live = self._workers()
         active = counts.get(TaskState.STARTED, 0)
         reserved = counts.get(TaskState.PENDING, 0)
@@ -267,7 +267,7 @@ class TaskMonitor:
             },
             "broker": {
                 "connected": health["broker_connected"],
-                "type": self.services.queue.broker,
+                "type": self.runtime.queue.broker,
             },
         }
 
@@ -275,7 +275,7 @@ class TaskMonitor:
 
     def revoke(self, task_id: str, *, terminate: bool) -> dict[str, Any]:
         """Keep a waiting task from running; with `terminate`, stop a running one too."""
-        before = self.services.ledger.revoke(task_id, allow_running=terminate, now=time.time())
+        before = self.runtime.ledger.revoke(task_id, allow_running=terminate, now=time.time())
         if before is None:
             raise NotFoundError(f"No task with id {task_id!r} is known.")
         state = TaskState(before.state)
@@ -293,16 +293,16 @@ class TaskMonitor:
             # Only the process that ran it: a worker that finished the task meanwhile
             # finds it taken away and exits by itself, before it starts another one; a
             # worker on another machine sees the revoke at its next heartbeat and stops.
-            worker = self.services.ledger.worker(before.worker)
+            worker = self.runtime.ledger.worker(before.worker)
             self.control.kill(before.worker, pid=worker.pid if worker is not None else None)
-        give_up(self.services, message_from_row(before), REVOKED_REASON)
+        give_up(self.runtime, message_from_row(before), REVOKED_REASON)
         message = f"Task {task_id} has been revoked"
         log.warning(message)
         return {"status": "revoked", "task_id": task_id, "message": message}
 
     def _task_names(self, queue: str | None) -> tuple[list[str], list[str]]:
         """(physical queues, names of the tasks that travel on them) for `queue` or all."""
-        tasks = self.services.queue
+        tasks = self.runtime.queue
         queues = list(tasks.layout.queues)
         if queue is not None:
             if queue not in queues:
@@ -316,7 +316,7 @@ class TaskMonitor:
     def waiting_count(self, queue: str | None) -> int:
         """Tasks waiting (queued or scheduled for a retry) on `queue`, or on all."""
         _queues, names = self._task_names(queue)
-        counts = self.services.ledger.count_by_name_and_state()
+        counts = self.runtime.ledger.count_by_name_and_state()
         return sum(n for name, state, n in counts if name in names and TaskState(state).is_waiting)
 
     def purge(self, queue: str | None) -> dict[str, Any]:
@@ -327,12 +327,12 @@ class TaskMonitor:
         work was dropped are told, so they show it and offer their retry.
         """
         queues, names = self._task_names(queue)
-        purged = self.services.ledger.purge_waiting(
+        purged = self.runtime.ledger.purge_waiting(
             names=names, reason=PURGED_REASON, now=time.time()
         )
-        self.services.queue.drop_messages(queues)
+        self.runtime.queue.drop_messages(queues)
         for message in purged:
-            give_up(self.services, message, PURGED_REASON)
+            give_up(self.runtime, message, PURGED_REASON)
         log.warning("Purged %d waiting tasks from %s", len(purged), ", ".join(queues))
         return {
             "status": "purged",
@@ -344,12 +344,12 @@ class TaskMonitor:
     def retry(self, task_id: str) -> dict[str, Any]:
         """Queue a failed (or revoked) task again with a fresh retry budget."""
         row = self._row(task_id)
-        message = self.services.ledger.reset_for_retry(task_id, now=time.time())
+        message = self.runtime.ledger.reset_for_retry(task_id, now=time.time())
         if message is None:
             raise ConflictError(
                 f"Task {task_id} is {row.state}; only FAILURE or REVOKED tasks can be retried.",
                 state=row.state,
             )
-        self.services.queue.send(message)
+        self.runtime.queue.send(message)
         log.info("Queued %s [%s] again by request", row.name, task_id)
         return {"status": "queued", "task_id": task_id, "message": f"Task {task_id} queued again"}

@@ -14,25 +14,25 @@ from typing import TYPE_CHECKING
 from appliance.tasking.ledger import Outcome, TaskMessage
 
 if TYPE_CHECKING:
-    from appliance.container import Services
+    from appliance.tasking.host import EngineHost
 
 log = logging.getLogger("appliance.tasks")
 
 
-def settle(services: Services, outcome: Outcome, reason: str) -> None:
+def settle(runtime: EngineHost, outcome: Outcome, reason: str) -> None:
     """Send `outcome.resend`; run the give-up hook for `outcome.gave_up`."""
     if outcome.resend is not None:
-        services.queue.send(outcome.resend)
+        runtime.queue.send(outcome.resend)
     if outcome.gave_up is not None:
-        give_up(services, outcome.gave_up, reason)
+        give_up(runtime, outcome.gave_up, reason)
 
 
-def give_up(services: Services, message: TaskMessage, reason: str) -> None:
+def give_up(runtime: EngineHost, message: TaskMessage, reason: str) -> None:
     """Run the task's `on_give_up` hook; a failing hook is logged, never raised."""
-    spec = services.queue.registry.get(message.name)
+    spec = runtime.queue.registry.get(message.name)
     if spec.on_give_up is None:
         return
     try:
-        spec.on_give_up(services, message, reason)
+        spec.on_give_up(runtime, message, reason)
     except Exception:
         log.exception("[Task %s] give-up hook of %s failed", message.task_id, message.name)

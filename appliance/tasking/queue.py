@@ -44,26 +44,22 @@ def _not_in_this_process(*_args: Any, **_kwargs: Any) -> None:
 class HueyTasks:
     """The registry's tasks registered on their queues' Huey instances, by documented name."""
 
-    def __init__(
-        self,
-        hueys: dict[str, Huey],
-        layout: QueueLayout,
-        registry: TaskRegistry,
-        executor: Executor | None,
-    ) -> None:
+    def __init__(self, hueys: dict[str, Huey], layout: QueueLayout, registry: TaskRegistry) -> None:
         self.hueys = hueys
         self.registry = registry
+        # Who runs the messages a consumer takes: set in worker processes only.
+        self.executor: Executor | None = None
         self._wrappers: dict[str, TaskWrapper] = {}
         for spec in registry:
             huey = hueys[layout.physical(spec.queue)]
-            self._wrappers[spec.name] = self._register(huey, spec, executor)
+            self._wrappers[spec.name] = self._register(huey, spec)
 
-    def _register(self, huey: Huey, spec: TaskSpec, executor: Executor | None) -> TaskWrapper:
+    def _register(self, huey: Huey, spec: TaskSpec) -> TaskWrapper:
         def run(*args: Any, task: HueyTask, **kwargs: Any) -> None:
-            if executor is None:
+            if self.executor is None:
                 _not_in_this_process()
                 return
-            executor(spec, task.id, args, kwargs)
+            self.executor(spec, task.id, args, kwargs)
 
         run.__name__ = spec.name
         if spec.periodic is not None:
@@ -183,7 +179,6 @@ class TaskQueue:
         settings: Settings,
         db: Database,
         registry: TaskRegistry,
-        executor: Executor | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -192,9 +187,13 @@ class TaskQueue:
         self.layout = layout_for(settings)
         self.broker: BrokerKind = broker_kind(settings)
         self.hueys = {name: create_huey(settings, name) for name in self.layout.queues}
-        self.tasks = HueyTasks(self.hueys, self.layout, registry, executor)
+        self.tasks = HueyTasks(self.hueys, self.layout, registry)
         self._sender: MessageSender | None = None
         self._sender_lock = threading.Lock()
+
+    def run_tasks_with(self, executor: Executor) -> None:
+        """In a worker: the messages its consumer takes are run by `executor`."""
+        self.tasks.executor = executor
 
     def check_reachable(self) -> None:
         """Raise `BrokerUnavailableError` when the queue server cannot be reached."""

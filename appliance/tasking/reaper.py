@@ -21,9 +21,9 @@ import logging
 import time
 from collections.abc import Callable, Collection
 
-from appliance.container import Services
 from appliance.tasking.awake import AwakeClock
 from appliance.tasking.control import WorkerControl
+from appliance.tasking.host import EngineHost
 from appliance.tasking.ledger import message_from_row
 from appliance.tasking.outcomes import settle
 from appliance.tasking.retry import RetryPolicy
@@ -34,18 +34,20 @@ ORPHAN_GRACE = 30.0  # seconds a waiting row may lack its message before it is r
 HARD_LIMIT_ERROR = "hard time limit exceeded"
 
 
-def hand_back_tasks_of(services: Services, worker: str, reason: str, *, count_attempt: bool) -> int:
+def hand_back_tasks_of(
+    runtime: EngineHost, worker: str, reason: str, *, count_attempt: bool
+) -> int:
     """Give every task `worker` holds back to the queue (or fail those out of attempts)."""
     count = 0
-    for row in services.ledger.started(worker=worker):
-        outcome = services.ledger.requeue_started(
+    for row in runtime.ledger.started(worker=worker):
+        outcome = runtime.ledger.requeue_started(
             task_id=row.id,
             worker=worker,
             reason=reason,
             count_attempt=count_attempt,
             now=time.time(),
         )
-        settle(services, outcome, reason)
+        settle(runtime, outcome, reason)
         if outcome.resend is not None:
             log.warning("[Task %s] %s re-queued: %s", row.id, row.name, reason)
         elif outcome.gave_up is not None:
@@ -64,14 +66,14 @@ class Reaper:
 
     def __init__(
         self,
-        services: Services,
+        runtime: EngineHost,
         control: WorkerControl,
         local_workers: Callable[[], Collection[str]] | None = None,
         *,
         foreign: bool = True,
         now: float | None = None,
     ) -> None:
-        self.services = services
+        self.runtime = runtime
         self.control = control
         self.local_workers = local_workers
         self.foreign = foreign
@@ -87,16 +89,16 @@ class Reaper:
 
     def requeue_tasks_of(self, worker: str, reason: str, *, count_attempt: bool = True) -> int:
         """Hand back every task `worker` was running (it died or was stopped)."""
-        return hand_back_tasks_of(self.services, worker, reason, count_attempt=count_attempt)
+        return hand_back_tasks_of(self.runtime, worker, reason, count_attempt=count_attempt)
 
     def reap_dead_workers(self, now: float | None = None) -> int:
         """Hand back tasks of workers whose heartbeat is older than the lease."""
         now = time.time() if now is None else now
         self.clock.tick(now)
-        lease = self.services.settings.worker_lease
+        lease = self.runtime.settings.worker_lease
         if self.clock.within_fresh_lease(now, lease):
             return 0  # the PC just woke up: the workers have not had a chance to answer
-        rows = self.services.ledger.tasks_of_dead_workers(now=now, lease=lease)
+        rows = self.runtime.ledger.tasks_of_dead_workers(now=now, lease=lease)
         for worker in sorted({row.worker for row in rows if row.worker}):
             self.requeue_tasks_of(worker, f"worker {worker} stopped answering")
         return len(rows)
@@ -109,8 +111,8 @@ class Reaper:
         """
         now = time.time() if now is None else now
         self.clock.tick(now)
-        settings = self.services.settings
-        running = self.services.ledger.started()
+        settings = self.runtime.settings
+        running = self.runtime.ledger.started()
         self.clock.forget_tasks_except({row.id for row in running})
         count = 0
         for row in running:
@@ -127,8 +129,8 @@ class Reaper:
                 continue
             policy = RetryPolicy.configured(settings, row.max_retries)
             delay = policy.delay(row.attempts) if policy.may_retry(row.attempts) else None
-            worker = self.services.ledger.worker(row.worker) if row.worker else None
-            outcome = self.services.ledger.finish_failure(
+            worker = self.runtime.ledger.worker(row.worker) if row.worker else None
+            outcome = self.runtime.ledger.finish_failure(
                 task_id=row.id,
                 worker=row.worker,
                 error=HARD_LIMIT_ERROR,
@@ -141,18 +143,18 @@ class Reaper:
             log.error("[Task %s] ✗ %s: %s on %s", row.id, row.name, HARD_LIMIT_ERROR, row.worker)
             if row.worker and local:
                 self.control.kill(row.worker, pid=worker.pid if worker is not None else None)
-            settle(self.services, outcome, HARD_LIMIT_ERROR)
+            settle(self.runtime, outcome, HARD_LIMIT_ERROR)
             count += 1
         return count
 
     def resend_orphans(self, now: float | None = None) -> int:
         """Send again the messages of waiting tasks that are neither queued nor scheduled."""
         now = time.time() if now is None else now
-        candidates = self.services.ledger.overdue_waiting(older_than=now - ORPHAN_GRACE)
+        candidates = self.runtime.ledger.overdue_waiting(older_than=now - ORPHAN_GRACE)
         if not candidates:
             return 0
         try:
-            present = self.services.queue.tasks.message_ids()
+            present = self.runtime.queue.tasks.message_ids()
         except Exception as exc:
             # Without a view of the queue nothing can be told lost; look again next round
             # (one line: a Redis outage would otherwise log a trace every few seconds).
@@ -162,7 +164,7 @@ class Reaper:
         for row in candidates:
             if row.id in present:
                 continue
-            self.services.queue.send(message_from_row(row))
+            self.runtime.queue.send(message_from_row(row))
             log.warning("[Task %s] %s had lost its queue message; sent again", row.id, row.name)
             count += 1
         return count
@@ -171,7 +173,7 @@ class Reaper:
         """Before local workers start: whatever they ran in the last session is lost."""
         now = time.time()
         for name in local_workers:
-            self.services.ledger.mark_worker_stopped(name=name, pid=None, now=now)
+            self.runtime.ledger.mark_worker_stopped(name=name, pid=None, now=now)
             self.requeue_tasks_of(name, "the appliance stopped while the task ran")
         self.reap_dead_workers(now)
         self.resend_orphans(now)

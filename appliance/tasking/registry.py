@@ -16,15 +16,16 @@ from appliance.tasking.layout import QueueLayout
 from appliance.tasking.states import Priority
 
 if TYPE_CHECKING:
-    from appliance.container import Services
     from appliance.tasking.context import TaskContext
     from appliance.tasking.ledger import TaskMessage
 
 TaskFunction = Callable[..., Any]
 # One call of a batched task: its positional and keyword arguments.
 BatchCall = tuple[tuple[Any, ...], dict[str, Any]]
-# on_give_up(services, task, reason): the task ended in FAILURE or was REVOKED.
-GiveUpHook = Callable[["Services", "TaskMessage", str], None]
+# on_give_up(runtime, task, reason): the task ended in FAILURE or was REVOKED. The first
+# argument is the process's runtime (an EngineHost to the engine; Any here, since a hook
+# is written against the application's own runtime type).
+GiveUpHook = Callable[[Any, "TaskMessage", str], None]
 
 
 class UnknownTaskError(KeyError):

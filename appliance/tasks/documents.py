@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from appliance.documents import processing
+from appliance.documents import lifecycle, processing
 from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
 from appliance.tasking.context import TaskContext
@@ -21,8 +21,8 @@ registry = TaskRegistry()
 log = logging.getLogger("appliance.tasks")
 
 
-def _give_up(services: Any, task: TaskMessage, reason: str) -> None:
-    processing.mark_failed(services, str(task.args[0]), task.task_id, reason)
+def _give_up(runtime: Any, task: TaskMessage, reason: str) -> None:
+    lifecycle.gave_up(runtime.db, str(task.args[0]), task.task_id, reason)
 
 
 @registry.task(
@@ -38,7 +38,7 @@ def process_document(
 
     `file_path` is the generated name of the file in the uploads folder.
     """
-    return processing.process(context, document_id, file_path, file_type)
+    return processing.process(context.runtime, context.task_id, document_id, file_path, file_type)
 
 
 @registry.task(
@@ -49,11 +49,11 @@ def process_document(
 )
 def cleanup_old_documents(context: TaskContext) -> dict[str, Any]:
     """Remove failed documents older than the retention period: files and rows."""
-    services = context.services
-    hours = services.settings.failed_document_retention_hours
+    runtime = context.runtime
+    hours = runtime.settings.failed_document_retention_hours
     cutoff = datetime.now(UTC) - timedelta(hours=hours)
     removed_files = 0
-    with services.db.session(write=True) as session:
+    with runtime.db.session(write=True) as session:
         old = session.exec(
             select(Document)
             .where(
@@ -68,7 +68,7 @@ def cleanup_old_documents(context: TaskContext) -> dict[str, Any]:
             DocumentIndex.remove(session.connection(), document.id)
             session.delete(document)
     for name in names:
-        path = services.settings.uploads_dir / name
+        path = runtime.settings.uploads_dir / name
         if path.exists():
             path.unlink()
             removed_files += 1

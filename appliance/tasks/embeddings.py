@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from appliance.projects.indexing import delete_vectors, index_projects, mark_failed
+from appliance.projects.indexing import delete_vectors, index_projects
+from appliance.projects.lifecycle import BATCH_SIZE, mark_failed, queue_reindex
 from appliance.projects.models import Project
-from appliance.projects.service import BATCH_SIZE, queue_reindex_batches
 from appliance.tasking.context import TaskContext
 from appliance.tasking.layout import DEFAULT_QUEUE, EMBEDDING_QUEUE
 from appliance.tasking.ledger import TaskMessage
@@ -26,12 +26,12 @@ registry = TaskRegistry()
 log = logging.getLogger("appliance.tasks")
 
 
-def _give_up(services: Any, task: TaskMessage, reason: str) -> None:
-    mark_failed(services, str(task.args[0]), task.task_id, reason)
+def _give_up(runtime: Any, task: TaskMessage, reason: str) -> None:
+    mark_failed(runtime.db, str(task.args[0]), task.task_id, reason)
 
 
 def _embed_one(context: TaskContext, project_id: str) -> dict[str, Any]:
-    report = index_projects(context.services, [project_id])
+    report = index_projects(context.runtime, [project_id])
     if report.missing:
         log.info("[Task %s] project %s is gone; nothing to embed", context.task_id, project_id)
         return {"status": "skipped", "project_id": project_id, "duration_ms": report.duration_ms}
@@ -47,7 +47,7 @@ def _embed_together(context: TaskContext, calls: list[BatchCall]) -> list[dict[s
     """Several generate/regenerate tasks in one encode and one set of commits."""
     project_ids = [str(args[0]) if args else str(kwargs["project_id"]) for args, kwargs in calls]
     # The same project may be queued twice (created, then edited): embed it once.
-    report = index_projects(context.services, list(dict.fromkeys(project_ids)))
+    report = index_projects(context.runtime, list(dict.fromkeys(project_ids)))
     duration_ms = round(report.duration_ms, 1)
     log.info(
         "[Task %s] ✓ %d embeddings generated in one batch (%.1f ms)",
@@ -116,7 +116,7 @@ def regenerate_project_embedding(
 def delete_project_embedding(context: TaskContext, project_id: str) -> dict[str, Any]:
     """Remove a deleted project's vector; a vector that is already gone is no error."""
     started = time.perf_counter()
-    delete_vectors(context.services, [project_id])
+    delete_vectors(context.runtime, [project_id])
     log.info("[Task %s] ✓ Embedding deleted for project %s", context.task_id, project_id)
     return {
         "status": "success",
@@ -125,10 +125,10 @@ def delete_project_embedding(context: TaskContext, project_id: str) -> dict[str,
     }
 
 
-def _batch_give_up(services: Any, task: TaskMessage, reason: str) -> None:
+def _batch_give_up(runtime: Any, task: TaskMessage, reason: str) -> None:
     project_ids = task.args[0] if task.args else task.kwargs.get("project_ids")
     for project_id in project_ids or []:
-        mark_failed(services, project_id, task.task_id, reason)
+        mark_failed(runtime.db, project_id, task.task_id, reason)
 
 
 @registry.task(
@@ -142,13 +142,13 @@ def batch_generate_embeddings(
 ) -> dict[str, Any]:
     """Embed up to 10 projects in one go; without ids, queue batches for all projects."""
     if project_ids is None or len(project_ids) > BATCH_SIZE:
-        with context.services.queue.transaction() as tx:
+        with context.runtime.queue.transaction() as tx:
             if project_ids is None:
                 query = select(Project.id).order_by(col(Project.created_at))
                 project_ids = list(tx.session.exec(query))
-            task_ids = queue_reindex_batches(tx, project_ids)
+            task_ids = queue_reindex(tx, project_ids)
         return {"status": "success", "total": len(project_ids), "batches": len(task_ids)}
-    report = index_projects(context.services, project_ids)
+    report = index_projects(context.runtime, project_ids)
     failed = [pid for pid in project_ids if pid not in report.indexed]
     seconds = report.duration_ms / 1000
     return {
@@ -166,4 +166,4 @@ def batch_generate_embeddings(
 @registry.task("tasks.embed_query", priority=Priority.QUERY, queue=EMBEDDING_QUEUE, max_retries=0)
 def embed_query(context: TaskContext, text: str) -> list[float]:
     """The vector of a search text (the web server holds no model: it asks this worker)."""
-    return [float(x) for x in context.services.embedder.embed([text])[0]]
+    return [float(x) for x in context.runtime.embedder.embed([text])[0]]

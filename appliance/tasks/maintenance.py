@@ -23,8 +23,8 @@ DAY = 86400.0
 )
 def cleanup_task_results(context: TaskContext) -> dict[str, Any]:
     """Drop results older than `result_expires` and history older than `task_history_days`."""
-    settings = context.services.settings
-    ledger = context.services.ledger
+    settings = context.runtime.settings
+    ledger = context.runtime.ledger
     now = time.time()
     expired = ledger.expire_results(finished_before=now - settings.result_expires)
     removed = ledger.delete_history(finished_before=now - settings.task_history_days * DAY)

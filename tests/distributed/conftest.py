@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.distributed.pg_server import PostgresServer, PostgresUnavailableError
 from tests.distributed.redis_server import redis_server
 
@@ -43,9 +44,9 @@ def pg_url(postgres: PostgresServer) -> Iterator[str]:
 
 
 @pytest.fixture
-def services(tmp_path: Path, pg_url: str) -> Iterator[Services]:
+def runtime(tmp_path: Path, pg_url: str) -> Iterator[Runtime]:
     """Like the top-level fixture of this name, with the app database on PostgreSQL."""
     settings = Settings(data_dir=tmp_path / "data", retry_base_delay=1.0, database_url=pg_url)
-    built = Services.build(settings)
+    built = Runtime.build(settings, build_registry())
     yield built
     built.close()

@@ -15,12 +15,13 @@ import pytest
 import redis
 
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.runtime import Runtime
 from appliance.tasking.broker import BrokerUnavailableError, RedisQueueStorage, redacted
 from appliance.tasking.ledger import TaskMessage
 from appliance.tasking.monitor import TaskMonitor
 from appliance.tasking.reaper import ORPHAN_GRACE, Reaper
 from appliance.tasking.states import Priority
+from appliance.tasks import build_registry
 from tests.distributed.redis_server import RedisServer
 from tests.support import RecordingControl, free_port
 
@@ -28,24 +29,25 @@ DB = 1  # this module's database on the shared server
 
 
 @pytest.fixture
-def services(redis_server: RedisServer, tmp_path: Path) -> Iterator[Services]:
+def runtime(redis_server: RedisServer, tmp_path: Path) -> Iterator[Runtime]:
     redis.Redis.from_url(redis_server.url(DB)).flushdb()
-    built = Services.build(
-        Settings(data_dir=tmp_path / "data", queue_url=redis_server.url(DB), workers=2)
+    built = Runtime.build(
+        Settings(data_dir=tmp_path / "data", queue_url=redis_server.url(DB), workers=2),
+        build_registry(),
     )
     yield built
     built.close()
 
 
-def _send(services: Services, task_id: str, priority: int, delay: float = 0.0) -> None:
-    services.queue.send(TaskMessage(task_id, "tasks.ping", (), {}, priority, delay))
+def _send(runtime: Runtime, task_id: str, priority: int, delay: float = 0.0) -> None:
+    runtime.queue.send(TaskMessage(task_id, "tasks.ping", (), {}, priority, delay))
 
 
 def test_every_queue_is_on_redis_with_priorities_first_and_fifo_within_one(
-    services: Services,
+    runtime: Runtime,
 ) -> None:
-    assert services.queue.broker == "redis"
-    assert set(services.queue.hueys) == {"default", "embeddings"}
+    assert runtime.queue.broker == "redis"
+    assert set(runtime.queue.hueys) == {"default", "embeddings"}
     order = [
         ("bulk-1", Priority.BULK),
         ("interactive-1", Priority.INTERACTIVE),
@@ -55,11 +57,11 @@ def test_every_queue_is_on_redis_with_priorities_first_and_fifo_within_one(
         ("bulk-3", Priority.BULK),
     ]
     for task_id, priority in order:
-        _send(services, task_id, priority)
-    huey = services.queue.huey("default")
-    assert services.queue.queue_depth() == len(order)
+        _send(runtime, task_id, priority)
+    huey = runtime.queue.huey("default")
+    assert runtime.queue.queue_depth() == len(order)
     # Peeking (the reaper's view) does not take anything away.
-    assert services.queue.tasks.message_ids() == {task_id for task_id, _ in order}
+    assert runtime.queue.tasks.message_ids() == {task_id for task_id, _ in order}
     taken = [huey.dequeue().id for _ in order]
     assert taken == [
         "query-1",
@@ -72,11 +74,11 @@ def test_every_queue_is_on_redis_with_priorities_first_and_fifo_within_one(
     assert huey.dequeue() is None
 
 
-def test_a_delayed_message_waits_in_the_schedule_until_due(services: Services) -> None:
-    _send(services, "later", Priority.INTERACTIVE, delay=30)
-    huey = services.queue.huey("default")
-    assert services.queue.scheduled_count() == 1
-    assert services.queue.tasks.message_ids() == {"later"}
+def test_a_delayed_message_waits_in_the_schedule_until_due(runtime: Runtime) -> None:
+    _send(runtime, "later", Priority.INTERACTIVE, delay=30)
+    huey = runtime.queue.huey("default")
+    assert runtime.queue.scheduled_count() == 1
+    assert runtime.queue.tasks.message_ids() == {"later"}
     now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     assert huey.read_schedule(now) == []
     due = huey.read_schedule(now + datetime.timedelta(seconds=31))
@@ -102,21 +104,23 @@ def test_schedule_times_are_read_as_utc_whatever_the_local_time_zone() -> None:
         time.tzset()
 
 
-def test_the_reaper_resends_a_lost_message_once(services: Services) -> None:
-    task_id = services.queue.enqueue("tasks.ping")
-    services.queue.huey("default").flush()  # lost, as when Redis restarted without saving
-    reaper = Reaper(services, RecordingControl())
+def test_the_reaper_resends_a_lost_message_once(runtime: Runtime) -> None:
+    task_id = runtime.queue.enqueue("tasks.ping")
+    runtime.queue.huey("default").flush()  # lost, as when Redis restarted without saving
+    reaper = Reaper(runtime, RecordingControl())
     later = time.time() + ORPHAN_GRACE + 1
     assert reaper.resend_orphans(now=later) == 1
-    assert services.queue.tasks.message_ids() == {task_id}
+    assert runtime.queue.tasks.message_ids() == {task_id}
     assert reaper.resend_orphans(now=later) == 0
 
 
 def test_health_names_the_broker_and_notices_when_redis_goes_away(tmp_path: Path) -> None:
     own = RedisServer(tmp_path / "redis").start()
-    services = Services.build(Settings(data_dir=tmp_path / "data", queue_url=own.url()))
+    runtime = Runtime.build(
+        Settings(data_dir=tmp_path / "data", queue_url=own.url()), build_registry()
+    )
     try:
-        monitor = TaskMonitor(services)
+        monitor = TaskMonitor(runtime)
         _healthy, body = monitor.health()
         assert (body["broker"], body["broker_connected"]) == ("redis", True)
         assert monitor.summary()["broker"] == {"connected": True, "type": "redis"}
@@ -126,13 +130,13 @@ def test_health_names_the_broker_and_notices_when_redis_goes_away(tmp_path: Path
         assert "queue unreachable (redis)" in body["problems"]
     finally:
         own.stop()
-        services.close()
+        runtime.close()
 
 
 def test_services_refuse_an_unreachable_redis_in_one_line(tmp_path: Path) -> None:
     url = f"redis://:secret@127.0.0.1:{free_port()}/0"
     with pytest.raises(BrokerUnavailableError) as caught:
-        Services.build(Settings(data_dir=tmp_path, queue_url=url))
+        Runtime.build(Settings(data_dir=tmp_path, queue_url=url), build_registry())
     message = str(caught.value)
     assert "Cannot reach the queue server at redis://***@127.0.0.1" in message
     assert "refused. Start Redis" in message
@@ -188,18 +192,20 @@ def test_redacted_hides_only_the_password() -> None:
 
 def test_work_accepted_while_redis_is_away_is_sent_when_it_is_back(tmp_path: Path) -> None:
     own = RedisServer(tmp_path / "redis").start()
-    services = Services.build(Settings(data_dir=tmp_path / "data", queue_url=own.url()))
+    runtime = Runtime.build(
+        Settings(data_dir=tmp_path / "data", queue_url=own.url()), build_registry()
+    )
     try:
         own.stop()
-        task_id = services.queue.enqueue("tasks.ping", "später")  # no error for the caller
-        assert services.ledger.get(task_id).state == "PENDING"
+        task_id = runtime.queue.enqueue("tasks.ping", "später")  # no error for the caller
+        assert runtime.ledger.get(task_id).state == "PENDING"
         own.start()
-        reaper = Reaper(services, RecordingControl())
+        reaper = Reaper(runtime, RecordingControl())
         assert reaper.resend_orphans(now=time.time() + ORPHAN_GRACE + 1) == 1
-        assert services.queue.tasks.message_ids() == {task_id}
+        assert runtime.queue.tasks.message_ids() == {task_id}
     finally:
         own.stop()
-        services.close()
+        runtime.close()
 
 
 class _Exploit:
@@ -212,15 +218,13 @@ class _Exploit:
         return (open, (str(self.marker), "w"))
 
 
-def test_a_pickled_message_pushed_into_redis_runs_nothing(
-    services: Services, tmp_path: Path
-) -> None:
+def test_a_pickled_message_pushed_into_redis_runs_nothing(runtime: Runtime, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
-    huey = services.queue.huey("default")
+    huey = runtime.queue.huey("default")
     huey.storage.enqueue(pickle.dumps(_Exploit(marker)), 0)
     with pytest.raises(ValueError):
         huey.dequeue()
     assert not marker.exists()
     # Real messages still travel, as JSON.
-    _send(services, "echt-1", Priority.INTERACTIVE)
+    _send(runtime, "echt-1", Priority.INTERACTIVE)
     assert huey.dequeue().id == "echt-1"

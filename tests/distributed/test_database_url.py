@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.db import Database, DatabaseUnavailableError
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.distributed.pg_server import PostgresServer
 
 
@@ -54,12 +55,12 @@ def test_a_sqlite_url_puts_the_database_outside_the_data_dir(tmp_path: Path) -> 
     elsewhere = tmp_path / "shared" / "office.db"
     elsewhere.parent.mkdir()
     settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{elsewhere}")
-    services = Services.build(settings)
+    runtime = Runtime.build(settings, build_registry())
     try:
-        task_id = services.queue.enqueue("tasks.ping")
-        assert services.db.dialect == "sqlite"
+        task_id = runtime.queue.enqueue("tasks.ping")
+        assert runtime.db.dialect == "sqlite"
     finally:
-        services.close()
+        runtime.close()
     assert elsewhere.is_file() and not settings.app_db_path.exists()
     db = Database.open(f"sqlite:///{elsewhere}")
     with db.read() as conn:
@@ -90,9 +91,11 @@ def test_nul_characters_are_refused_before_they_reach_the_database(
     from appliance.tasking.ledger import storable
     from tests.support import api_client
 
-    services = Services.build(Settings(data_dir=tmp_path / "data", database_url=pg_url))
+    runtime = Runtime.build(
+        Settings(data_dir=tmp_path / "data", database_url=pg_url), build_registry()
+    )
     try:
-        client = api_client(services)
+        client = api_client(runtime)
         refused = client.post("/api/v1/projects/", json={"name": "Bad", "city": "Ulm\x00"})
         assert refused.status_code == 422
         assert refused.json()["detail"][0]["loc"] == ["body", "city"]
@@ -102,8 +105,8 @@ def test_nul_characters_are_refused_before_they_reach_the_database(
         reindex = client.post("/api/v1/projects/reindex", json={"project_ids": ["x\x00"]})
         assert reindex.status_code == 422
         # An exception text quoting a file's bytes still fails the task on record.
-        task_id = services.queue.enqueue("tasks.ping")
-        services.ledger.claim(
+        task_id = runtime.queue.enqueue("tasks.ping")
+        runtime.ledger.claim(
             task_id=task_id,
             name="tasks.ping",
             worker="w1",
@@ -111,12 +114,12 @@ def test_nul_characters_are_refused_before_they_reach_the_database(
             default_max_retries=0,
             create_missing=False,
         )
-        services.ledger.finish_failure(
+        runtime.ledger.finish_failure(
             task_id=task_id, worker="w1", error="bad\x00byte", duration=0, retry_delay=None, now=1.0
         )
-        assert services.ledger.get(task_id).error == storable("bad\x00byte") == "bad\\0byte"
+        assert runtime.ledger.get(task_id).error == storable("bad\x00byte") == "bad\\0byte"
     finally:
-        services.close()
+        runtime.close()
 
 
 def test_a_user_given_only_the_tables_opens_a_prepared_database(

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.test_documents_api import *  # noqa: F403
 
 
 @pytest.fixture
-def app_services(tmp_path: Path, pg_url: str) -> Iterator[Services]:
+def app_runtime(tmp_path: Path, pg_url: str) -> Iterator[Runtime]:
     settings = Settings(data_dir=tmp_path / "data", max_upload_mb=1, database_url=pg_url)
-    built = Services.build(settings)
+    built = Runtime.build(settings, build_registry())
     assert built.db.dialect == "postgresql"
     yield built
     built.close()

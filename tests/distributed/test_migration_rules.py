@@ -1,4 +1,4 @@
-"""The migration's refusals and repairs, on installations built with the services directly
+"""The migration's refusals and repairs, on installations built with the runtime directly
 (no appliance running; the full journey is in test_migration.py)."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from filelock import FileLock
 from sqlalchemy import insert, select
 
 from appliance.config import Settings
-from appliance.container import Services
 from appliance.db import Database
 from appliance.launcher import LOCK_FILE
 from appliance.migration import ApplianceRunningError, MigrationError, migrate_installation
 from appliance.projects.models import Project
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 
 PROJECTS = Project.__table__  # type: ignore[attr-defined]
 
@@ -23,10 +24,10 @@ PROJECTS = Project.__table__  # type: ignore[attr-defined]
 def installation(data_dir: Path, *names: str) -> Settings:
     """A single-PC app.db with the given project names (written as stored, unchecked)."""
     settings = Settings(data_dir=data_dir)
-    services = Services.build(settings)
+    runtime = Runtime.build(settings, build_registry())
     now = datetime.now(UTC)
     try:
-        with services.db.write() as conn:
+        with runtime.db.write() as conn:
             for index, name in enumerate(names):
                 conn.execute(
                     insert(PROJECTS).values(
@@ -38,7 +39,7 @@ def installation(data_dir: Path, *names: str) -> Settings:
                     )
                 )
     finally:
-        services.close()
+        runtime.close()
     return settings
 
 

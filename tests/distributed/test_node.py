@@ -24,7 +24,8 @@ import redis
 from prometheus_client.parser import text_string_to_metric_families
 
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.distributed.pg_server import PostgresServer
 from tests.distributed.redis_server import RedisServer
 from tests.e2e.test_documents import upload, wait_done
@@ -90,8 +91,8 @@ class Node:
         return self.log_path.read_text("utf-8", errors="replace")
 
 
-def live_worker(services: Services, name: str) -> Any:
-    row = services.ledger.worker(name)
+def live_worker(runtime: Runtime, name: str) -> Any:
+    row = runtime.ledger.worker(name)
     if row is None or row.stopped_at is not None or time.time() - row.heartbeat_at > 3:
         return None
     return row
@@ -120,7 +121,7 @@ def cluster(
     try:
         for index in (1, 2):
             wait_for(
-                lambda i=index: live_worker(server.services, node_a.worker(i)),
+                lambda i=index: live_worker(server.runtime, node_a.worker(i)),
                 timeout=90,
                 interval=0.2,
                 what=f"{node_a.worker(index)}: {node_a.log()[-2000:]}",
@@ -210,7 +211,7 @@ def test_a_vanished_node_s_task_is_requeued_by_lease_and_finished_elsewhere(
     node_b = Node(root / "node-b", "node-b", cluster["node_env"], "--workers", "1").start()
     cluster["nodes"].append(node_b)
     row = wait_for(
-        lambda: live_worker(server.services, node_b.worker(1)),
+        lambda: live_worker(server.runtime, node_b.worker(1)),
         timeout=60,
         what=f"node B: {node_b.log()[-2000:]}",
     )
@@ -237,7 +238,7 @@ def test_a_vanished_node_s_task_is_requeued_by_lease_and_finished_elsewhere(
 def test_revoke_with_terminate_stops_a_task_running_on_a_node(cluster: dict[str, Any]) -> None:
     server, node_a = cluster["server"], cluster["node_a"]
     before = wait_for(
-        lambda: live_worker(server.services, node_a.worker(2)), timeout=30, what="worker 2"
+        lambda: live_worker(server.runtime, node_a.worker(2)), timeout=30, what="worker 2"
     ).pid
     task_id = server.enqueue("tasks.sleep", 60)
     server.wait_state(task_id, {"STARTED"}, timeout=30)
@@ -245,7 +246,7 @@ def test_revoke_with_terminate_stops_a_task_running_on_a_node(cluster: dict[str,
     assert answer.status_code == 200, answer.text
     # The launcher cannot kill it; the worker sees the revoke and exits, its node restarts it.
     restarted = wait_for(
-        lambda: (row := live_worker(server.services, node_a.worker(2))) and row.pid != before,
+        lambda: (row := live_worker(server.runtime, node_a.worker(2))) and row.pid != before,
         timeout=30,
         what="node A's worker 2 restarted",
     )
@@ -276,23 +277,21 @@ def test_a_node_enforces_the_hard_time_limit_by_itself(
         database_url=env["APPLIANCE_DATABASE_URL"],
         workers=1,
     )
-    services = Services.build(settings)
+    runtime = Runtime.build(settings, build_registry())
     node = Node(tmp_path / "node-c", "node-c", env, "--workers", "1").start()
     try:
         first = wait_for(
-            lambda: live_worker(services, node.worker(1)), timeout=60, what="node C"
+            lambda: live_worker(runtime, node.worker(1)), timeout=60, what="node C"
         ).pid
-        task_id = services.queue.enqueue("tasks.sleep", 60, ignore_soft_limit=True)
+        task_id = runtime.queue.enqueue("tasks.sleep", 60, ignore_soft_limit=True)
+        wait_for(lambda: runtime.ledger.get(task_id).state == "FAILURE", timeout=30, what="failure")
+        assert runtime.ledger.get(task_id).error == "hard time limit exceeded"
         wait_for(
-            lambda: services.ledger.get(task_id).state == "FAILURE", timeout=30, what="failure"
-        )
-        assert services.ledger.get(task_id).error == "hard time limit exceeded"
-        wait_for(
-            lambda: (row := live_worker(services, node.worker(1))) and row.pid != first,
+            lambda: (row := live_worker(runtime, node.worker(1))) and row.pid != first,
             timeout=30,
             what="a fresh worker on node C",
         )
         assert f"killed {node.worker(1)}" in node.log()
     finally:
         node.stop()
-        services.close()
+        runtime.close()

@@ -86,7 +86,7 @@ def found(appliance: RunningAppliance, query: str, **params: Any) -> list[str]:
 
 
 def test_the_app_database_is_on_postgresql(pg_appliance: RunningAppliance) -> None:
-    assert pg_appliance.services.db.dialect == "postgresql"
+    assert pg_appliance.runtime.db.dialect == "postgresql"
     assert not (pg_appliance.data_dir / "app.db").exists()
     health = pg_appliance.client.get("/api/v1/tasks/health").json()
     assert health["status"] == "healthy" and health["workers"] == 4

@@ -17,17 +17,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from appliance.container import Services
+from appliance.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 4
 
 
-def pending_tasks(services: Services, count: int) -> list[str]:
+def pending_tasks(runtime: Runtime, count: int) -> list[str]:
     ids = [str(uuid.uuid4()) for _ in range(count)]
-    with services.db.write() as conn:
+    with runtime.db.write() as conn:
         for task_id in ids:
-            services.ledger.insert_pending(
+            runtime.ledger.insert_pending(
                 conn,
                 task_id=task_id,
                 name="tasks.ping",
@@ -40,9 +40,9 @@ def pending_tasks(services: Services, count: int) -> list[str]:
     return ids
 
 
-def race(services: Services, jobs: list[tuple[str, str, bool]], ids: list[str]) -> list[Any]:
+def race(runtime: Runtime, jobs: list[tuple[str, str, bool]], ids: list[str]) -> list[Any]:
     """Run (mode, worker, reverse) jobs as processes starting at the same moment."""
-    url = services.settings.database_url
+    url = runtime.settings.database_url
     assert url is not None and url.startswith("postgresql")
     processes = [
         subprocess.Popen(
@@ -81,33 +81,33 @@ def race(services: Services, jobs: list[tuple[str, str, bool]], ids: list[str]) 
     return results
 
 
-def states(services: Services, ids: list[str]) -> dict[str, Any]:
-    return {task_id: services.ledger.get(task_id) for task_id in ids}
+def states(runtime: Runtime, ids: list[str]) -> dict[str, Any]:
+    return {task_id: runtime.ledger.get(task_id) for task_id in ids}
 
 
-def test_each_task_is_claimed_by_exactly_one_process(services: Services) -> None:
-    queued = pending_tasks(services, 60)
+def test_each_task_is_claimed_by_exactly_one_process(runtime: Runtime) -> None:
+    queued = pending_tasks(runtime, 60)
     # Ids the ledger has never seen, as Huey's scheduler sends periodic tasks: the first
     # claim creates the row, and only one process may create it.
     periodic = [f"periodic-{uuid.uuid4()}" for _ in range(60)]
     ids = [task_id for pair in zip(queued, periodic, strict=True) for task_id in pair]
     jobs = [("claim", f"w{n}", n % 2 == 1) for n in range(PROCESSES)]
-    results = race(services, jobs, ids)
+    results = race(runtime, jobs, ids)
     wins = Counter(task_id for result in results for task_id in result["won"])
     assert set(wins) == set(ids) and set(wins.values()) == {1}
     # More than one process won some: the race was real, not one process doing it all.
     assert sum(1 for result in results if result["won"]) > 1
     winner = {task_id: r["worker"] for r in results for task_id in r["won"]}
-    for task_id, row in states(services, ids).items():
+    for task_id, row in states(runtime, ids).items():
         assert (row.state, row.attempts, row.worker) == ("SUCCESS", 1, winner[task_id])
-    counted = {(s.name, s.key): s.value for s in services.ledger.stats()}
+    counted = {(s.name, s.key): s.value for s in runtime.ledger.stats()}
     assert counted[("tasks.ping", "SUCCESS")] == len(ids)
 
 
-def test_finish_and_requeue_never_both_take_effect(services: Services) -> None:
-    ids = pending_tasks(services, 80)
+def test_finish_and_requeue_never_both_take_effect(runtime: Runtime) -> None:
+    ids = pending_tasks(runtime, 80)
     for task_id in ids:
-        services.ledger.claim(
+        runtime.ledger.claim(
             task_id=task_id,
             name="tasks.ping",
             worker="w1",
@@ -118,9 +118,9 @@ def test_finish_and_requeue_never_both_take_effect(services: Services) -> None:
     # The worker finishes its tasks while the reaper hands the same ones back, in the
     # same order, so they collide on nearly every row. (With the requeue's old
     # read-then-update and no row lock, both won on dozens of rows here.)
-    finished, requeued = race(services, [("finish", "w1", False), ("requeue", "w1", False)], ids)
+    finished, requeued = race(runtime, [("finish", "w1", False), ("requeue", "w1", False)], ids)
     assert not set(finished["won"]) & set(requeued["won"])
     assert set(finished["won"]) | set(requeued["won"]) == set(ids)
-    for task_id, row in states(services, ids).items():
+    for task_id, row in states(runtime, ids).items():
         expected = "SUCCESS" if task_id in finished["won"] else "PENDING"
         assert row.state == expected, (task_id, row.state)

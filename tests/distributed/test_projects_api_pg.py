@@ -1,7 +1,7 @@
 """The projects API's CRUD and list tests again, with the app database on PostgreSQL.
 
 The same test functions as tests/test_projects_api.py (those that need no model: the
-embedding paths run in test_pg_appliance.py and test_migration.py); only the services
+embedding paths run in test_pg_appliance.py and test_migration.py); only the runtime
 they get differ. The filters are where the databases differ most: casefold() and LIKE.
 """
 
@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from appliance.config import Settings
-from appliance.container import Services
+from appliance.runtime import Runtime
+from appliance.tasks import build_registry
 from tests.test_projects_api import (  # noqa: F401 - collected here, on PostgreSQL
     client,
     test_create_answers_201_pending_and_queues_the_embedding,
@@ -34,9 +35,9 @@ from tests.test_projects_api import (  # noqa: F401 - collected here, on Postgre
 
 
 @pytest.fixture
-def app_services(tmp_path: Path, pg_url: str) -> Iterator[Services]:
+def app_runtime(tmp_path: Path, pg_url: str) -> Iterator[Runtime]:
     settings = Settings(data_dir=tmp_path / "data", database_url=pg_url)
-    built = Services.build(settings, own_vectors=True)
+    built = Runtime.build(settings, build_registry(), own_vectors=True)
     assert built.db.dialect == "postgresql"
     yield built
     built.close()

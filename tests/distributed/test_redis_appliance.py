@@ -89,6 +89,6 @@ def test_a_waiting_task_revoked_on_redis_never_runs(on_redis: RunningAppliance) 
     assert answer.status_code == 200, answer.text
     on_redis.wait_state(blocker, {"SUCCESS"})
     # The message was taken from Redis and dropped: the ledger said REVOKED.
-    wait_for(lambda: on_redis.services.queue.queue_depth() == 0, timeout=10, what="empty queue")
+    wait_for(lambda: on_redis.runtime.queue.queue_depth() == 0, timeout=10, what="empty queue")
     assert on_redis.task(waiting).state == "REVOKED"
     assert on_redis.task(waiting).attempts == 0

@@ -37,7 +37,7 @@ def uploads(appliance: RunningAppliance) -> set[str]:
 
 
 def stored_names(appliance: RunningAppliance) -> set[str]:
-    with appliance.services.db.read() as conn:
+    with appliance.runtime.db.read() as conn:
         return {row[0] for row in conn.exec_driver_sql("SELECT stored_name FROM documents")}
 
 
@@ -146,7 +146,7 @@ def test_kill_9_of_the_launcher_during_upload_and_processing_then_restart(
     listed = fresh_appliance.client.get(URL).json()
     assert all(d["status"] in ("completed", "failed") for d in listed["data"])
     assert uploads(fresh_appliance) == stored_names(fresh_appliance)  # no orphaned files
-    assert fresh_appliance.services.ledger.started() == []
+    assert fresh_appliance.runtime.ledger.started() == []
     fresh_appliance.stop()
     data = fresh_appliance.data_dir
     assert integrity(data / "app.db") == "ok" and integrity(data / "queue.db") == "ok"

@@ -129,13 +129,13 @@ def test_revoke_pending_task_never_runs(appliance: RunningAppliance) -> None:
         appliance.wait_state(blocker, {"SUCCESS"})
     # The free workers take the revoked message off the queue and run nothing.
     wait_for(
-        lambda: task_id not in appliance.services.queue.tasks.message_ids(),
+        lambda: task_id not in appliance.runtime.queue.tasks.message_ids(),
         timeout=30,
         what="the revoked message taken",
     )
     row = appliance.task(task_id)
     assert (row.state, row.attempts, row.started_at) == ("REVOKED", 0, None)
-    assert task_id not in appliance.services.queue.tasks.message_ids()
+    assert task_id not in appliance.runtime.queue.tasks.message_ids()
 
 
 def test_revoke_running_task_with_terminate(appliance: RunningAppliance) -> None:
@@ -174,7 +174,7 @@ def test_kill_9_of_a_worker_mid_task_reruns_it(appliance: RunningAppliance) -> N
         os.kill(appliance.worker_pids()[running.worker], signal.SIGKILL)
     row = appliance.wait_state(task_id, {"SUCCESS"}, timeout=30)
     assert row.attempts == 2
-    assert task_id not in [r.id for r in appliance.services.ledger.started()]
+    assert task_id not in [r.id for r in appliance.runtime.ledger.started()]
     appliance.wait_healthy()
 
 

@@ -227,7 +227,7 @@ def test_projects_queued_together_are_embedded_in_one_batch(appliance: RunningAp
     # import or a busy morning does; the worker then takes them together.
     now = datetime.now(UTC)
     created = []
-    with appliance.services.queue.transaction() as tx:
+    with appliance.runtime.queue.transaction() as tx:
         for n in range(12):
             project = Project(
                 name=f"Wartung Heizung {n}",

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 def embedding_tasks(appliance: RunningAppliance) -> int:
-    ledger = appliance.services.ledger
+    ledger = appliance.runtime.ledger
     names = ("tasks.generate_project_embedding", "tasks.batch_generate_embeddings")
     return sum(ledger.history(name=name, limit=1)[1] for name in names)
 
@@ -48,7 +48,7 @@ def test_owner_down_makes_the_task_retry_and_a_restart_finishes_it(
         stderr=subprocess.DEVNULL,
     )
     try:
-        projects = ProjectService(fresh_appliance.services, QueryEmbedder(fresh_appliance.services))
+        projects = ProjectService(fresh_appliance.runtime, QueryEmbedder(fresh_appliance.runtime))
         project, task_id = projects.create(
             ProjectCreate(
                 name="Balkon abdichten", trade="Dach", description="Balkon neu abgedichtet"
@@ -90,7 +90,7 @@ def test_restart_restores_lost_vectors_and_re_embeds_stale_ones(
     # The store is lost (as after a power cut before its last flush) and one project's
     # text changed behind the appliance's back.
     shutil.rmtree(fresh_appliance.data_dir / "vectors")
-    with fresh_appliance.services.db.write() as conn:
+    with fresh_appliance.runtime.db.write() as conn:
         conn.execute(
             text("UPDATE projects SET description = :d WHERE id = :id"),
             {"d": "Schwimmteich im Garten angelegt", "id": ids[2]},

@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Path
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from appliance.api.deps import ServicesDep
+from appliance.api.deps import RuntimeDep
 from appliance.api.routes.documents import DocumentsDep
 from appliance.vectors.base import VectorPoint
 
@@ -39,25 +39,25 @@ class DeleteBody(BaseModel):
     ids: list[str] = Field(max_length=MAX_POINTS)
 
 
-def _store(services: ServicesDep) -> Any:
-    if services.vectors is None:
+def _store(runtime: RuntimeDep) -> Any:
+    if runtime.vectors is None:
         raise HTTPException(503, "This process does not own a vector store.")
-    return services.vectors
+    return runtime.vectors
 
 
 @router.post("/vectors/upsert")
-def upsert(body: UpsertBody, services: ServicesDep) -> dict[str, int]:
+def upsert(body: UpsertBody, runtime: RuntimeDep) -> dict[str, int]:
     points = [VectorPoint(p.id, p.vector, p.payload) for p in body.points]
     try:
-        _store(services).upsert(points)
+        _store(runtime).upsert(points)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     return {"upserted": len(points)}
 
 
 @router.post("/vectors/delete")
-def delete(body: DeleteBody, services: ServicesDep) -> dict[str, int]:
-    _store(services).delete(body.ids)
+def delete(body: DeleteBody, runtime: RuntimeDep) -> dict[str, int]:
+    _store(runtime).delete(body.ids)
     return {"deleted": len(body.ids)}
 
 

@@ -91,7 +91,7 @@ def _scored(results: list[ScoredProject]) -> ScoredList:
 @router.post("/", status_code=status.HTTP_201_CREATED, response_model=ProjectWithTask)
 async def create_project(body: ProjectCreate, projects: ProjectsDep) -> ProjectWithTask:
     """Store a project; its embedding is generated in the background (`status: pending`)."""
-    project, task_id = await run_write(projects.services.db, projects.create, body)
+    project, task_id = await run_write(projects.runtime.db, projects.create, body)
     return _with_task(project, task_id)
 
 
@@ -153,7 +153,7 @@ async def replace_project(
 ) -> ProjectWithTask:
     """Replace all fields; the embedding is regenerated only if name, trade or text changed."""
     project, task_id = await run_write(
-        projects.services.db, projects.update, project_id, body, replace=True
+        projects.runtime.db, projects.update, project_id, body, replace=True
     )
     return _with_task(project, task_id)
 
@@ -164,7 +164,7 @@ async def update_project(
 ) -> ProjectWithTask:
     """Change the fields sent; the embedding is regenerated only if its text changed."""
     project, task_id = await run_write(
-        projects.services.db, projects.update, project_id, body, replace=False
+        projects.runtime.db, projects.update, project_id, body, replace=False
     )
     return _with_task(project, task_id)
 
@@ -172,7 +172,7 @@ async def update_project(
 @router.delete("/{project_id}")
 async def delete_project(project_id: str, projects: ProjectsDep) -> dict[str, str]:
     """Delete a project; its vector is removed in the background."""
-    task_id = await run_write(projects.services.db, projects.delete, project_id)
+    task_id = await run_write(projects.runtime.db, projects.delete, project_id)
     return {"status": "deleted", "id": project_id, "task_id": task_id}
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from appliance import __version__
 from appliance.api.auth import Credentials, ended_cookie, session_cookie
-from appliance.api.deps import ServicesDep
+from appliance.api.deps import RuntimeDep
 from appliance.api.errors import ERROR_RESPONSES
 from appliance.api.security import session_from
 
@@ -25,10 +25,10 @@ class Login(BaseModel):
 
 
 @router.get("/api/v1/system/info")
-def info(services: ServicesDep, request: Request) -> dict[str, Any]:
+def info(runtime: RuntimeDep, request: Request) -> dict[str, Any]:
     """Version, whether the appliance is shared on the network (LAN mode), and the
     fingerprint of its certificate there."""
-    settings = services.settings
+    settings = runtime.settings
     return {
         "version": __version__,
         "lan_mode": settings.lan_mode,
@@ -48,9 +48,9 @@ def shutdown(request: Request) -> dict[str, str]:
 
 
 @router.get("/api/v1/auth/status")
-def status(services: ServicesDep) -> dict[str, Any]:
+def status(runtime: RuntimeDep) -> dict[str, Any]:
     """What the login page must know before anyone is logged in."""
-    return {"lan_mode": services.settings.lan_mode}
+    return {"lan_mode": runtime.settings.lan_mode}
 
 
 @router.post(

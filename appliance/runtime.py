@@ -1,34 +1,48 @@
-"""The services one process works with, built once at start and handed around."""
+"""The runtime one process works with, built once at start and handed around."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from appliance.config import Settings
 from appliance.db import Database
 from appliance.embedding import Embedder, SentenceTransformerEmbedder, model_dimension
 from appliance.internal_client import InternalClient
+from appliance.reader.sandbox import ExtractionSandbox
 from appliance.tasking.ledger import Ledger
-from appliance.tasking.queue import Executor, TaskQueue
+from appliance.tasking.queue import TaskQueue
+from appliance.tasking.registry import TaskRegistry
 from appliance.vectors import VectorStore, open_vector_store
 from appliance.vectors.remote import RemoteVectorWriter, VectorWriter
 
 
+class Role(StrEnum):
+    """What a process is for; it decides what the runtime opens."""
+
+    SERVER = "server"  # the launcher: web server, reaper, owner of the embedded vectors
+    WORKER = "worker"  # runs tasks; its model encodes in the background
+    TOOL = "tool"  # a command (reindex, purge, migrate): the databases, briefly
+
+
 @dataclass
-class Services:
-    """Settings, databases, task queue, model and vectors of this process.
+class Runtime:
+    """Settings, databases, task queue, model, vectors and file reader of this process.
 
     `vectors` is the store itself, present only in the process that owns it (the
     launcher, or every process when a Qdrant server is configured). `vector_writer` is
-    where this process sends vector writes: the store, or the owner over HTTP.
+    where this process sends vector writes: the store, or the owner over HTTP. `reader`
+    is the file reader of a worker that processes documents (it owns that child process).
     """
 
     settings: Settings
+    role: Role
     db: Database
     queue: TaskQueue
     embedder: Embedder
     vector_writer: VectorWriter
     vectors: VectorStore | None = None
+    reader: ExtractionSandbox | None = None
 
     @property
     def ledger(self) -> Ledger:
@@ -38,11 +52,13 @@ class Services:
     def build(
         cls,
         settings: Settings,
-        executor: Executor | None = None,
+        registry: TaskRegistry,
         *,
+        role: Role = Role.TOOL,
         own_vectors: bool = False,
         torch_threads: int = 1,
-    ) -> Services:
+        reader: ExtractionSandbox | None = None,
+    ) -> Runtime:
         """Open the app database and the queue (creating them on first use).
 
         Raises DatabaseUnavailableError when the app database cannot be used.
@@ -51,11 +67,9 @@ class Services:
         may); with a Qdrant server configured every process talks to it directly.
         `torch_threads` applies unless the settings name a number.
         """
-        from appliance.tasks import build_registry
-
         settings.ensure_dirs()
         db = Database.open(settings.app_database_url)
-        queue = TaskQueue(settings, db, build_registry(), executor=executor)
+        queue = TaskQueue(settings, db, registry)
         try:
             # A queue server that is down is a one-line message at start, not a trace later.
             queue.check_reachable()
@@ -66,8 +80,8 @@ class Services:
         embedder = SentenceTransformerEmbedder(
             settings.embedding_model,
             threads=settings.torch_threads or torch_threads,
-            # A process with an executor is a worker: its encoding is background work.
-            background=executor is not None,
+            # A worker's encoding is background work.
+            background=role is Role.WORKER,
         )
         vectors: VectorStore | None = None
         writer: VectorWriter
@@ -82,9 +96,11 @@ class Services:
             writer = vectors
         else:
             writer = RemoteVectorWriter(InternalClient.for_settings(settings))
-        return cls(settings, db, queue, embedder, writer, vectors)
+        return cls(settings, role, db, queue, embedder, writer, vectors, reader)
 
     def close(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
         if self.vectors is not None:
             self.vectors.close()
         self.queue.close()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from PIL import ExifTags, Image
 
-from . import ocr
 from .errors import ExtractionError, corrupt
+from .ocr import prepare_for_ocr, recognize
 from .types import CancelCheck, ExtractLimits, FileType, PageText, Progress, Reporter, Stage
 
 # EXIF orientation -> the transposition that shows the picture upright (as ImageOps uses).
@@ -54,7 +54,7 @@ def extract_image(
             check_cancel()
             report(Progress(Stage.OCR, index + 1, frames))
             upright = _load_frame(image, index, limits)
-            yield PageText(index + 1, ocr.recognize(upright, limits), ocr=True)
+            yield PageText(index + 1, recognize(upright, limits), ocr=True)
 
 
 def check_pixels(size: tuple[int, int], limits: ExtractLimits) -> None:
@@ -108,7 +108,7 @@ def _load_frame(image: Image.Image, index: int, limits: ExtractLimits) -> Image.
         orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
         # Convert (and shrink) before turning: ImageOps.exif_transpose would copy the
         # full-colour image once more, doubling the peak memory of a large photo.
-        gray = ocr.prepare_for_ocr(image, limits.max_render_pixels)
+        gray = prepare_for_ocr(image, limits.max_render_pixels)
     except ExtractionError:
         raise
     except (OSError, ValueError, SyntaxError, EOFError) as exc:

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 # The parsers themselves, imported up front (the extract package imports them only when
 # needed, to keep them out of the workers): "ready" means ready to read at full speed.
-from appliance.documents.extract import (
+from appliance.extract import (
     ExtractionError,
     ExtractLimits,
     FileType,
@@ -27,9 +27,9 @@ from appliance.documents.extract import (
     pdf,  # noqa: F401
     text,  # noqa: F401
 )
-from appliance.documents.isolation import isolate_network
 from appliance.holds import HoldPoints
 from appliance.priority import lower_process
+from appliance.reader.isolation import isolate_network
 
 log = logging.getLogger("appliance.extractor")
 

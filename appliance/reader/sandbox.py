@@ -27,8 +27,8 @@ from typing import IO, Any
 
 import psutil
 
-from appliance.documents.extract import ExtractLimits, FileType, PageText, Progress, Stage
-from appliance.documents.isolation import child_environment
+from appliance.extract import ExtractLimits, FileType, PageText, Progress, Stage
+from appliance.reader.isolation import child_environment
 from appliance.tasking.context import PermanentTaskError, UserFacingError
 
 log = logging.getLogger("appliance.documents")

@@ -18,8 +18,8 @@ from PIL import Image
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
-from . import ocr
 from .errors import ExtractionError, corrupt, parser_errors
+from .ocr import recognize
 from .types import CancelCheck, ExtractLimits, PageText, Progress, Reporter, Stage
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def extract_pdf(
                 yield PageText(index + 1, text, ocr=False)
                 continue
             report(Progress(Stage.OCR, index + 1, pages))
-            yield PageText(index + 1, ocr.recognize(renderer.render(index), limits), ocr=True)
+            yield PageText(index + 1, recognize(renderer.render(index), limits), ocr=True)
     finally:
         renderer.close()
 

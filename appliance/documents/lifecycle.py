@@ -1,0 +1,144 @@
+"""A document's status and stage, and the processing queued for it: written here only.
+
+pending (queued) -> processing (reading, ocr; page n of m) -> completed or failed; a
+failed document may be queued again. A change reads the document's row locked (a
+delete or retry at the same moment waits) and leaves a deleted document alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from appliance.db import Database
+from appliance.documents.models import Document, DocumentStage, DocumentStatus
+from appliance.documents.search import DocumentIndex
+from appliance.tasking.ledger import storable
+from appliance.tasking.queue import QueueTransaction
+from appliance.tasking.states import PURGED_REASON, REVOKED_REASON
+
+log = logging.getLogger("appliance.documents")
+
+HARD_LIMIT_REASON = "hard time limit exceeded"
+# What a person reads when the task engine gave up, by the reason it gave.
+GAVE_UP_MESSAGES = {
+    REVOKED_REASON: "Processing was cancelled.",
+    PURGED_REASON: "Processing was cancelled: the waiting queue was emptied. Start it again.",
+    HARD_LIMIT_REASON: "Processing took too long and was stopped.",
+}
+
+
+def queue_processing(tx: QueueTransaction, document: Document) -> str:
+    """Queue `document`'s processing in `tx` and mark it waiting: a new upload, a retry,
+    or an unfinished one found at start. Returns the task id."""
+    task_id = tx.enqueue(
+        "tasks.process_document", document.id, document.stored_name, document.file_type
+    )
+    document.sqlmodel_update(
+        {
+            "status": DocumentStatus.PENDING,
+            "stage": DocumentStage.QUEUED,
+            "error": None,
+            "error_code": None,
+            "page_current": 0,
+            "page_total": 0,
+            "task_id": task_id,
+            "updated_at": datetime.now(UTC),
+        }
+    )
+    tx.session.add(document)
+    return task_id
+
+
+def record_progress(db: Database, document_id: str, values: dict[str, Any]) -> bool:
+    """Stage and page count while it is read (status processing); False if it is gone.
+
+    A light write: after a power cut the start-up check queues a document that was
+    mid-way again, whatever its row said.
+    """
+    return _change(db, document_id, {"status": DocumentStatus.PROCESSING, **values})
+
+
+def back_in_queue(db: Database, document_id: str, message: str, code: str) -> None:
+    """The reader had to be stopped (timeout, memory, crash); the task engine retries."""
+    _change(
+        db,
+        document_id,
+        {
+            "status": DocumentStatus.PENDING,
+            "stage": DocumentStage.QUEUED,
+            "error": storable(f"{message} It will be tried again."),
+            "error_code": code,
+        },
+    )
+
+
+def complete(db: Database, document_id: str, body: str, pages: int) -> None:
+    """The text is read: store it, make it searchable, mark the document completed.
+
+    Light too: the text is derived from the file, which is durable; a power cut before the
+    next durable commit leaves the document unfinished, and it is read again.
+    """
+    now = datetime.now(UTC)
+    with db.session(write=True, durable=False) as session:
+        document = session.get(Document, document_id, with_for_update=True)
+        if document is None:
+            return  # deleted while it was read
+        document.sqlmodel_update(
+            {
+                "status": DocumentStatus.COMPLETED,
+                "stage": DocumentStage.DONE,
+                "searchable_text": body,
+                "page_count": pages,
+                "page_current": pages,
+                "page_total": pages,
+                "processed_at": now,
+                "updated_at": now,
+                "error": None,
+                "error_code": None,
+            }
+        )
+        session.add(document)
+        DocumentIndex.put(session.connection(), document_id, document.original_name, body)
+
+
+def fail(db: Database, document_id: str, message: str, code: str | None) -> None:
+    """The document cannot be read (or its task is over): failed, with a readable reason."""
+    _change(
+        db,
+        document_id,
+        {
+            "status": DocumentStatus.FAILED,
+            "stage": DocumentStage.DONE,
+            "error": storable(message),
+            "error_code": code,
+        },
+        durable=True,
+    )
+    log.warning("document %s failed: %s", document_id, message)
+
+
+def gave_up(db: Database, document_id: str, task_id: str, reason: str) -> None:
+    """The task gave up (after retries, a hard limit, crashes, a revoke or a purge)."""
+    with db.session() as session:
+        document = session.get(Document, document_id)
+    if document is None or document.task_id != task_id:
+        return
+    if document.status == DocumentStatus.FAILED:
+        return  # already marked, with the more precise reason
+    own_code = reason in (REVOKED_REASON, PURGED_REASON)
+    code = reason if own_code else (document.error_code or "gave_up")
+    fail(db, document_id, GAVE_UP_MESSAGES.get(reason, reason), code)
+
+
+def _change(
+    db: Database, document_id: str, values: dict[str, Any], *, durable: bool = False
+) -> bool:
+    with db.session(write=True, durable=durable) as session:
+        document = session.get(Document, document_id, with_for_update=True)
+        if document is None:
+            return False
+        document.sqlmodel_update({**values, "updated_at": datetime.now(UTC)})
+        session.add(document)
+        return True
