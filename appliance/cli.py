@@ -211,7 +211,7 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         return reindex(settings, from_stored=args.from_stored)
 
     if command == "open":
-        from appliance.launcher import opening_url
+        from appliance.instance import opening_url
 
         url = opening_url(settings)
         if url is None:

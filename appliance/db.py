@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 5000
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -199,7 +199,7 @@ class Database:
 
     @classmethod
     def open(cls, url_or_path: str | Path) -> Database:
-        """Open (and create the schema of) the app database.
+        """Open the app database (its tables are made by `appliance.schema`).
 
         Raises DatabaseUnavailableError with a one-line reason when it cannot be used.
         """
@@ -210,34 +210,17 @@ class Database:
             light = create_db_engine(url, synchronous="NORMAL")
         db = cls(engine, light)
         try:
-            db.create_schema()
+            with db.read() as conn:
+                conn.exec_driver_sql("SELECT 1")
         except DBAPIError as exc:
             db.dispose()
-            shown = display_url(url) if "://" in url else url
-            raise DatabaseUnavailableError(
-                f"Cannot use the app database {shown}: {_first_line(exc)}"
-            ) from exc
+            raise db.unavailable(exc) from exc
         return db
 
-    @staticmethod
-    def register_tables() -> None:
-        """Put every app table on SQLModel.metadata (importing their modules does that)."""
-        from appliance.documents import models as document_models  # noqa: F401
-        from appliance.projects import models as project_models  # noqa: F401
-        from appliance.tasking import tables  # noqa: F401
-
-    def create_schema(self) -> None:
-        """Create missing tables, the full-text index and (PostgreSQL) the SQL helpers."""
-        from appliance.documents.search import DocumentIndex
-
-        self.register_tables()
-        with self.write() as conn:
-            if self.dialect == "postgresql":
-                from appliance.postgres import prepare_schema
-
-                prepare_schema(conn)
-            SQLModel.metadata.create_all(conn)
-            DocumentIndex.create(conn)
+    def unavailable(self, exc: DBAPIError) -> DatabaseUnavailableError:
+        """The one-line error for a database that refused (unreachable, no rights)."""
+        url = self.engine.url.render_as_string(hide_password=True)
+        return DatabaseUnavailableError(f"Cannot use the app database {url}: {_first_line(exc)}")
 
     @contextmanager
     def write(self, *, durable: bool = True) -> Iterator[Connection]:

@@ -22,6 +22,11 @@ from appliance.private_files import read_private, write_private
 
 TOKEN_FILE = "owner.token"
 TOKEN_HEADER = "X-Appliance-Token"
+# The internal API's paths, for the routes that serve them and the clients that call them.
+INTERNAL_PREFIX = "/internal"
+UPSERT_VECTORS = "/vectors/upsert"
+DELETE_VECTORS = "/vectors/delete"
+FILES = "/files/"
 DOWNLOAD_CHUNK = 1024 * 1024
 
 

@@ -7,40 +7,35 @@ itself and shuts the pieces down in order).
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import signal
 import socket
 import sys
 import threading
 import time
 import webbrowser
-from types import FrameType
 
 import uvicorn
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
 from appliance import __version__
 from appliance.api.app import create_app
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.documents.reconcile import reconcile_documents
 from appliance.errors import StartupError
+from appliance.instance import announce, instance_lock, opening_url, running_instance, withdraw
 from appliance.internal_client import TOKEN_FILE, write_token
 from appliance.logs import LOG_FILE, setup_logging
 from appliance.private_files import installation_token, tighten_tree
 from appliance.projects.reconcile import reconcile
 from appliance.runtime import Role, Runtime
+from appliance.supervision import Every, stop_on_signals, supervise
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.reaper import Reaper
-from appliance.tasks import build_registry
 from appliance.tls import certificate_names, ensure_certificate
 
 log = logging.getLogger("appliance.launcher")
 
-LOCK_FILE = "appliance.lock"
-INFO_FILE = "appliance.json"
-SUPERVISE_INTERVAL = 0.5
 HARD_LIMIT_CHECK_INTERVAL = 1.0
 READY_TIMEOUT = 30.0
 VECTOR_FLUSH_INTERVAL = 5.0
@@ -53,23 +48,6 @@ class CannotStartError(StartupError):
     exit_code = 3
 
 
-def opening_url(settings: Settings) -> str | None:
-    """The address that opens the running appliance's UI, its access token included."""
-    info = running_instance(settings)
-    if not info or not info.get("url"):
-        return None
-    return f"{info['url']}?token={installation_token(settings.data_dir)}"
-
-
-def running_instance(settings: Settings) -> dict[str, object] | None:
-    """What the launcher that owns `settings.data_dir` wrote about itself, if any."""
-    try:
-        info: dict[str, object] = json.loads((settings.data_dir / INFO_FILE).read_text("utf-8"))
-        return info
-    except (OSError, ValueError):
-        return None
-
-
 class Launcher:
     """Owns one data directory while it runs: server, workers, reaper."""
 
@@ -77,7 +55,7 @@ class Launcher:
         self.settings = settings
         self.reuse_running = reuse_running
         self.stop_requested = threading.Event()
-        self._lock = FileLock(str(settings.data_dir / LOCK_FILE))
+        self._lock = instance_lock(settings)
 
     def run(self) -> int:
         settings = self.settings
@@ -98,7 +76,7 @@ class Launcher:
         try:
             return self._run_locked()
         finally:
-            (settings.data_dir / INFO_FILE).unlink(missing_ok=True)
+            withdraw(settings.data_dir)
             self._lock.release()
 
     def _already_running_message(self) -> str:
@@ -117,7 +95,7 @@ class Launcher:
         if opened_up:
             log.info("made %d files and folders of the data folder private", opened_up)
         sock = self._bind()
-        runtime = Runtime.build(settings, build_registry(), role=Role.SERVER, own_vectors=True)
+        runtime = start_runtime(settings, role=Role.SERVER, own_vectors=True)
         supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit)
         # With a shared queue, workers of other machines appear in the ledger too: this
         # launcher may kill only its own.
@@ -131,15 +109,19 @@ class Launcher:
         reconcile_documents(runtime)
 
         token = write_token(settings.data_dir)
-        app = create_app(runtime, control=supervisor, internal_token=token)
-        app.state.request_stop = self.stop_requested.set  # the UI's "Beenden"
         certificate = None
         if settings.tls:
             certificate = ensure_certificate(
                 settings.tls_dir, certificate_names(settings.host, settings.host_names())
             )
-            app.state.tls_fingerprint = certificate.fingerprint
             log.info("HTTPS certificate fingerprint (SHA-256): %s", certificate.fingerprint)
+        app = create_app(
+            runtime,
+            control=supervisor,
+            internal_token=token,
+            request_stop=self.stop_requested.set,  # the UI's "Beenden"
+            tls_fingerprint=certificate.fingerprint if certificate else None,
+        )
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
@@ -153,7 +135,7 @@ class Launcher:
         server_thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="http", daemon=True
         )
-        self._install_signal_handlers()
+        stop_on_signals(self.stop_requested)
         server_thread.start()
         try:
             # Serve first, then start the workers: on two cores, five processes importing
@@ -172,7 +154,7 @@ class Launcher:
                 self._reaper.requeue_tasks_of(
                     name, "the appliance stopped while the task ran", count_attempt=False
                 )
-                runtime.ledger.mark_worker_stopped(name=name, pid=None, now=time.time())
+                runtime.workers.mark_worker_stopped(name=name, pid=None, now=time.time())
             server_thread.join(timeout=3)
             (settings.data_dir / TOKEN_FILE).unlink(missing_ok=True)
             runtime.close()
@@ -202,18 +184,6 @@ class Launcher:
         sock.set_inheritable(False)
         return sock
 
-    def _install_signal_handlers(self) -> None:
-        def request_stop(signum: int, _frame: FrameType | None) -> None:
-            if self.stop_requested.is_set():
-                return
-            log.info("received %s", signal.Signals(signum).name)
-            self.stop_requested.set()
-
-        signal.signal(signal.SIGINT, request_stop)
-        signal.signal(signal.SIGTERM, request_stop)
-        if hasattr(signal, "SIGBREAK"):  # Windows: console closed or Ctrl-Break
-            signal.signal(signal.SIGBREAK, request_stop)
-
     def _wait_until_serving(self, server: uvicorn.Server, thread: threading.Thread) -> bool:
         deadline = time.monotonic() + READY_TIMEOUT
         while not server.started:
@@ -226,8 +196,7 @@ class Launcher:
 
     def _announce(self) -> None:
         url = self.settings.base_url + "/"
-        info = {"pid": os.getpid(), "url": url, "version": __version__}
-        (self.settings.data_dir / INFO_FILE).write_text(json.dumps(info), "utf-8")
+        announce(self.settings.data_dir, url)
         log.info("HandwerkML Appliance is ready at %s", url)
         if self.settings.open_browser:
             # With the access token: the UI answers nobody without it (or a password).
@@ -241,29 +210,28 @@ class Launcher:
                 runtime.queue.enqueue(spec.name)
 
     def _supervise(self, supervisor: WorkerSupervisor, runtime: Runtime) -> None:
-        next_hard_check = next_reap = next_flush = time.monotonic()
-        next_checkpoint = next_flush + CHECKPOINT_INTERVAL
-        while not self.stop_requested.wait(SUPERVISE_INTERVAL):
-            now = time.monotonic()
-            self._reaper.tick()
-            try:
-                supervisor.check()
-                if now >= next_hard_check:
-                    self._reaper.enforce_hard_limit()
-                    next_hard_check = now + HARD_LIMIT_CHECK_INTERVAL
-                if now >= next_reap:
-                    self._reaper.reap_dead_workers()
-                    self._reaper.resend_orphans()
-                    next_reap = now + self.settings.reaper_interval
-                if now >= next_flush and runtime.vectors is not None:
-                    runtime.vectors.flush()
-                    next_flush = now + VECTOR_FLUSH_INTERVAL
-                if now >= next_checkpoint:
-                    runtime.db.checkpoint()
-                    runtime.queue.checkpoint()
-                    next_checkpoint = now + CHECKPOINT_INTERVAL
-            except Exception:
-                log.exception("supervision step failed; trying again")
+        reaper = self._reaper
+
+        def each_turn() -> None:
+            reaper.tick()
+            supervisor.check()
+
+        def reap() -> None:
+            reaper.reap_dead_workers()
+            reaper.resend_orphans()
+
+        def checkpoint() -> None:
+            runtime.db.checkpoint()
+            runtime.queue.checkpoint()
+
+        jobs = [
+            Every(HARD_LIMIT_CHECK_INTERVAL, reaper.enforce_hard_limit),
+            Every(self.settings.reaper_interval, reap),
+            Every(CHECKPOINT_INTERVAL, checkpoint, first=CHECKPOINT_INTERVAL),
+        ]
+        if runtime.vectors is not None:
+            jobs.append(Every(VECTOR_FLUSH_INTERVAL, runtime.vectors.flush))
+        supervise(self.stop_requested, each_turn, jobs)
 
     def _on_worker_exit(self, name: str, count_attempt: bool) -> None:
         reason = (

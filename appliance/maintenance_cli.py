@@ -8,30 +8,29 @@ import ssl
 import sys
 
 import httpx
-from filelock import FileLock, Timeout
+from filelock import Timeout
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.errors import InvalidInputError
-from appliance.launcher import LOCK_FILE, running_instance
+from appliance.instance import instance_lock, running_instance
 from appliance.private_files import installation_token
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
-from appliance.runtime import Runtime
 from appliance.tasking.monitor import TaskMonitor
-from appliance.tasks import build_registry
 
 
 def reindex(settings: Settings, *, from_stored: bool) -> int:
     """Queue re-embedding of every project, or rebuild the vectors from stored ones."""
     settings.ensure_dirs()
-    lock = FileLock(str(settings.data_dir / LOCK_FILE))
+    lock = instance_lock(settings)
     try:
         lock.acquire(timeout=0)
     except Timeout:
         return _through_running_appliance(settings, from_stored=from_stored)
     try:
         # No appliance runs: this process may own the vector store for a moment.
-        runtime = Runtime.build(settings, build_registry(), own_vectors=True)
+        runtime = start_runtime(settings, own_vectors=True)
         try:
             projects = ProjectService(runtime, QueryEmbedder(runtime))
             answer = projects.rebuild_from_stored() if from_stored else projects.reindex(None)
@@ -69,7 +68,7 @@ def purge(settings: Settings, *, queue: str | None, confirmed: bool) -> int:
     Works whether or not the appliance runs: the ledger and the queue are shared files
     (or servers), and the documents and projects concerned are told in the app database.
     """
-    runtime = Runtime.build(settings, build_registry())
+    runtime = start_runtime(settings)
     try:
         monitor = TaskMonitor(runtime)
         waiting = monitor.waiting_count(queue)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from filelock import FileLock, Timeout
+from filelock import Timeout
 from sqlalchemy import Connection, Engine, Table, insert, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
@@ -32,9 +32,10 @@ from appliance.db import Database, create_db_engine, display_url
 from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
 from appliance.embedding import SentenceTransformerEmbedder
-from appliance.launcher import LOCK_FILE, running_instance
+from appliance.instance import instance_lock, running_instance
 from appliance.projects.models import Project, ProjectVector
 from appliance.projects.texts import embedding_hash, payload
+from appliance.schema import open_database
 from appliance.vectors.base import VectorPoint, VectorStore
 
 BATCH_SIZE = 200  # rows per insert; a document row may carry megabytes of text
@@ -104,7 +105,6 @@ def source_database_url(settings: Settings) -> str:
 
 def app_tables() -> list[Table]:
     """Every table of the app database, parents before children."""
-    Database.register_tables()
     return list(SQLModel.metadata.sorted_tables)
 
 
@@ -125,7 +125,7 @@ def migrate_installation(
     """
     if not settings.data_dir.is_dir():
         raise MigrationError(f"There is no installation at {settings.data_dir}.")
-    lock = FileLock(str(settings.data_dir / LOCK_FILE))
+    lock = instance_lock(settings)
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -165,7 +165,7 @@ def _migrate(
         raise MigrationError("The target database is the source database.")
     report = MigrationReport(str(source_file), display_url(target_url))
     source = create_db_engine(source_file)
-    target = Database.open(target_url)
+    target = open_database(target_url)
     try:
         _refuse_filled_target(target)
         if vector_store is not None:

@@ -10,31 +10,29 @@ which the launcher cannot do on another machine.
 from __future__ import annotations
 
 import logging
-import signal
 import socket
 import threading
 import time
-from types import FrameType
 
 import psutil
 from filelock import FileLock, Timeout
 
 from appliance import __version__
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.errors import StartupError
 from appliance.logs import setup_logging
 from appliance.runtime import Runtime
+from appliance.supervision import Every, stop_on_signals, supervise
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.broker import redacted
 from appliance.tasking.layout import node_name, worker_plans
 from appliance.tasking.reaper import Reaper
-from appliance.tasks import build_registry
 
 log = logging.getLogger("appliance.node")
 
 LOCK_FILE = "node.lock"
 LOG_FILE = "node.log"
-SUPERVISE_INTERVAL = 0.5
 HARD_LIMIT_CHECK_INTERVAL = 1.0
 
 
@@ -112,7 +110,7 @@ class WorkerNode:
 
     def _run_locked(self) -> int:
         settings = self.settings
-        runtime = Runtime.build(settings, build_registry())
+        runtime = start_runtime(settings)
         supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit, plans=self.plans)
         self._reaper = Reaper(runtime, supervisor, local_workers=supervisor.names, foreign=False)
         self._recover_previous_run(runtime)
@@ -124,7 +122,7 @@ class WorkerNode:
             redacted(settings.queue_url or ""),
             settings.server_url or "-",
         )
-        self._install_signal_handlers()
+        stop_on_signals(self.stop_requested)
         try:
             supervisor.start_all()
             self._supervise(supervisor)
@@ -135,7 +133,7 @@ class WorkerNode:
                 self._reaper.requeue_tasks_of(
                     name, "the worker node stopped while the task ran", count_attempt=False
                 )
-                runtime.ledger.mark_worker_stopped(name=name, pid=None, now=time.time())
+                runtime.workers.mark_worker_stopped(name=name, pid=None, now=time.time())
             runtime.close()
             log.info("stopped")
         return 0
@@ -145,36 +143,27 @@ class WorkerNode:
         instead of waiting a lease. Only rows of this host whose process is gone."""
         host = socket.gethostname()
         for plan in self.plans:
-            row = runtime.ledger.worker(plan.name)
+            row = runtime.workers.worker(plan.name)
             if row is None or row.stopped_at is not None or row.hostname != host:
                 continue
             if psutil.pid_exists(row.pid):
                 continue
-            runtime.ledger.mark_worker_stopped(name=plan.name, pid=row.pid, now=time.time())
+            runtime.workers.mark_worker_stopped(name=plan.name, pid=row.pid, now=time.time())
             self._reaper.requeue_tasks_of(plan.name, "the worker node stopped while the task ran")
 
-    def _install_signal_handlers(self) -> None:
-        def request_stop(signum: int, _frame: FrameType | None) -> None:
-            log.info("received %s", signal.Signals(signum).name)
-            self.stop_requested.set()
-
-        signal.signal(signal.SIGINT, request_stop)
-        signal.signal(signal.SIGTERM, request_stop)
-        if hasattr(signal, "SIGBREAK"):
-            signal.signal(signal.SIGBREAK, request_stop)
-
     def _supervise(self, supervisor: WorkerSupervisor) -> None:
-        next_hard_check = time.monotonic()
-        while not self.stop_requested.wait(SUPERVISE_INTERVAL):
-            self._reaper.tick()
-            try:
-                supervisor.check()
-                if time.monotonic() >= next_hard_check:
-                    self._reaper.enforce_hard_limit()
-                    next_hard_check = time.monotonic() + HARD_LIMIT_CHECK_INTERVAL
-            except Exception:
-                # The database or Redis may be away for a moment; the workers keep going.
-                log.exception("supervision step failed; trying again")
+        reaper = self._reaper
+
+        def each_turn() -> None:
+            reaper.tick()
+            supervisor.check()
+
+        # The database or Redis may be away for a moment; the workers keep going.
+        supervise(
+            self.stop_requested,
+            each_turn,
+            [Every(HARD_LIMIT_CHECK_INTERVAL, reaper.enforce_hard_limit)],
+        )
 
     def _on_worker_exit(self, name: str, count_attempt: bool) -> None:
         reason = (

@@ -10,9 +10,11 @@ from appliance.db import Database
 from appliance.embedding import Embedder, SentenceTransformerEmbedder, model_dimension
 from appliance.internal_client import InternalClient
 from appliance.reader.sandbox import ExtractionSandbox
+from appliance.tasking.history import TaskHistory
 from appliance.tasking.ledger import Ledger
 from appliance.tasking.queue import TaskQueue
 from appliance.tasking.registry import TaskRegistry
+from appliance.tasking.workers import WorkerTable
 from appliance.vectors import VectorStore, open_vector_store
 from appliance.vectors.remote import RemoteVectorWriter, VectorWriter
 
@@ -48,27 +50,33 @@ class Runtime:
     def ledger(self) -> Ledger:
         return self.queue.ledger
 
+    @property
+    def history(self) -> TaskHistory:
+        return self.queue.history
+
+    @property
+    def workers(self) -> WorkerTable:
+        return self.queue.workers
+
     @classmethod
     def build(
         cls,
         settings: Settings,
         registry: TaskRegistry,
+        db: Database,
         *,
         role: Role = Role.TOOL,
         own_vectors: bool = False,
         torch_threads: int = 1,
         reader: ExtractionSandbox | None = None,
     ) -> Runtime:
-        """Open the app database and the queue (creating them on first use).
-
-        Raises DatabaseUnavailableError when the app database cannot be used.
+        """The queue (made on first use), the model and the vectors, around `db`.
 
         With `own_vectors` this process opens the embedded vector store (only one process
         may); with a Qdrant server configured every process talks to it directly.
         `torch_threads` applies unless the settings name a number.
         """
         settings.ensure_dirs()
-        db = Database.open(settings.app_database_url)
         queue = TaskQueue(settings, db, registry)
         try:
             # A queue server that is down is a one-line message at start, not a trace later.

@@ -21,13 +21,14 @@ import time
 import psutil
 from huey.consumer import Consumer, ConsumerStopped
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.documents.processing import new_reader
 from appliance.errors import StartupError
 from appliance.logs import setup_logging
 from appliance.priority import lower_worker
 from appliance.processes import STOP_COMMAND, WorkerExit
-from appliance.runtime import Role, Runtime
+from appliance.runtime import Role
 from appliance.tasking.execution import TaskExecutor
 from appliance.tasking.layout import EMBEDDING_QUEUE, layout_for
 from appliance.tasking.outcomes import settle
@@ -106,9 +107,9 @@ class WorkerProcess:
         # Built in one direction: the reader (a worker that reads documents owns one),
         # then the runtime, then the executor that runs this process's tasks on it.
         reads_documents = "tasks.process_document" in self.registered
-        self.runtime = Runtime.build(
+        self.runtime = start_runtime(
             settings,
-            registry,
+            registry=registry,
             role=Role.WORKER,
             torch_threads=threads,
             reader=new_reader(settings) if reads_documents else None,
@@ -117,7 +118,7 @@ class WorkerProcess:
         self.runtime.queue.run_tasks_with(self.executor)
         self._refuse_duplicate_name()
         # Registering first: the answer decides whether Huey's scheduler runs periodic tasks.
-        self.periodic = self.runtime.ledger.register_worker(
+        self.periodic = self.runtime.workers.register_worker(
             name=name,
             pid=self.pid,
             hostname=self.hostname,
@@ -150,7 +151,7 @@ class WorkerProcess:
 
     def _refuse_duplicate_name(self) -> None:
         """Two live processes under one name would hand each other's tasks back."""
-        row = self.runtime.ledger.worker(self.name)
+        row = self.runtime.workers.worker(self.name)
         if row is None or row.stopped_at is not None:
             return
         if time.time() - row.heartbeat_at > self.settings.worker_lease:
@@ -164,7 +165,6 @@ class WorkerProcess:
         )
 
     def run(self, *, watch_parent: bool) -> int:
-        ledger = self.runtime.ledger
         threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
         if "tasks.embed_query" in self.registered:
             # Load the model now, not inside the first task: a search should not wait for it.
@@ -191,7 +191,9 @@ class WorkerProcess:
                 # A retiring worker's row stays as it is: the fresh process that takes
                 # over under its name re-registers within seconds, and until then the
                 # queue does not look unserved (health would answer 503 for nothing).
-                ledger.mark_worker_stopped(name=self.name, pid=self.pid, now=time.time())
+                self.runtime.workers.mark_worker_stopped(
+                    name=self.name, pid=self.pid, now=time.time()
+                )
             log.info("%s stopped", self.name)
         return WorkerExit.RETIRED if self.consumer.retiring else WorkerExit.STOPPED
 
@@ -219,11 +221,11 @@ class WorkerProcess:
             log.warning("the file reader could not be started ahead of time", exc_info=True)
 
     def _heartbeat_loop(self) -> None:
-        ledger = self.runtime.ledger
+        workers = self.runtime.workers
         while not self._stopping.wait(self.settings.heartbeat_interval):
             running = self.executor.running_task_ids()
             try:
-                ledger.heartbeat(
+                workers.heartbeat(
                     name=self.name,
                     pid=self.pid,
                     current_task_id=running[0] if running else None,

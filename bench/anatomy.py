@@ -23,7 +23,7 @@ from appliance.projects.models import ProjectCreate
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import INSERT_PROJECT, ProjectService, new_project_row
 from appliance.runtime import Runtime
-from appliance.tasking.ledger import TaskMessage
+from appliance.tasking.records import TaskMessage
 from bench import samples
 from bench.http import TimedClient
 from bench.stats import summary

@@ -26,6 +26,7 @@ import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.documents.fulltext import clean_text
 from appliance.documents.models import Document, DocumentStage, DocumentStatus
@@ -37,7 +38,6 @@ from appliance.extract import detect_file, extract
 from appliance.projects.indexing import delete_vectors, index_projects
 from appliance.projects.models import Project, ProjectCreate, ProjectUpdate
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.support import free_port, wait_for
 
 
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(
         data_dir=args.data_dir, port=args.port, torch_threads=args.threads, open_browser=False
     )
-    runtime = Runtime.build(settings, build_registry(), own_vectors=True)
+    runtime = start_runtime(settings, own_vectors=True)
     runtime.embedder.embed(["Aufwärmen"])  # load the model before the first request
     try:
         uvicorn.run(

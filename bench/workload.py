@@ -60,7 +60,7 @@ class BusyWorkers:
 
     def busy_workers(self) -> int:
         """Workers running a task now, from the ledger."""
-        return len(self.running.runtime.ledger.started())
+        return len(self.running.runtime.history.started())
 
     def _sample(self) -> None:
         while not self._stop.wait(0.5):

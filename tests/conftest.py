@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.support import RunningAppliance
 
 
@@ -32,8 +32,6 @@ def fresh_appliance(tmp_path: Path) -> Iterator[RunningAppliance]:
 @pytest.fixture
 def runtime(tmp_path: Path) -> Iterator[Runtime]:
     """Real databases on a temporary data directory, without any process running."""
-    built = Runtime.build(
-        Settings(data_dir=tmp_path / "data", retry_base_delay=1.0), build_registry()
-    )
+    built = start_runtime(Settings(data_dir=tmp_path / "data", retry_base_delay=1.0))
     yield built
     built.close()

@@ -17,10 +17,10 @@ import httpx
 from fastapi.testclient import TestClient
 
 from appliance.api.app import create_app
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.private_files import installation_token
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 
 # Scaled so the retry schedule and leases play out in seconds. The time limits stay above
 # the model's load time (the embedding worker loads it in its first seconds).
@@ -113,7 +113,7 @@ class RunningAppliance:
     def runtime(self) -> Runtime:
         """The test's own view of the same databases (as `appliance reindex` would open them)."""
         if self._runtime is None:
-            self._runtime = Runtime.build(self.settings, build_registry())
+            self._runtime = start_runtime(self.settings)
         return self._runtime
 
     def start(self, *, wait: bool = True) -> RunningAppliance:
@@ -206,7 +206,7 @@ class RunningAppliance:
 
     def worker_pids(self) -> dict[str, int]:
         return {
-            row.name: row.pid for row in self.runtime.ledger.workers() if row.stopped_at is None
+            row.name: row.pid for row in self.runtime.workers.workers() if row.stopped_at is None
         }
 
 

@@ -19,7 +19,7 @@ def test_health_is_503_without_a_worker_heartbeat(runtime: Runtime) -> None:
 
 
 def test_health_is_503_when_the_queue_database_is_unreachable(runtime: Runtime) -> None:
-    runtime.ledger.register_worker(
+    runtime.workers.register_worker(
         name="huey@worker-1", pid=1, hostname="h", periodic=True, registered=[], now=9e12
     )
     runtime.queue.close()

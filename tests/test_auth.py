@@ -11,10 +11,10 @@ from pydantic import ValidationError
 
 from appliance.api.app import create_app
 from appliance.api.auth import SESSION_COOKIE, Credentials, LoginThrottle, Sessions
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.private_files import installation_token
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.support import LOCAL
 
 PASSWORD = "Müller-Büro-2026"  # non-ASCII on purpose
@@ -106,7 +106,7 @@ def lan(tmp_path: Path) -> Iterator[Runtime]:
         access_token=PASSWORD,
         allowed_hosts="buero-pc",
     )
-    built = Runtime.build(settings, build_registry())
+    built = start_runtime(settings)
     yield built
     built.close()
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from appliance.db import BUSY_TIMEOUT_MS, Database
+from appliance.db import BUSY_TIMEOUT_MS
+from appliance.schema import open_database
 
 
 def test_durable_writes_sync_to_disk_and_light_ones_only_keep_it_consistent(
     tmp_path: Path,
 ) -> None:
-    db = Database.open(tmp_path / "app.db")
+    db = open_database(tmp_path / "app.db")
     try:
         with db.write() as conn:
             durable = conn.exec_driver_sql("PRAGMA synchronous").scalar()
@@ -33,7 +34,7 @@ def test_durable_writes_sync_to_disk_and_light_ones_only_keep_it_consistent(
     finally:
         db.dispose()
     # Everything committed is there for the next process, light writes included.
-    reopened = Database.open(tmp_path / "app.db")
+    reopened = open_database(tmp_path / "app.db")
     try:
         with reopened.read() as conn:
             assert conn.execute(text("SELECT count(*) FROM notes")).scalar() == 2
@@ -43,7 +44,7 @@ def test_durable_writes_sync_to_disk_and_light_ones_only_keep_it_consistent(
 
 def test_a_writer_waits_for_a_lock_another_process_holds_then_writes(tmp_path: Path) -> None:
     path = tmp_path / "app.db"
-    db = Database.open(path)
+    db = open_database(path)
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
         with db.write() as conn:

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.documents.service import safe_display_name
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.support import api_client
 
 URL = "/api/v1/documents/"
@@ -24,7 +24,7 @@ TEXT = "Rechnung für die Überprüfung der Heizungsanlage, Größe 12 m²\n".en
 
 @pytest.fixture
 def app_runtime(tmp_path: Path) -> Iterator[Runtime]:
-    built = Runtime.build(Settings(data_dir=tmp_path / "data", max_upload_mb=1), build_registry())
+    built = start_runtime(Settings(data_dir=tmp_path / "data", max_upload_mb=1))
     yield built
     built.close()
 
@@ -65,7 +65,7 @@ def test_the_same_content_again_is_a_duplicate(client: TestClient, app_runtime: 
     body = again.json()
     assert body["duplicate"] is True and body["id"] == first["id"] and body["task_id"] is None
     assert len(stored_files(app_runtime)) == 1
-    assert app_runtime.ledger.history(name="tasks.process_document")[1] == 1
+    assert app_runtime.history.recent(name="tasks.process_document")[1] == 1
 
 
 def test_type_comes_from_the_content_not_the_name(client: TestClient) -> None:

@@ -10,19 +10,19 @@ from typing import Any
 
 import pytest
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.projects.models import ProjectCreate
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
 from appliance.runtime import Runtime
 from appliance.tasking.execution import TaskExecutor
-from appliance.tasks import build_registry
 
 
 @pytest.fixture
 def owner(tmp_path: Path) -> Iterator[Runtime]:
     """Databases plus the vector store itself, as the only process that uses them."""
-    built = Runtime.build(Settings(data_dir=tmp_path / "data"), build_registry(), own_vectors=True)
+    built = start_runtime(Settings(data_dir=tmp_path / "data"), own_vectors=True)
     yield built
     built.close()
 
@@ -48,7 +48,7 @@ def test_the_seeds_three_arguments_are_accepted_when_the_task_runs_alone(
         ProjectCreate(name="Heizung tauschen", description="Gastherme gegen Wärmepumpe tauschen")
     )
     # Alone: the task the create queued would otherwise join it in a batch.
-    owner.ledger.revoke(own_task, allow_running=False, now=time.time())
+    owner.queue.interventions.revoke(own_task, allow_running=False, now=time.time())
     seed_args = (created.id, "ein veralteter Text", {"source": "seed"})
     if as_keywords:
         names = ("project_id", "description", "metadata")

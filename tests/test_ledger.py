@@ -7,6 +7,7 @@ import time
 import pytest
 
 from appliance.runtime import Runtime
+from appliance.tasking.counters import read_counters
 from appliance.tasking.states import TaskState
 
 
@@ -118,11 +119,11 @@ def test_revoke_only_waiting_tasks_unless_running_is_allowed(runtime: Runtime) -
     waiting = runtime.queue.enqueue("tasks.ping")
     running = runtime.queue.enqueue("tasks.ping")
     claim(runtime, running)
-    runtime.ledger.revoke(waiting, allow_running=False, now=time.time())
-    runtime.ledger.revoke(running, allow_running=False, now=time.time())
+    runtime.queue.interventions.revoke(waiting, allow_running=False, now=time.time())
+    runtime.queue.interventions.revoke(running, allow_running=False, now=time.time())
     assert runtime.ledger.get(waiting).state == "REVOKED"
     assert runtime.ledger.get(running).state == "STARTED"
-    runtime.ledger.revoke(running, allow_running=True, now=time.time())
+    runtime.queue.interventions.revoke(running, allow_running=True, now=time.time())
     assert runtime.ledger.get(running).state == "REVOKED"
     assert claim(runtime, waiting) is None
 
@@ -133,25 +134,25 @@ def test_dead_letter_retry_resets_the_budget(runtime: Runtime) -> None:
     runtime.ledger.finish_failure(
         task_id=task_id, worker="w1", error="E", duration=0, retry_delay=None, now=time.time()
     )
-    message = runtime.ledger.reset_for_retry(task_id, now=time.time())
+    message = runtime.queue.interventions.reset_for_retry(task_id, now=time.time())
     assert message is not None and message.task_id == task_id
     row = runtime.ledger.get(task_id)
     assert (row.state, row.attempts, row.error) == ("PENDING", 0, None)
-    assert runtime.ledger.reset_for_retry(task_id, now=time.time()) is None
+    assert runtime.queue.interventions.reset_for_retry(task_id, now=time.time()) is None
 
 
 def test_workers_without_heartbeat_are_dead(runtime: Runtime) -> None:
     now = time.time()
     for name in ("alive", "silent"):
-        runtime.ledger.register_worker(
+        runtime.workers.register_worker(
             name=name, pid=1, hostname="h", periodic=False, registered=[], now=now - 100
         )
-    runtime.ledger.heartbeat(name="alive", pid=1, current_task_id=None, tasks_done=0, now=now)
+    runtime.workers.heartbeat(name="alive", pid=1, current_task_id=None, tasks_done=0, now=now)
     first = runtime.queue.enqueue("tasks.ping")
     second = runtime.queue.enqueue("tasks.ping")
     claim(runtime, first, "alive")
     claim(runtime, second, "silent")
-    dead = runtime.ledger.tasks_of_dead_workers(now=now, lease=30)
+    dead = runtime.history.tasks_of_dead_workers(now=now, lease=30)
     assert [row.id for row in dead] == [second]
 
 
@@ -161,10 +162,10 @@ def test_results_expire_but_the_history_stays(runtime: Runtime) -> None:
     runtime.ledger.finish_success(
         task_id=task_id, worker="w1", result={"a": 1}, duration=0.1, now=time.time() - 7200
     )
-    assert runtime.ledger.expire_results(finished_before=time.time() - 3600) == 1
+    assert runtime.history.expire_results(finished_before=time.time() - 3600) == 1
     row = runtime.ledger.get(task_id)
     assert (row.state, row.result_json, row.result_expired) == ("SUCCESS", None, True)
-    assert runtime.ledger.delete_history(finished_before=time.time()) == 1
+    assert runtime.history.delete_history(finished_before=time.time()) == 1
     assert runtime.ledger.get(task_id) is None
 
 
@@ -217,7 +218,7 @@ def test_a_batch_finishes_only_the_tasks_still_its_own(runtime: Runtime) -> None
     assert finished == [ids[0], ids[2]]
     assert runtime.ledger.get(ids[1]).state == TaskState.PENDING
     assert runtime.ledger.get(ids[2]).result_json == '{"n": 2}'
-    counted = {(row.name, row.key): row.value for row in runtime.ledger.stats()}
+    counted = {(row.name, row.key): row.value for row in read_counters(runtime.db)}
     assert counted[("tasks.ping", "SUCCESS")] == 2
     assert counted[("tasks.ping", "duration_sum")] == pytest.approx(0.2)
 
@@ -254,7 +255,7 @@ def test_a_dead_letter_retry_is_due_at_once_and_forgets_the_old_schedule(
     runtime.ledger.finish_failure(
         task_id=task_id, worker="w1", error="E", duration=0, retry_delay=600, now=now
     )
-    runtime.ledger.revoke(task_id, allow_running=False, now=now)
-    assert runtime.ledger.reset_for_retry(task_id, now=now) is not None
+    runtime.queue.interventions.revoke(task_id, allow_running=False, now=now)
+    assert runtime.queue.interventions.reset_for_retry(task_id, now=now) is not None
     assert runtime.ledger.get(task_id).next_retry_at is None
     assert claim(runtime, task_id, now=now + 1) is not None

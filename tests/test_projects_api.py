@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.embedding import SentenceTransformerEmbedder
 from appliance.projects.indexing import index_projects
 from appliance.projects.lifecycle import mark_failed
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.support import api_client
 
 URL = "/api/v1/projects/"
@@ -87,7 +87,7 @@ def embedder() -> SentenceTransformerEmbedder:
 @pytest.fixture
 def app_runtime(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Iterator[Runtime]:
     """Fresh databases plus the vector store, as the launcher's own process has them."""
-    built = Runtime.build(Settings(data_dir=tmp_path / "data"), build_registry(), own_vectors=True)
+    built = start_runtime(Settings(data_dir=tmp_path / "data"), own_vectors=True)
     built.embedder = embedder  # its own would load the model again, for seconds
     yield built
     built.close()
@@ -124,7 +124,7 @@ def queued(runtime: Runtime, task_id: str) -> tuple[str, str, list[Any]]:
 
 
 def tasks_named(runtime: Runtime, name: str) -> int:
-    return runtime.ledger.history(name=name)[1]
+    return runtime.history.recent(name=name)[1]
 
 
 def listed(client: TestClient, **params: Any) -> list[str]:
@@ -202,7 +202,7 @@ def test_rejected_project_is_not_stored_and_queues_nothing(
 ) -> None:
     assert client.post(URL, json={"name": "Dachrinne", "phase": "fertig"}).status_code == 422
     assert client.get(URL).json()["count"] == 0
-    assert app_runtime.ledger.history()[1] == 0
+    assert app_runtime.history.recent()[1] == 0
 
 
 # -- unknown ids -------------------------------------------------------------------------

@@ -15,6 +15,6 @@ def test_a_search_nobody_answers_in_time_is_revoked_and_never_retried(
     with pytest.raises(SearchUnavailableError, match="took too long"):
         QueryEmbedder(runtime, timeout=0.05).embed("Dachrinne erneuern")
 
-    (row,) = runtime.ledger.history(name="tasks.embed_query")[0]
+    (row,) = runtime.history.recent(name="tasks.embed_query")[0]
     assert row.state == "REVOKED"  # the worker, once free, does not run it for nobody
     assert row.max_retries == 0  # and a failed attempt is not tried again minutes later

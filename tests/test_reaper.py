@@ -39,7 +39,7 @@ def _started(runtime: Runtime, worker: str, started: float) -> str:
 
 
 def _register(runtime: Runtime, name: str, pid: int, now: float) -> None:
-    runtime.ledger.register_worker(
+    runtime.workers.register_worker(
         name=name, pid=pid, hostname="h", periodic=False, registered=[], now=now
     )
 
@@ -162,7 +162,7 @@ def test_a_worker_that_answers_after_the_wake_up_keeps_its_task(runtime: Runtime
     reaper = Reaper(runtime, RecordingControl(), now=started)
     woke = started + 3600
     reaper.tick(woke)
-    runtime.ledger.heartbeat(
+    runtime.workers.heartbeat(
         name="huey@worker-3", pid=99, current_task_id=task_id, tasks_done=0, now=woke + 2
     )
     awake_until(reaper, woke, woke + lease + 1)

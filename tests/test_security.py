@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from appliance.api.app import create_app
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.support import LOCAL, api_client, bearer
 
 PORT = 8001
@@ -109,7 +109,7 @@ def lan_runtime(tmp_path: Path) -> Iterator[Runtime]:
         access_token="geheim-123456",
         allowed_hosts="buero-pc, 192.168.1.20",
     )
-    built = Runtime.build(settings, build_registry())
+    built = start_runtime(settings)
     yield built
     built.close()
 

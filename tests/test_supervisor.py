@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.layout import WorkerPlan
-from appliance.tasks import build_registry
 from tests.support import FAST_ENGINE, wait_for
 
 NAME = "huey@worker-7"
@@ -42,7 +42,7 @@ class HandBacks:
         if self.refusals > 0:
             self.refusals -= 1
             raise RuntimeError("database is locked")
-        for row in self.runtime.ledger.started(worker=name):
+        for row in self.runtime.history.started(worker=name):
             self.runtime.ledger.requeue_started(
                 task_id=row.id,
                 worker=name,
@@ -54,7 +54,7 @@ class HandBacks:
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Runtime]:
-    runtime = Runtime.build(engine_settings(tmp_path / "data"), build_registry())
+    runtime = start_runtime(engine_settings(tmp_path / "data"))
     yield runtime
     runtime.close()
 
@@ -75,7 +75,7 @@ def until(supervisor: WorkerSupervisor, condition: object, what: str) -> None:
 
 
 def registered_pid(engine: Runtime) -> int | None:
-    row = engine.ledger.worker(NAME)
+    row = engine.workers.worker(NAME)
     return None if row is None or row.stopped_at is not None else int(row.pid)
 
 
@@ -144,7 +144,7 @@ def test_a_worker_hands_back_what_an_earlier_process_under_its_name_left_started
     # not reach the database, or the worker was started by hand).
     task_id = engine.queue.enqueue("tasks.ping", "verwaist")
     engine.queue.huey("default").flush()
-    engine.ledger.register_worker(
+    engine.workers.register_worker(
         name=NAME, pid=1, hostname="old", periodic=False, registered=[], now=time.time() - 999
     )
     engine.ledger.claim(

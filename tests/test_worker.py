@@ -8,16 +8,15 @@ import sys
 import time
 from pathlib import Path
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
-from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 
 
 def test_a_second_live_worker_under_one_name_is_refused_in_one_line(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data")
-    runtime = Runtime.build(settings, build_registry())
+    runtime = start_runtime(settings)
     try:
-        runtime.ledger.register_worker(
+        runtime.workers.register_worker(
             name="huey@keller/worker-1",
             pid=4242,
             hostname="keller-pc",

@@ -15,12 +15,13 @@ from sqlalchemy import text
 from appliance.api.writes import run_write
 from appliance.db import Database, WriteLockBusyError, without_lock_wait
 from appliance.runtime import Runtime
+from appliance.schema import open_database
 from tests.support import wait_for
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
-    opened = Database.open(tmp_path / "app.db")
+    opened = open_database(tmp_path / "app.db")
     with opened.write() as conn:
         conn.execute(text("CREATE TABLE notes (body TEXT, thread TEXT)"))
     yield opened
@@ -43,7 +44,7 @@ def notes(db: Database) -> list[tuple[str, str]]:
 
 def test_a_write_runs_on_the_event_loop_when_nobody_holds_the_lock(db: Database) -> None:
     async def route() -> str:
-        return await run_write(db, add_note, db, "free")
+        return await run_write(db.dialect, add_note, db, "free")
 
     assert asyncio.run(route()) == "free"
     assert notes(db) == [("free", threading.current_thread().name)]
@@ -64,7 +65,7 @@ def test_a_write_goes_to_a_thread_and_waits_there_while_another_writer_holds_the
 
     async def route() -> str:
         pending = asyncio.create_task(other_request())
-        written = await run_write(db, add_note, db, "waited")
+        written = await run_write(db.dialect, add_note, db, "waited")
         await pending
         return written
 
@@ -97,7 +98,7 @@ def test_a_write_on_the_loop_does_not_wait_for_the_queues_lock(runtime: Runtime)
     holder.execute("BEGIN IMMEDIATE")
 
     async def route() -> str:
-        return await run_write(runtime.db, runtime.queue.enqueue, "tasks.ping", "hallo")
+        return await run_write(runtime.db.dialect, runtime.queue.enqueue, "tasks.ping", "hallo")
 
     try:
         started = time.monotonic()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from starlette.routing import Route
 from appliance import __version__
 from appliance.api import docs
 from appliance.api.auth import Credentials, Sessions
+from appliance.api.deps import ApiState, Server
 from appliance.api.headers import SecurityHeadersMiddleware
 from appliance.api.limits import BodyLimitMiddleware
 from appliance.api.nul_guard import NulGuardMiddleware
@@ -30,6 +32,7 @@ from appliance.errors import AppError, InvalidInputError
 from appliance.private_files import installation_token
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
+from appliance.projects.vector_owner import VectorOwner
 from appliance.runtime import Runtime
 from appliance.tasking.control import WorkerControl
 from appliance.tasking.metrics import TaskMetricsCollector
@@ -92,8 +95,14 @@ def create_app(
     *,
     internal_token: str | None = None,
     credentials: Credentials | None = None,
+    request_stop: Callable[[], None] | None = None,
+    tls_fingerprint: str | None = None,
 ) -> FastAPI:
-    """The appliance's HTTP app. Nothing starts here: runtime are opened by the caller."""
+    """The appliance's HTTP app. Nothing starts here: the runtime is opened by the caller.
+
+    `request_stop` is what the UI's "Beenden" calls (the launcher's stop); the
+    fingerprint of LAN mode's certificate is shown to people who check it.
+    """
     app = FastAPI(
         title="HandwerkML Appliance",
         version=__version__,
@@ -102,15 +111,25 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.runtime = runtime
-    app.state.monitor = TaskMonitor(runtime, control)
-    app.state.projects = ProjectService(runtime, QueryEmbedder(runtime))
-    app.state.documents = DocumentService(runtime)
     settings = runtime.settings
-    app.state.credentials = credentials or credentials_for(settings)
+    credentials = credentials or credentials_for(settings)
+    monitor = TaskMonitor(runtime, control)
     registry = CollectorRegistry(auto_describe=True)
-    registry.register(TaskMetricsCollector(app.state.monitor))
-    app.state.metrics_registry = registry
+    registry.register(TaskMetricsCollector(monitor))
+    app.state.api = ApiState(
+        projects=ProjectService(runtime, QueryEmbedder(runtime)),
+        documents=DocumentService(runtime),
+        monitor=monitor,
+        vector_owner=VectorOwner(runtime),
+        server=Server(
+            lan_mode=settings.lan_mode,
+            port=settings.port,
+            credentials=credentials,
+            request_stop=request_stop,
+            tls_fingerprint=tls_fingerprint,
+        ),
+        metrics=registry,
+    )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -158,7 +177,7 @@ def create_app(
     # alone), then the body limit, so strangers get 403/401, not 413 or 400.
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(AccessGuardMiddleware, policy=policy, credentials=app.state.credentials)
+    app.add_middleware(AccessGuardMiddleware, policy=policy, credentials=credentials)
     app.add_middleware(SecurityHeadersMiddleware)
     folder = ui_dir()
     if folder.is_dir():

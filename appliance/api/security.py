@@ -29,7 +29,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from appliance.api.auth import SESSION_COOKIE, Credentials, same_secret, session_cookie
-from appliance.internal_client import TOKEN_HEADER
+from appliance.internal_client import INTERNAL_PREFIX, TOKEN_HEADER
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -48,10 +48,6 @@ PUBLIC_PATHS = frozenset(
 )
 # Reads a page of another site must not make (it could time them, or read an answer).
 API_PREFIXES = ("/api/", "/metrics", "/internal/", "/openapi.json", "/docs", "/redoc")
-
-
-def is_loopback(host: str) -> bool:
-    return host in ("127.0.0.1", "localhost", "::1") or host.startswith("127.")
 
 
 @dataclass(frozen=True)
@@ -135,7 +131,7 @@ class AccessGuardMiddleware:
         cross_site = self._cross_site(method, path, headers)
         if cross_site is not None:
             return cross_site
-        if path.startswith("/internal/"):
+        if path.startswith(INTERNAL_PREFIX + "/"):
             given = headers.get(TOKEN_HEADER, "")
             # Every token is compared, so the time taken does not tell which one was close.
             matches = [same_secret(given, token) for token in self.policy.internal_tokens]

@@ -20,7 +20,7 @@ from typing import ParamSpec, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from appliance.db import Database, WriteLockBusyError, without_lock_wait
+from appliance.db import WriteLockBusyError, without_lock_wait
 from appliance.tasking.queue import sending_in_background
 
 Params = ParamSpec("Params")
@@ -28,14 +28,16 @@ Result = TypeVar("Result")
 
 
 async def run_write(
-    db: Database, write: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs
+    dialect: str, write: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs
 ) -> Result:
     """`write(*args, **kwargs)`, on the loop if the write lock is free, else in a thread.
+
+    `dialect` is the app database's ('sqlite' or 'postgresql').
 
     `write` must be safe to run twice when the first try raised `WriteLockBusyError`:
     that happens at BEGIN, before anything was written.
     """
-    if db.dialect == "sqlite":
+    if dialect == "sqlite":
         try:
             # Queue messages go to a sender thread: the queue's own lock (or a Redis
             # server) must not hold up the loop either.

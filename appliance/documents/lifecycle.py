@@ -14,8 +14,8 @@ from typing import Any
 from appliance.db import Database
 from appliance.documents.models import Document, DocumentStage, DocumentStatus
 from appliance.documents.search import DocumentIndex
-from appliance.tasking.ledger import storable
 from appliance.tasking.queue import QueueTransaction
+from appliance.tasking.records import storable
 from appliance.tasking.states import PURGED_REASON, REVOKED_REASON
 
 log = logging.getLogger("appliance.documents")

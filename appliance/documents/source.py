@@ -15,12 +15,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from appliance.config import Settings
-from appliance.internal_client import InternalClient, RemoteFileMissingError
+from appliance.internal_client import (
+    FILES,
+    INTERNAL_PREFIX,
+    InternalClient,
+    RemoteFileMissingError,
+)
 from appliance.tasking.context import PermanentTaskError
 
 log = logging.getLogger("appliance.documents")
 
-FILES_PATH = "/internal/files/"
+FILES_PATH = INTERNAL_PREFIX + FILES
 
 
 class UploadMissingError(PermanentTaskError):

@@ -67,7 +67,7 @@ class QueryEmbedder:
             time.sleep(wait)
             wait = min(wait * 2, LONGEST_WAIT)
         # Nobody waits for this answer any more: it must not run later (or again).
-        ledger.revoke(task_id, allow_running=False, now=time.time())
+        self.runtime.queue.interventions.revoke(task_id, allow_running=False, now=time.time())
         raise SearchUnavailableError(
             "The search took too long: the embedding worker is busy or not running. "
             "Please try again in a moment."

@@ -110,6 +110,11 @@ class ProjectService:
         self.runtime = runtime
         self.query_embedder = query_embedder
 
+    @property
+    def write_dialect(self) -> str:
+        """The database the writes go to ('sqlite' or 'postgresql'), for `api.writes`."""
+        return self.runtime.db.dialect
+
     # -- CRUD --------------------------------------------------------------------------
 
     def create(self, data: ProjectCreate) -> tuple[ProjectPublic, str]:

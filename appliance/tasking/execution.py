@@ -18,8 +18,8 @@ from appliance.tasking.context import (
     UserFacingError,
 )
 from appliance.tasking.host import EngineHost
-from appliance.tasking.ledger import Claim, Outcome, TaskMessage
 from appliance.tasking.outcomes import settle
+from appliance.tasking.records import Claim, Outcome, TaskMessage
 from appliance.tasking.registry import Batch, TaskRegistry, TaskSpec
 from appliance.tasking.retry import RetryPolicy
 from appliance.tasking.softlimit import SoftTimeLimit

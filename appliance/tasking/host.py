@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from appliance.config import Settings
+from appliance.tasking.history import TaskHistory
 from appliance.tasking.ledger import Ledger
 from appliance.tasking.queue import TaskQueue
+from appliance.tasking.workers import WorkerTable
 
 
 class EngineHost(Protocol):
-    """Settings, the task queue and its ledger."""
+    """Settings, the task queue, its ledger, history and worker table."""
 
     @property
     def settings(self) -> Settings: ...
@@ -26,3 +28,9 @@ class EngineHost(Protocol):
 
     @property
     def ledger(self) -> Ledger: ...
+
+    @property
+    def history(self) -> TaskHistory: ...
+
+    @property
+    def workers(self) -> WorkerTable: ...

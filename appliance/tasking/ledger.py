@@ -9,8 +9,7 @@ a duplicate message - changes nothing. That is what makes re-queueing safe.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -18,28 +17,28 @@ from sqlalchemy import (
     Connection,
     Row,
     and_,
-    delete,
-    func,
     insert,
     or_,
     select,
-    text,
     update,
 )
 
 from appliance.db import Database, dialect_insert
+from appliance.tasking.counters import add, count_finish
+from appliance.tasking.records import (
+    Claim,
+    Outcome,
+    TaskMessage,
+    message_from_row,
+    storable,
+    summarize_args,
+)
 from appliance.tasking.states import TaskState
-from appliance.tasking.tables import TaskRecord, TaskStat, WorkerRecord
-from appliance.tasking.workers import WorkerTable
+from appliance.tasking.tables import TaskRecord
 
 TASKS = TaskRecord.__table__  # type: ignore[attr-defined]
 _INSERT_PENDING = insert(TASKS)
-WORKERS = WorkerRecord.__table__  # type: ignore[attr-defined]
-STATS = TaskStat.__table__  # type: ignore[attr-defined]
-
-DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
-SUMMARY_LENGTH = 300
-_WAITING = (TaskState.PENDING.value, TaskState.RETRY.value)
+WAITING = (TaskState.PENDING.value, TaskState.RETRY.value)
 
 
 def _due(now: float) -> ColumnElement[bool]:
@@ -59,75 +58,11 @@ def _due(now: float) -> ColumnElement[bool]:
     )
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A task a worker now owns: which attempt this is and how many retries it may use."""
-
-    task_id: str
-    attempt: int
-    max_retries: int
-
-
-@dataclass(frozen=True)
-class TaskMessage:
-    """What it takes to put a ledger row back on the queue."""
-
-    task_id: str
-    name: str
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-    priority: int
-    delay: float = 0.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a guarded failure transition did.
-
-    `resend` is the message to put on the queue (a retry, or a re-queue after a crash);
-    `gave_up` is set when the task ended in FAILURE, so its owner can be told.
-    """
-
-    resend: TaskMessage | None = None
-    gave_up: TaskMessage | None = None
-
-    @property
-    def applied(self) -> bool:
-        """Whether the transition took place (False: the task was not in the expected state)."""
-        return self.resend is not None or self.gave_up is not None
-
-
-def summarize_args(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
-    """A short, human-readable rendering of a task's arguments for lists and logs."""
-    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
-    summary = ", ".join(parts)
-    if len(summary) > SUMMARY_LENGTH:
-        summary = summary[: SUMMARY_LENGTH - 3] + "..."
-    return summary
-
-
-def storable(message: str) -> str:
-    """An error message as text any database keeps (PostgreSQL refuses NUL characters)."""
-    # Exception texts may quote file contents; a NUL there must not fail the transition.
-    return message.replace("\x00", "\\0")
-
-
-def message_from_row(row: Row[Any], delay: float = 0.0) -> TaskMessage:
-    return TaskMessage(
-        task_id=row.id,
-        name=row.name,
-        args=tuple(json.loads(row.args_json)),
-        kwargs=json.loads(row.kwargs_json),
-        priority=row.priority,
-        delay=delay,
-    )
-
-
-class Ledger(WorkerTable):
-    """Reads and guarded writes on the task ledger, the worker table and the counters."""
+class Ledger:
+    """The guarded transitions of single tasks, and reading one task's row."""
 
     def __init__(self, db: Database) -> None:
-        super().__init__(db)
+        self.db = db
 
     # -- enqueue -----------------------------------------------------------------------
 
@@ -303,7 +238,7 @@ class Ledger(WorkerTable):
                     finished_names[row.name] = finished_names.get(row.name, 0) + 1
                     finished.append(task_id)
             for name, times in finished_names.items():
-                self._count_finish(conn, name, TaskState.SUCCESS, share, times)
+                count_finish(conn, name, TaskState.SUCCESS, share, times)
         return finished
 
     def finish_failure(
@@ -337,9 +272,9 @@ class Ledger(WorkerTable):
             if row is None:
                 return Outcome()
             if retry_delay is None:
-                self._count_finish(conn, row.name, TaskState.FAILURE, duration)
+                count_finish(conn, row.name, TaskState.FAILURE, duration)
                 return Outcome(gave_up=message_from_row(row))
-            self._bump(conn, row.name, "retries", 1)
+            add(conn, row.name, {"retries": 1})
             return Outcome(resend=message_from_row(row, delay=retry_delay))
 
     def requeue_started(
@@ -377,89 +312,9 @@ class Ledger(WorkerTable):
                 )
             )
             if exhausted:
-                self._count_finish(conn, row.name, TaskState.FAILURE, 0.0)
+                count_finish(conn, row.name, TaskState.FAILURE, 0.0)
                 return Outcome(gave_up=message_from_row(row))
             return Outcome(resend=message_from_row(row))
-
-    # -- control -----------------------------------------------------------------------
-
-    def revoke(self, task_id: str, *, allow_running: bool, now: float) -> Row[Any] | None:
-        """Mark a waiting (or, if allowed, running) task REVOKED; returns the row before."""
-        allowed = list(_WAITING)
-        if allow_running:
-            allowed.append(TaskState.STARTED.value)
-        with self.db.write() as conn:
-            # Locked, so a worker claiming or finishing it meanwhile waits for the revoke.
-            before = conn.execute(
-                select(TASKS).where(TASKS.c.id == task_id).with_for_update()
-            ).first()
-            if before is None or before.state not in allowed:
-                return before
-            conn.execute(
-                update(TASKS)
-                .where(TASKS.c.id == task_id, TASKS.c.state.in_(allowed))
-                .values(
-                    state=TaskState.REVOKED.value,
-                    error="revoked",
-                    finished_at=now,
-                    next_retry_at=None,
-                    updated_at=now,
-                )
-            )
-            self._count_finish(conn, before.name, TaskState.REVOKED, None)
-            return before
-
-    def purge_waiting(
-        self, *, names: Collection[str] | None, reason: str, now: float
-    ) -> list[TaskMessage]:
-        """Every waiting task (of `names`, when given) -> REVOKED with `reason`, in one
-        guarded UPDATE; the tasks it revoked."""
-        conditions = [TASKS.c.state.in_(_WAITING)]
-        if names is not None:
-            conditions.append(TASKS.c.name.in_(list(names)))
-        with self.db.write() as conn:
-            rows = conn.execute(
-                update(TASKS)
-                .where(*conditions)
-                .values(
-                    state=TaskState.REVOKED.value,
-                    error=reason,
-                    finished_at=now,
-                    next_retry_at=None,
-                    updated_at=now,
-                )
-                .returning(*TASKS.c)
-            ).all()
-            per_name: dict[str, int] = {}
-            for row in rows:
-                per_name[row.name] = per_name.get(row.name, 0) + 1
-            for name, times in per_name.items():
-                self._count_finish(conn, name, TaskState.REVOKED, None, times)
-        return [message_from_row(row) for row in rows]
-
-    def reset_for_retry(self, task_id: str, *, now: float) -> TaskMessage | None:
-        """FAILURE or REVOKED -> PENDING with a fresh retry budget (the dead-letter retry)."""
-        finished = (TaskState.FAILURE.value, TaskState.REVOKED.value)
-        with self.db.write() as conn:
-            row = conn.execute(
-                update(TASKS)
-                .where(TASKS.c.id == task_id, TASKS.c.state.in_(finished))
-                .values(
-                    state=TaskState.PENDING.value,
-                    attempts=0,
-                    error=None,
-                    result_json=None,
-                    result_expired=False,
-                    worker=None,
-                    started_at=None,
-                    finished_at=None,
-                    next_retry_at=None,
-                    enqueued_at=now,
-                    updated_at=now,
-                )
-                .returning(*TASKS.c)
-            ).first()
-            return None if row is None else message_from_row(row)
 
     # -- reads -------------------------------------------------------------------------
 
@@ -472,138 +327,3 @@ class Ledger(WorkerTable):
     def get(self, task_id: str) -> Row[Any] | None:
         with self.db.read() as conn:
             return conn.execute(select(TASKS).where(TASKS.c.id == task_id)).first()
-
-    def history(
-        self,
-        *,
-        states: Iterable[str] = (),
-        name: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> tuple[list[Row[Any]], int]:
-        """Tasks newest first, with the total that matches the filters."""
-        conditions = []
-        states = list(states)
-        if states:
-            conditions.append(TASKS.c.state.in_(states))
-        if name:
-            conditions.append(TASKS.c.name == name)
-        where = and_(*conditions) if conditions else text("1=1")
-        with self.db.read() as conn:
-            total = conn.execute(select(func.count()).select_from(TASKS).where(where)).scalar()
-            rows = conn.execute(
-                select(TASKS)
-                .where(where)
-                .order_by(TASKS.c.enqueued_at.desc(), TASKS.c.id)
-                .limit(limit)
-                .offset(offset)
-            ).all()
-        return list(rows), int(total or 0)
-
-    def started(self, *, worker: str | None = None) -> list[Row[Any]]:
-        """Running tasks (of `worker` only, when given), oldest first."""
-        conditions = [TASKS.c.state == TaskState.STARTED.value]
-        if worker is not None:
-            conditions.append(TASKS.c.worker == worker)
-        with self.db.read() as conn:
-            return list(
-                conn.execute(select(TASKS).where(*conditions).order_by(TASKS.c.started_at)).all()
-            )
-
-    def overdue_waiting(self, *, older_than: float) -> list[Row[Any]]:
-        """Waiting tasks whose message should have been picked up by `older_than`."""
-        due = func.coalesce(TASKS.c.next_retry_at, TASKS.c.updated_at)
-        with self.db.read() as conn:
-            return list(
-                conn.execute(
-                    select(TASKS).where(TASKS.c.state.in_(_WAITING), due < older_than)
-                ).all()
-            )
-
-    def count_by_state(self) -> dict[str, int]:
-        with self.db.read() as conn:
-            rows = conn.execute(select(TASKS.c.state, func.count()).group_by(TASKS.c.state)).all()
-        return {state: int(count) for state, count in rows}
-
-    def count_by_name_and_state(self) -> list[tuple[str, str, int]]:
-        with self.db.read() as conn:
-            rows = conn.execute(
-                select(TASKS.c.name, TASKS.c.state, func.count()).group_by(
-                    TASKS.c.name, TASKS.c.state
-                )
-            ).all()
-        return [(name, state, int(count)) for name, state, count in rows]
-
-    def stats(self) -> list[Row[Any]]:
-        with self.db.read() as conn:
-            return list(conn.execute(select(STATS)).all())
-
-    # -- housekeeping ------------------------------------------------------------------
-
-    def expire_results(self, *, finished_before: float) -> int:
-        """Drop result payloads of tasks that finished before the cut-off; keep the rows."""
-        with self.db.write() as conn:
-            result = conn.execute(
-                update(TASKS)
-                .where(
-                    TASKS.c.finished_at < finished_before,
-                    TASKS.c.result_expired.is_(False),
-                )
-                .values(result_json=None, result_expired=True)
-            )
-            return int(result.rowcount or 0)
-
-    def delete_history(self, *, finished_before: float) -> int:
-        with self.db.write() as conn:
-            result = conn.execute(delete(TASKS).where(TASKS.c.finished_at < finished_before))
-            return int(result.rowcount or 0)
-
-    def tasks_of_dead_workers(self, *, now: float, lease: float) -> list[Row[Any]]:
-        """STARTED tasks whose worker stopped, or whose heartbeat is older than the lease."""
-        dead = or_(
-            WORKERS.c.name.is_(None),
-            WORKERS.c.stopped_at.is_not(None),
-            WORKERS.c.heartbeat_at < now - lease,
-        )
-        with self.db.read() as conn:
-            return list(
-                conn.execute(
-                    select(TASKS)
-                    .select_from(TASKS.outerjoin(WORKERS, TASKS.c.worker == WORKERS.c.name))
-                    .where(TASKS.c.state == TaskState.STARTED.value, dead)
-                ).all()
-            )
-
-    # -- counters ----------------------------------------------------------------------
-
-    def _bump(self, conn: Connection, name: str, key: str, amount: float) -> None:
-        self._bump_many(conn, name, {key: amount})
-
-    def _bump_many(self, conn: Connection, name: str, amounts: dict[str, float]) -> None:
-        # One executemany: a finished task moves up to 15 counters, and 15 separate
-        # statements cost ~5 ms of a 30 ms document task.
-        conn.execute(
-            text(
-                "INSERT INTO task_stats (name, key, value) VALUES (:name, :key, :amount) "
-                "ON CONFLICT (name, key) DO UPDATE SET value = task_stats.value + :amount"
-            ),
-            [{"name": name, "key": key, "amount": amount} for key, amount in amounts.items()],
-        )
-
-    def _count_finish(
-        self,
-        conn: Connection,
-        name: str,
-        state: TaskState,
-        duration: float | None,
-        times: int = 1,
-    ) -> None:
-        """Count `times` tasks of `name` that ended in `state`, each after `duration`."""
-        amounts: dict[str, float] = {state.value: times}
-        if duration is not None:
-            amounts["duration_sum"] = duration * times
-            amounts["duration_count"] = times
-            for bound in DURATION_BUCKETS:
-                if duration <= bound:
-                    amounts[f"le_{bound}"] = times
-        self._bump_many(conn, name, amounts)

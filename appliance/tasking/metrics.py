@@ -20,7 +20,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from appliance.tasking.ledger import DURATION_BUCKETS
+from appliance.tasking.counters import DURATION_BUCKETS, read_counters
 from appliance.tasking.monitor import TaskMonitor
 from appliance.tasking.states import FINAL_STATES, TaskState
 
@@ -38,9 +38,9 @@ class TaskMetricsCollector(Collector):
         return []
 
     def collect(self) -> Iterator[Metric]:
-        ledger = self.monitor.runtime.ledger
+        runtime = self.monitor.runtime
         stats: dict[str, dict[str, float]] = defaultdict(dict)
-        for row in ledger.stats():
+        for row in read_counters(runtime.queue.db):
             stats[row.name][row.key] = row.value
 
         finished = CounterMetricFamily(
@@ -82,7 +82,7 @@ class TaskMetricsCollector(Collector):
             for state in TaskState
             if state not in FINAL_STATES
         }
-        for name, state_code, count in ledger.count_by_name_and_state():
+        for name, state_code, count in runtime.history.count_by_name_and_state():
             if TaskState(state_code) not in FINAL_STATES:
                 open_counts[(name, state_code)] = count
         for (name, state_code), count in sorted(open_counts.items()):
@@ -105,10 +105,10 @@ class TaskMetricsCollector(Collector):
         window = self.monitor.live_window
         live = 0
         running: dict[str, int] = defaultdict(int)
-        for row in ledger.started():
+        for row in runtime.history.started():
             if row.worker:
                 running[row.worker] += 1
-        for worker in ledger.workers():
+        for worker in runtime.workers.workers():
             if worker.stopped_at is None and now - worker.heartbeat_at <= window:
                 live += 1
                 active.add_metric([worker.name], running.get(worker.name, 0))

@@ -17,8 +17,8 @@ from sqlalchemy import Row
 from appliance.errors import ConflictError, InvalidInputError, NotFoundError
 from appliance.tasking.control import WorkerControl
 from appliance.tasking.host import EngineHost
-from appliance.tasking.ledger import message_from_row
 from appliance.tasking.outcomes import give_up
+from appliance.tasking.records import message_from_row
 from appliance.tasking.states import PURGED_REASON, REVOKED_REASON, TaskState
 
 log = logging.getLogger("appliance.monitor")
@@ -106,7 +106,7 @@ class TaskMonitor:
                 raise InvalidInputError(
                     f"Unknown state {s!r}; use one of {allowed}.", loc=("query", "state")
                 )
-        rows, total = self.runtime.ledger.history(
+        rows, total = self.runtime.history.recent(
             states=states, name=name, limit=limit, offset=offset
         )
         return {
@@ -127,7 +127,7 @@ class TaskMonitor:
 
     def _workers(self) -> tuple[list[Row[Any]], set[str]]:
         now = time.time()
-        rows = self.runtime.ledger.workers()
+        rows = self.runtime.workers.workers()
         window = self.live_window
         live = {
             row.name for row in rows if row.stopped_at is None and now - row.heartbeat_at <= window
@@ -146,12 +146,12 @@ class TaskMonitor:
                 "args": row.args_summary,
                 "attempt": row.attempts,
             }
-            for row in self.runtime.ledger.started()
+            for row in self.runtime.history.started()
         ]
         return {"active_tasks": tasks, "total_count": len(tasks)}
 
     def queue_stats(self) -> dict[str, Any]:
-        counts = self.runtime.ledger.count_by_state()
+        counts = self.runtime.history.count_by_state()
         rows, live = self._workers()
         active_by_worker = self._active_by_worker()
         return {
@@ -203,7 +203,7 @@ class TaskMonitor:
 
     def _active_by_worker(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for row in self.runtime.ledger.started():
+        for row in self.runtime.history.started():
             if row.worker:
                 counts[row.worker] = counts.get(row.worker, 0) + 1
         return counts
@@ -222,7 +222,7 @@ class TaskMonitor:
         a queue has no live worker taking it."""
         broker_connected = self.queue_depth() is not None
         rows, live = self._workers()
-        active = self.runtime.ledger.count_by_state().get(TaskState.STARTED, 0)
+        active = self.runtime.history.count_by_state().get(TaskState.STARTED, 0)
         problems = []
         if not broker_connected:
             problems.append(f"queue unreachable ({self.runtime.queue.broker})")
@@ -246,7 +246,7 @@ class TaskMonitor:
 
     def summary(self) -> dict[str, Any]:
         _healthy, health = self.health()
-        counts = self.runtime.ledger.count_by_state()
+        counts = self.runtime.history.count_by_state()
         rows, live = self._workers()
         active = counts.get(TaskState.STARTED, 0)
         reserved = counts.get(TaskState.PENDING, 0)
@@ -275,7 +275,9 @@ class TaskMonitor:
 
     def revoke(self, task_id: str, *, terminate: bool) -> dict[str, Any]:
         """Keep a waiting task from running; with `terminate`, stop a running one too."""
-        before = self.runtime.ledger.revoke(task_id, allow_running=terminate, now=time.time())
+        before = self.runtime.queue.interventions.revoke(
+            task_id, allow_running=terminate, now=time.time()
+        )
         if before is None:
             raise NotFoundError(f"No task with id {task_id!r} is known.")
         state = TaskState(before.state)
@@ -293,7 +295,7 @@ class TaskMonitor:
             # Only the process that ran it: a worker that finished the task meanwhile
             # finds it taken away and exits by itself, before it starts another one; a
             # worker on another machine sees the revoke at its next heartbeat and stops.
-            worker = self.runtime.ledger.worker(before.worker)
+            worker = self.runtime.workers.worker(before.worker)
             self.control.kill(before.worker, pid=worker.pid if worker is not None else None)
         give_up(self.runtime, message_from_row(before), REVOKED_REASON)
         message = f"Task {task_id} has been revoked"
@@ -316,7 +318,7 @@ class TaskMonitor:
     def waiting_count(self, queue: str | None) -> int:
         """Tasks waiting (queued or scheduled for a retry) on `queue`, or on all."""
         _queues, names = self._task_names(queue)
-        counts = self.runtime.ledger.count_by_name_and_state()
+        counts = self.runtime.history.count_by_name_and_state()
         return sum(n for name, state, n in counts if name in names and TaskState(state).is_waiting)
 
     def purge(self, queue: str | None) -> dict[str, Any]:
@@ -327,7 +329,7 @@ class TaskMonitor:
         work was dropped are told, so they show it and offer their retry.
         """
         queues, names = self._task_names(queue)
-        purged = self.runtime.ledger.purge_waiting(
+        purged = self.runtime.queue.interventions.purge_waiting(
             names=names, reason=PURGED_REASON, now=time.time()
         )
         self.runtime.queue.drop_messages(queues)
@@ -344,7 +346,7 @@ class TaskMonitor:
     def retry(self, task_id: str) -> dict[str, Any]:
         """Queue a failed (or revoked) task again with a fresh retry budget."""
         row = self._row(task_id)
-        message = self.runtime.ledger.reset_for_retry(task_id, now=time.time())
+        message = self.runtime.queue.interventions.reset_for_retry(task_id, now=time.time())
         if message is None:
             raise ConflictError(
                 f"Task {task_id} is {row.state}; only FAILURE or REVOKED tasks can be retried.",

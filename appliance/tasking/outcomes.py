@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from appliance.tasking.ledger import Outcome, TaskMessage
+from appliance.tasking.records import Outcome, TaskMessage
 
 if TYPE_CHECKING:
     from appliance.tasking.host import EngineHost

@@ -27,9 +27,13 @@ from sqlmodel import Session
 from appliance.config import Settings
 from appliance.db import Database
 from appliance.tasking.broker import BrokerKind, broker_kind, check_reachable, create_huey
+from appliance.tasking.history import TaskHistory
+from appliance.tasking.interventions import Interventions
 from appliance.tasking.layout import QueueLayout, layout_for
-from appliance.tasking.ledger import Ledger, TaskMessage, summarize_args
+from appliance.tasking.ledger import Ledger
+from appliance.tasking.records import TaskMessage, summarize_args
 from appliance.tasking.registry import TaskRegistry, TaskSpec
+from appliance.tasking.workers import WorkerTable
 
 log = logging.getLogger("appliance.queue")
 
@@ -184,6 +188,9 @@ class TaskQueue:
         self.db = db
         self.registry = registry
         self.ledger = Ledger(db)
+        self.history = TaskHistory(db)
+        self.interventions = Interventions(db)
+        self.workers = WorkerTable(db)
         self.layout = layout_for(settings)
         self.broker: BrokerKind = broker_kind(settings)
         self.hueys = {name: create_huey(settings, name) for name in self.layout.queues}

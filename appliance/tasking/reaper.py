@@ -24,8 +24,8 @@ from collections.abc import Callable, Collection
 from appliance.tasking.awake import AwakeClock
 from appliance.tasking.control import WorkerControl
 from appliance.tasking.host import EngineHost
-from appliance.tasking.ledger import message_from_row
 from appliance.tasking.outcomes import settle
+from appliance.tasking.records import message_from_row
 from appliance.tasking.retry import RetryPolicy
 
 log = logging.getLogger("appliance.reaper")
@@ -39,7 +39,7 @@ def hand_back_tasks_of(
 ) -> int:
     """Give every task `worker` holds back to the queue (or fail those out of attempts)."""
     count = 0
-    for row in runtime.ledger.started(worker=worker):
+    for row in runtime.history.started(worker=worker):
         outcome = runtime.ledger.requeue_started(
             task_id=row.id,
             worker=worker,
@@ -98,7 +98,7 @@ class Reaper:
         lease = self.runtime.settings.worker_lease
         if self.clock.within_fresh_lease(now, lease):
             return 0  # the PC just woke up: the workers have not had a chance to answer
-        rows = self.runtime.ledger.tasks_of_dead_workers(now=now, lease=lease)
+        rows = self.runtime.history.tasks_of_dead_workers(now=now, lease=lease)
         for worker in sorted({row.worker for row in rows if row.worker}):
             self.requeue_tasks_of(worker, f"worker {worker} stopped answering")
         return len(rows)
@@ -112,7 +112,7 @@ class Reaper:
         now = time.time() if now is None else now
         self.clock.tick(now)
         settings = self.runtime.settings
-        running = self.runtime.ledger.started()
+        running = self.runtime.history.started()
         self.clock.forget_tasks_except({row.id for row in running})
         count = 0
         for row in running:
@@ -129,7 +129,7 @@ class Reaper:
                 continue
             policy = RetryPolicy.configured(settings, row.max_retries)
             delay = policy.delay(row.attempts) if policy.may_retry(row.attempts) else None
-            worker = self.runtime.ledger.worker(row.worker) if row.worker else None
+            worker = self.runtime.workers.worker(row.worker) if row.worker else None
             outcome = self.runtime.ledger.finish_failure(
                 task_id=row.id,
                 worker=row.worker,
@@ -150,7 +150,7 @@ class Reaper:
     def resend_orphans(self, now: float | None = None) -> int:
         """Send again the messages of waiting tasks that are neither queued nor scheduled."""
         now = time.time() if now is None else now
-        candidates = self.runtime.ledger.overdue_waiting(older_than=now - ORPHAN_GRACE)
+        candidates = self.runtime.history.overdue_waiting(older_than=now - ORPHAN_GRACE)
         if not candidates:
             return 0
         try:
@@ -173,7 +173,7 @@ class Reaper:
         """Before local workers start: whatever they ran in the last session is lost."""
         now = time.time()
         for name in local_workers:
-            self.runtime.ledger.mark_worker_stopped(name=name, pid=None, now=now)
+            self.runtime.workers.mark_worker_stopped(name=name, pid=None, now=now)
             self.requeue_tasks_of(name, "the appliance stopped while the task ran")
         self.reap_dead_workers(now)
         self.resend_orphans(now)

@@ -17,7 +17,7 @@ from appliance.tasking.states import Priority
 
 if TYPE_CHECKING:
     from appliance.tasking.context import TaskContext
-    from appliance.tasking.ledger import TaskMessage
+    from appliance.tasking.records import TaskMessage
 
 TaskFunction = Callable[..., Any]
 # One call of a batched task: its positional and keyword arguments.

@@ -13,7 +13,7 @@ from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
 from appliance.tasking.context import TaskContext
 from appliance.tasking.layout import DEFAULT_QUEUE
-from appliance.tasking.ledger import TaskMessage
+from appliance.tasking.records import TaskMessage
 from appliance.tasking.registry import Periodic, TaskRegistry
 from appliance.tasking.states import Priority
 

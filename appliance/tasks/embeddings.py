@@ -18,7 +18,7 @@ from appliance.projects.lifecycle import BATCH_SIZE, mark_failed, queue_reindex
 from appliance.projects.models import Project
 from appliance.tasking.context import TaskContext
 from appliance.tasking.layout import DEFAULT_QUEUE, EMBEDDING_QUEUE
-from appliance.tasking.ledger import TaskMessage
+from appliance.tasking.records import TaskMessage
 from appliance.tasking.registry import Batch, BatchCall, TaskRegistry
 from appliance.tasking.states import Priority
 

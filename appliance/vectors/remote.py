@@ -13,11 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from appliance.internal_client import InternalClient
+from appliance.internal_client import (
+    DELETE_VECTORS,
+    INTERNAL_PREFIX,
+    UPSERT_VECTORS,
+    InternalClient,
+)
 from appliance.vectors.base import VectorPoint
 
-UPSERT_PATH = "/internal/vectors/upsert"
-DELETE_PATH = "/internal/vectors/delete"
+UPSERT_PATH = INTERNAL_PREFIX + UPSERT_VECTORS
+DELETE_PATH = INTERNAL_PREFIX + DELETE_VECTORS
 
 
 class VectorWriter(Protocol):

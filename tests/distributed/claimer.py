@@ -18,7 +18,7 @@ import json
 import sys
 import time
 
-from appliance.db import Database
+from appliance.schema import open_database
 from appliance.tasking.ledger import Ledger
 
 
@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--reverse", action="store_true")
     parser.add_argument("ids", nargs="+")
     args = parser.parse_args()
-    ledger = Ledger(Database.open(args.url))
+    ledger = Ledger(open_database(args.url))
     ids = list(reversed(args.ids)) if args.reverse else args.ids
     print("ready", flush=True)
     sys.stdin.readline()

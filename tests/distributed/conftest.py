@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.distributed.pg_server import PostgresServer, PostgresUnavailableError
 from tests.distributed.redis_server import redis_server
 
@@ -47,6 +47,6 @@ def pg_url(postgres: PostgresServer) -> Iterator[str]:
 def runtime(tmp_path: Path, pg_url: str) -> Iterator[Runtime]:
     """Like the top-level fixture of this name, with the app database on PostgreSQL."""
     settings = Settings(data_dir=tmp_path / "data", retry_base_delay=1.0, database_url=pg_url)
-    built = Runtime.build(settings, build_registry())
+    built = start_runtime(settings)
     yield built
     built.close()

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 import redis
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
 from appliance.tasking.broker import BrokerUnavailableError, RedisQueueStorage, redacted
-from appliance.tasking.ledger import TaskMessage
 from appliance.tasking.monitor import TaskMonitor
 from appliance.tasking.reaper import ORPHAN_GRACE, Reaper
+from appliance.tasking.records import TaskMessage
 from appliance.tasking.states import Priority
-from appliance.tasks import build_registry
 from tests.distributed.redis_server import RedisServer
 from tests.support import RecordingControl, free_port
 
@@ -31,9 +31,8 @@ DB = 1  # this module's database on the shared server
 @pytest.fixture
 def runtime(redis_server: RedisServer, tmp_path: Path) -> Iterator[Runtime]:
     redis.Redis.from_url(redis_server.url(DB)).flushdb()
-    built = Runtime.build(
+    built = start_runtime(
         Settings(data_dir=tmp_path / "data", queue_url=redis_server.url(DB), workers=2),
-        build_registry(),
     )
     yield built
     built.close()
@@ -116,9 +115,7 @@ def test_the_reaper_resends_a_lost_message_once(runtime: Runtime) -> None:
 
 def test_health_names_the_broker_and_notices_when_redis_goes_away(tmp_path: Path) -> None:
     own = RedisServer(tmp_path / "redis").start()
-    runtime = Runtime.build(
-        Settings(data_dir=tmp_path / "data", queue_url=own.url()), build_registry()
-    )
+    runtime = start_runtime(Settings(data_dir=tmp_path / "data", queue_url=own.url()))
     try:
         monitor = TaskMonitor(runtime)
         _healthy, body = monitor.health()
@@ -136,7 +133,7 @@ def test_health_names_the_broker_and_notices_when_redis_goes_away(tmp_path: Path
 def test_services_refuse_an_unreachable_redis_in_one_line(tmp_path: Path) -> None:
     url = f"redis://:secret@127.0.0.1:{free_port()}/0"
     with pytest.raises(BrokerUnavailableError) as caught:
-        Runtime.build(Settings(data_dir=tmp_path, queue_url=url), build_registry())
+        start_runtime(Settings(data_dir=tmp_path, queue_url=url))
     message = str(caught.value)
     assert "Cannot reach the queue server at redis://***@127.0.0.1" in message
     assert "refused. Start Redis" in message
@@ -192,9 +189,7 @@ def test_redacted_hides_only_the_password() -> None:
 
 def test_work_accepted_while_redis_is_away_is_sent_when_it_is_back(tmp_path: Path) -> None:
     own = RedisServer(tmp_path / "redis").start()
-    runtime = Runtime.build(
-        Settings(data_dir=tmp_path / "data", queue_url=own.url()), build_registry()
-    )
+    runtime = start_runtime(Settings(data_dir=tmp_path / "data", queue_url=own.url()))
     try:
         own.stop()
         task_id = runtime.queue.enqueue("tasks.ping", "später")  # no error for the caller

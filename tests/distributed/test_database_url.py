@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
-from appliance.db import Database, DatabaseUnavailableError
-from appliance.runtime import Runtime
-from appliance.tasks import build_registry
+from appliance.db import DatabaseUnavailableError
+from appliance.schema import open_database
 from tests.distributed.pg_server import PostgresServer
 
 
@@ -45,7 +45,7 @@ def test_a_user_without_rights_is_told_so(postgres: PostgresServer, pg_url: str)
         conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     url = pg_url.replace(f"{postgres.user}@", "gast@")
     with pytest.raises(DatabaseUnavailableError, match="permission denied"):
-        Database.open(url)
+        open_database(url)
     with postgres.connect(pg_url.rsplit("/", 1)[-1]) as conn:
         conn.execute("DROP OWNED BY gast")
         conn.execute("DROP ROLE gast")
@@ -55,14 +55,14 @@ def test_a_sqlite_url_puts_the_database_outside_the_data_dir(tmp_path: Path) -> 
     elsewhere = tmp_path / "shared" / "office.db"
     elsewhere.parent.mkdir()
     settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{elsewhere}")
-    runtime = Runtime.build(settings, build_registry())
+    runtime = start_runtime(settings)
     try:
         task_id = runtime.queue.enqueue("tasks.ping")
         assert runtime.db.dialect == "sqlite"
     finally:
         runtime.close()
     assert elsewhere.is_file() and not settings.app_db_path.exists()
-    db = Database.open(f"sqlite:///{elsewhere}")
+    db = open_database(f"sqlite:///{elsewhere}")
     with db.read() as conn:
         found = conn.execute(text("SELECT id FROM task_ledger")).scalars().all()
     db.dispose()
@@ -74,7 +74,10 @@ def test_many_processes_may_create_the_schema_at_once(
 ) -> None:
     # The launcher and every worker create what is missing at start; on PostgreSQL a
     # plain CREATE ... IF NOT EXISTS from two sessions at once fails on the catalog.
-    code = "import sys; from appliance.db import Database; Database.open(sys.argv[1]).dispose()"
+    code = (
+        "import sys; from appliance.schema import open_database; "
+        "open_database(sys.argv[1]).dispose()"
+    )
     processes = [
         subprocess.Popen([sys.executable, "-c", code, pg_url], stderr=subprocess.PIPE, text=True)
         for _ in range(4)
@@ -88,12 +91,10 @@ def test_nul_characters_are_refused_before_they_reach_the_database(
     pg_url: str, tmp_path: Path
 ) -> None:
 
-    from appliance.tasking.ledger import storable
+    from appliance.tasking.records import storable
     from tests.support import api_client
 
-    runtime = Runtime.build(
-        Settings(data_dir=tmp_path / "data", database_url=pg_url), build_registry()
-    )
+    runtime = start_runtime(Settings(data_dir=tmp_path / "data", database_url=pg_url))
     try:
         client = api_client(runtime)
         refused = client.post("/api/v1/projects/", json={"name": "Bad", "city": "Ulm\x00"})
@@ -127,14 +128,14 @@ def test_a_user_given_only_the_tables_opens_a_prepared_database(
 ) -> None:
     # An administrator prepared the database (or ran the migration) as its owner; the
     # appliance logs in as a user that may only read and write the tables.
-    Database.open(pg_url).dispose()
+    open_database(pg_url).dispose()
     name = pg_url.rsplit("/", 1)[-1]
     with postgres.connect(name) as conn:
         conn.execute("CREATE ROLE buero LOGIN")
         conn.execute("GRANT USAGE ON SCHEMA public TO buero")
         conn.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO buero")
     try:
-        db = Database.open(pg_url.replace(f"{postgres.user}@", "buero@"))
+        db = open_database(pg_url.replace(f"{postgres.user}@", "buero@"))
         with db.read() as conn:
             assert conn.execute(text("SELECT appliance_casefold('GIEẞEN')")).scalar() == "giessen"
         db.dispose()

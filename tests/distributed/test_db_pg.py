@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from appliance.db import Database
+from appliance.schema import open_database
 
 
 def test_light_writes_commit_without_waiting_for_the_wal_flush(pg_url: str) -> None:
     # The test cluster turns synchronous commits off for speed; this database gets the
     # server default back, as in production.
-    setup = Database.open(pg_url)
+    setup = open_database(pg_url)
     with setup.write() as conn:
         name = conn.exec_driver_sql("SELECT current_database()").scalar()
         conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = on')
     setup.dispose()
-    db = Database.open(pg_url)
+    db = open_database(pg_url)
     try:
         with db.write() as conn:
             durable = conn.exec_driver_sql("SHOW synchronous_commit").scalar()

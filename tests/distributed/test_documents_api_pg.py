@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.test_documents_api import *  # noqa: F403
 
 
 @pytest.fixture
 def app_runtime(tmp_path: Path, pg_url: str) -> Iterator[Runtime]:
     settings = Settings(data_dir=tmp_path / "data", max_upload_mb=1, database_url=pg_url)
-    built = Runtime.build(settings, build_registry())
+    built = start_runtime(settings)
     assert built.db.dialect == "postgresql"
     yield built
     built.close()

@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from appliance.db import Database
 from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
+from appliance.schema import open_database
 
 TEXTS = {
     "invoice": (
@@ -49,7 +50,7 @@ QUERIES = [
 
 
 def build(url: str) -> Database:
-    db = Database.open(url)
+    db = open_database(url)
     now = datetime.now(UTC)
     with db.write() as conn:
         for key, (name, body) in TEXTS.items():
@@ -123,7 +124,7 @@ def test_postgresql_also_finds_other_forms_of_a_word(engines: dict[str, Database
 def test_a_text_beyond_the_tsvector_limit_is_indexed_from_its_start(
     pg_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    db = Database.open(pg_url)
+    db = open_database(pg_url)
     random.seed(3)
     words = ["".join(random.choices(string.ascii_lowercase, k=9)) for _ in range(130_000)]
     body = "Anfangswort " + " ".join(words) + " Schlusswort"

@@ -7,16 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 from sqlalchemy import insert, select
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
-from appliance.db import Database
-from appliance.launcher import LOCK_FILE
+from appliance.instance import instance_lock
 from appliance.migration import ApplianceRunningError, MigrationError, migrate_installation
 from appliance.projects.models import Project
-from appliance.runtime import Runtime
-from appliance.tasks import build_registry
+from appliance.schema import open_database
 
 PROJECTS = Project.__table__  # type: ignore[attr-defined]
 
@@ -24,7 +22,7 @@ PROJECTS = Project.__table__  # type: ignore[attr-defined]
 def installation(data_dir: Path, *names: str) -> Settings:
     """A single-PC app.db with the given project names (written as stored, unchecked)."""
     settings = Settings(data_dir=data_dir)
-    runtime = Runtime.build(settings, build_registry())
+    runtime = start_runtime(settings)
     now = datetime.now(UTC)
     try:
         with runtime.db.write() as conn:
@@ -49,7 +47,7 @@ def test_a_target_with_rows_is_refused_and_left_alone(pg_url: str, tmp_path: Pat
     second = installation(tmp_path / "b", "Dach", "Keller")
     with pytest.raises(MigrationError, match=r"already holds data \(projects: 1"):
         migrate_installation(second, pg_url, say=lambda _line: None)
-    db = Database.open(pg_url)
+    db = open_database(pg_url)
     with db.read() as conn:
         assert conn.execute(select(PROJECTS.c.name)).scalars().all() == ["Bad"]
     db.dispose()
@@ -57,7 +55,7 @@ def test_a_target_with_rows_is_refused_and_left_alone(pg_url: str, tmp_path: Pat
 
 def test_the_launchers_lock_stops_the_migration(pg_url: str, tmp_path: Path) -> None:
     settings = installation(tmp_path / "a", "Bad")
-    lock = FileLock(str(settings.data_dir / LOCK_FILE))
+    lock = instance_lock(settings)
     with lock, pytest.raises(ApplianceRunningError, match="Stop it"):
         migrate_installation(settings, pg_url, say=lambda _line: None)
 
@@ -68,7 +66,7 @@ def test_nul_characters_are_written_escaped_and_counted(pg_url: str, tmp_path: P
     report = migrate_installation(settings, pg_url, say=lines.append)
     assert report.values_escaped == 1 and report.rows["projects"] == 2
     assert any("NUL" in line for line in lines)
-    db = Database.open(pg_url)
+    db = open_database(pg_url)
     with db.read() as conn:
         names = conn.execute(select(PROJECTS.c.name).order_by(PROJECTS.c.id)).scalars().all()
     db.dispose()

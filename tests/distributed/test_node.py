@@ -23,9 +23,9 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.distributed.pg_server import PostgresServer
 from tests.distributed.redis_server import RedisServer
 from tests.e2e.test_documents import upload, wait_done
@@ -92,7 +92,7 @@ class Node:
 
 
 def live_worker(runtime: Runtime, name: str) -> Any:
-    row = runtime.ledger.worker(name)
+    row = runtime.workers.worker(name)
     if row is None or row.stopped_at is not None or time.time() - row.heartbeat_at > 3:
         return None
     return row
@@ -277,7 +277,7 @@ def test_a_node_enforces_the_hard_time_limit_by_itself(
         database_url=env["APPLIANCE_DATABASE_URL"],
         workers=1,
     )
-    runtime = Runtime.build(settings, build_registry())
+    runtime = start_runtime(settings)
     node = Node(tmp_path / "node-c", "node-c", env, "--workers", "1").start()
     try:
         first = wait_for(

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.runtime import Runtime
+from appliance.tasking.counters import read_counters
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 4
@@ -100,7 +101,7 @@ def test_each_task_is_claimed_by_exactly_one_process(runtime: Runtime) -> None:
     winner = {task_id: r["worker"] for r in results for task_id in r["won"]}
     for task_id, row in states(runtime, ids).items():
         assert (row.state, row.attempts, row.worker) == ("SUCCESS", 1, winner[task_id])
-    counted = {(s.name, s.key): s.value for s in runtime.ledger.stats()}
+    counted = {(s.name, s.key): s.value for s in read_counters(runtime.db)}
     assert counted[("tasks.ping", "SUCCESS")] == len(ids)
 
 

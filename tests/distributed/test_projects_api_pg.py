@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
-from appliance.tasks import build_registry
 from tests.test_projects_api import (  # noqa: F401 - collected here, on PostgreSQL
     client,
     test_create_answers_201_pending_and_queues_the_embedding,
@@ -37,7 +37,7 @@ from tests.test_projects_api import (  # noqa: F401 - collected here, on Postgre
 @pytest.fixture
 def app_runtime(tmp_path: Path, pg_url: str) -> Iterator[Runtime]:
     settings = Settings(data_dir=tmp_path / "data", database_url=pg_url)
-    built = Runtime.build(settings, build_registry(), own_vectors=True)
+    built = start_runtime(settings, own_vectors=True)
     assert built.db.dialect == "postgresql"
     yield built
     built.close()

@@ -146,7 +146,7 @@ def test_kill_9_of_the_launcher_during_upload_and_processing_then_restart(
     listed = fresh_appliance.client.get(URL).json()
     assert all(d["status"] in ("completed", "failed") for d in listed["data"])
     assert uploads(fresh_appliance) == stored_names(fresh_appliance)  # no orphaned files
-    assert fresh_appliance.runtime.ledger.started() == []
+    assert fresh_appliance.runtime.history.started() == []
     fresh_appliance.stop()
     data = fresh_appliance.data_dir
     assert integrity(data / "app.db") == "ok" and integrity(data / "queue.db") == "ok"

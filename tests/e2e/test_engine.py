@@ -174,7 +174,7 @@ def test_kill_9_of_a_worker_mid_task_reruns_it(appliance: RunningAppliance) -> N
         os.kill(appliance.worker_pids()[running.worker], signal.SIGKILL)
     row = appliance.wait_state(task_id, {"SUCCESS"}, timeout=30)
     assert row.attempts == 2
-    assert task_id not in [r.id for r in appliance.runtime.ledger.started()]
+    assert task_id not in [r.id for r in appliance.runtime.history.started()]
     appliance.wait_healthy()
 
 

@@ -89,7 +89,7 @@ def test_kill_9_of_the_launcher_then_restart_recovers(
     assert row.attempts in (1, 2)
     for ping in waiting:
         fresh_appliance.wait_state(ping, {"SUCCESS"})
-    assert fresh_appliance.runtime.ledger.started() == []
+    assert fresh_appliance.runtime.history.started() == []
     with fresh_appliance.runtime.db.read() as conn:
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
 

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel
 
+from appliance.api.deps import DocumentsDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET, ErrorMessage
 from appliance.documents.models import Document, DocumentDetail, DocumentPublic, DocumentStatus
-from appliance.documents.service import DocumentService
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
-
-async def get_documents(request: Request) -> DocumentService:  # async: see deps.py
-    service: DocumentService = request.app.state.documents
-    return service
-
-
-DocumentsDep = Annotated[DocumentService, Depends(get_documents)]
 
 UPLOAD_SCHEMA = {
     "requestBody": {

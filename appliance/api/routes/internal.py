@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from appliance.api.deps import RuntimeDep
-from appliance.api.routes.documents import DocumentsDep
+from appliance.api.deps import DocumentsDep, VectorOwnerDep
+from appliance.internal_client import DELETE_VECTORS, FILES, INTERNAL_PREFIX, UPSERT_VECTORS
 from appliance.vectors.base import VectorPoint
 
 MAX_POINTS = 1000
 
 
 # The token is checked by the access guard (api/security.py), before any body is read.
-router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
+router = APIRouter(prefix=INTERNAL_PREFIX, tags=["internal"], include_in_schema=False)
 
 
 class PointIn(BaseModel):
@@ -39,29 +39,17 @@ class DeleteBody(BaseModel):
     ids: list[str] = Field(max_length=MAX_POINTS)
 
 
-def _store(runtime: RuntimeDep) -> Any:
-    if runtime.vectors is None:
-        raise HTTPException(503, "This process does not own a vector store.")
-    return runtime.vectors
+@router.post(UPSERT_VECTORS)
+def upsert(body: UpsertBody, owner: VectorOwnerDep) -> dict[str, int]:
+    return {"upserted": owner.upsert([VectorPoint(p.id, p.vector, p.payload) for p in body.points])}
 
 
-@router.post("/vectors/upsert")
-def upsert(body: UpsertBody, runtime: RuntimeDep) -> dict[str, int]:
-    points = [VectorPoint(p.id, p.vector, p.payload) for p in body.points]
-    try:
-        _store(runtime).upsert(points)
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
-    return {"upserted": len(points)}
+@router.post(DELETE_VECTORS)
+def delete(body: DeleteBody, owner: VectorOwnerDep) -> dict[str, int]:
+    return {"deleted": owner.delete(body.ids)}
 
 
-@router.post("/vectors/delete")
-def delete(body: DeleteBody, runtime: RuntimeDep) -> dict[str, int]:
-    _store(runtime).delete(body.ids)
-    return {"deleted": len(body.ids)}
-
-
-@router.get("/files/{stored_name}")
+@router.get(FILES + "{stored_name}")
 def uploaded_file(
     documents: DocumentsDep,
     stored_name: Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9-]+\.[a-z0-9]+$")],

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from appliance.api.deps import MetricsDep
 
 router = APIRouter(tags=["metrics"])
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-def metrics(request: Request) -> Response:
-    body = generate_latest(request.app.state.metrics_registry)
+def metrics(registry: MetricsDep) -> Response:
+    body = generate_latest(registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

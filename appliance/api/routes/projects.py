@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, status
 from pydantic import AfterValidator, BaseModel, Field
 
+from appliance.api.deps import ProjectsDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
 from appliance.api.writes import run_write
 from appliance.projects.models import (
@@ -18,19 +19,11 @@ from appliance.projects.models import (
     ProjectUpdate,
     no_nul,
 )
-from appliance.projects.service import SORT_FIELDS, ProjectFilters, ProjectService, ScoredProject
+from appliance.projects.service import SORT_FIELDS, ProjectFilters, ScoredProject
 
 SORT_PATTERN = "^-?(" + "|".join(sorted(SORT_FIELDS)) + ")$"
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"], responses=ERROR_RESPONSES)
-
-
-async def get_projects(request: Request) -> ProjectService:  # async: see deps.py
-    service: ProjectService = request.app.state.projects
-    return service
-
-
-ProjectsDep = Annotated[ProjectService, Depends(get_projects)]
 
 
 class ProjectWithTask(ProjectPublic):
@@ -91,7 +84,7 @@ def _scored(results: list[ScoredProject]) -> ScoredList:
 @router.post("/", status_code=status.HTTP_201_CREATED, response_model=ProjectWithTask)
 async def create_project(body: ProjectCreate, projects: ProjectsDep) -> ProjectWithTask:
     """Store a project; its embedding is generated in the background (`status: pending`)."""
-    project, task_id = await run_write(projects.runtime.db, projects.create, body)
+    project, task_id = await run_write(projects.write_dialect, projects.create, body)
     return _with_task(project, task_id)
 
 
@@ -153,7 +146,7 @@ async def replace_project(
 ) -> ProjectWithTask:
     """Replace all fields; the embedding is regenerated only if name, trade or text changed."""
     project, task_id = await run_write(
-        projects.runtime.db, projects.update, project_id, body, replace=True
+        projects.write_dialect, projects.update, project_id, body, replace=True
     )
     return _with_task(project, task_id)
 
@@ -164,7 +157,7 @@ async def update_project(
 ) -> ProjectWithTask:
     """Change the fields sent; the embedding is regenerated only if its text changed."""
     project, task_id = await run_write(
-        projects.runtime.db, projects.update, project_id, body, replace=False
+        projects.write_dialect, projects.update, project_id, body, replace=False
     )
     return _with_task(project, task_id)
 
@@ -172,7 +165,7 @@ async def update_project(
 @router.delete("/{project_id}")
 async def delete_project(project_id: str, projects: ProjectsDep) -> dict[str, str]:
     """Delete a project; its vector is removed in the background."""
-    task_id = await run_write(projects.runtime.db, projects.delete, project_id)
+    task_id = await run_write(projects.write_dialect, projects.delete, project_id)
     return {"status": "deleted", "id": project_id, "task_id": task_id}
 
 

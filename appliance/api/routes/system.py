@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from appliance import __version__
-from appliance.api.auth import Credentials, ended_cookie, session_cookie
-from appliance.api.deps import RuntimeDep
+from appliance.api.auth import ended_cookie, session_cookie
+from appliance.api.deps import ServerDep
 from appliance.api.errors import ERROR_RESPONSES
 from appliance.api.security import session_from
 
@@ -25,44 +25,42 @@ class Login(BaseModel):
 
 
 @router.get("/api/v1/system/info")
-def info(runtime: RuntimeDep, request: Request) -> dict[str, Any]:
+def info(server: ServerDep) -> dict[str, Any]:
     """Version, whether the appliance is shared on the network (LAN mode), and the
     fingerprint of its certificate there."""
-    settings = runtime.settings
     return {
         "version": __version__,
-        "lan_mode": settings.lan_mode,
-        "port": settings.port,
-        "tls_fingerprint": getattr(request.app.state, "tls_fingerprint", None),
+        "lan_mode": server.lan_mode,
+        "port": server.port,
+        "tls_fingerprint": server.tls_fingerprint,
     }
 
 
 @router.post("/api/v1/system/shutdown")
-def shutdown(request: Request) -> dict[str, str]:
+def shutdown(server: ServerDep) -> dict[str, str]:
     """Stop the appliance (the UI's "Beenden"); running work is re-queued for next time."""
-    request_stop = getattr(request.app.state, "request_stop", None)
-    if request_stop is None:
+    if server.request_stop is None:
         raise HTTPException(409, "This server was not started by the launcher.")
-    request_stop()
+    server.request_stop()
     return {"status": "stopping"}
 
 
 @router.get("/api/v1/auth/status")
-def status(runtime: RuntimeDep) -> dict[str, Any]:
+def status(server: ServerDep) -> dict[str, Any]:
     """What the login page must know before anyone is logged in."""
-    return {"lan_mode": runtime.settings.lan_mode}
+    return {"lan_mode": server.lan_mode}
 
 
 @router.post(
     "/api/v1/auth/login",
     responses={429: {"description": "Too many wrong passwords from this address for now."}},
 )
-def login(body: Login, request: Request, response: Response) -> dict[str, str]:
+def login(body: Login, server: ServerDep, request: Request, response: Response) -> dict[str, str]:
     """Exchange the password (LAN mode) or the installation token for a session cookie.
 
     A fresh session every time; the one the browser had before ends.
     """
-    credentials: Credentials = request.app.state.credentials
+    credentials = server.credentials
     address = request.client.host if request.client else "unknown"
     wait = credentials.throttle.wait_for(address)
     if wait > 0:
@@ -89,9 +87,9 @@ def login(body: Login, request: Request, response: Response) -> dict[str, str]:
 
 
 @router.post("/api/v1/auth/logout")
-def logout(request: Request, response: Response) -> dict[str, str]:
+def logout(server: ServerDep, request: Request, response: Response) -> dict[str, str]:
     """End this browser's session."""
-    credentials: Credentials = request.app.state.credentials
+    credentials = server.credentials
     session_id = session_from(request.headers)
     if session_id is not None:
         credentials.sessions.end(session_id)

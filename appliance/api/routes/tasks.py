@@ -9,6 +9,19 @@ from fastapi.responses import JSONResponse
 
 from appliance.api.deps import MonitorDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
+from appliance.api.task_models import (
+    ActiveTasks,
+    Health,
+    Purged,
+    Queued,
+    QueueStats,
+    Revoked,
+    Summary,
+    TaskHistory,
+    TaskResult,
+    TaskView,
+    WorkersStats,
+)
 from appliance.tasking.states import TaskState
 
 _STATE = "(" + "|".join(TaskState) + ")"
@@ -17,7 +30,7 @@ STATES_PATTERN = f"^{_STATE}(,{_STATE})*$"
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], responses=ERROR_RESPONSES)
 
 
-@router.get("/task/{task_id}", summary="State of one task")
+@router.get("/task/{task_id}", summary="State of one task", response_model=TaskView)
 def get_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
     return monitor.task(task_id)
 
@@ -25,14 +38,21 @@ def get_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
 @router.get(
     "/task/{task_id}/result",
     summary="Result of a finished task (202 while it is not finished)",
-    responses={202: {"description": "Not finished yet; the body has the state."}},
+    response_model=TaskResult,
+    responses={
+        202: {"model": TaskResult, "description": "Not finished yet; the body has the state."}
+    },
 )
 def get_task_result(task_id: str, monitor: MonitorDep) -> JSONResponse:
     ready, body = monitor.result(task_id)
     return JSONResponse(body, status_code=200 if ready else 202)
 
 
-@router.post("/task/{task_id}/revoke", summary="Revoke a waiting task, or stop a running one")
+@router.post(
+    "/task/{task_id}/revoke",
+    summary="Revoke a waiting task, or stop a running one",
+    response_model=Revoked,
+)
 def revoke_task(
     task_id: str,
     monitor: MonitorDep,
@@ -41,12 +61,12 @@ def revoke_task(
     return monitor.revoke(task_id, terminate=terminate)
 
 
-@router.post("/task/{task_id}/retry", summary="Queue a failed task again")
+@router.post("/task/{task_id}/retry", summary="Queue a failed task again", response_model=Queued)
 def retry_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
     return monitor.retry(task_id)
 
 
-@router.post("/purge", summary="Drop every waiting task (of one queue)")
+@router.post("/purge", summary="Drop every waiting task (of one queue)", response_model=Purged)
 def purge_tasks(
     monitor: MonitorDep,
     queue: Annotated[
@@ -57,7 +77,7 @@ def purge_tasks(
     return monitor.purge(queue)
 
 
-@router.get("/tasks", summary="Task history, newest first")
+@router.get("/tasks", summary="Task history, newest first", response_model=TaskHistory)
 def list_tasks(
     monitor: MonitorDep,
     state: Annotated[
@@ -71,17 +91,19 @@ def list_tasks(
     return monitor.history(state=state, name=name, limit=limit, offset=offset)
 
 
-@router.get("/tasks/active", summary="Tasks running now")
+@router.get("/tasks/active", summary="Tasks running now", response_model=ActiveTasks)
 def active_tasks(monitor: MonitorDep) -> dict[str, Any]:
     return monitor.active()
 
 
-@router.get("/queue/stats", summary="Queue statistics")
+@router.get("/queue/stats", summary="Queue statistics", response_model=QueueStats)
 def queue_stats(monitor: MonitorDep) -> dict[str, Any]:
     return monitor.queue_stats()
 
 
-@router.get("/workers/stats", summary="Workers and their registered tasks")
+@router.get(
+    "/workers/stats", summary="Workers and their registered tasks", response_model=WorkersStats
+)
 def workers_stats(monitor: MonitorDep) -> dict[str, Any]:
     return monitor.workers_stats()
 
@@ -89,13 +111,14 @@ def workers_stats(monitor: MonitorDep) -> dict[str, Any]:
 @router.get(
     "/health",
     summary="Health of queue and workers (503 when unhealthy)",
-    responses={503: {"description": "Queue unreachable or no live worker."}},
+    response_model=Health,
+    responses={503: {"model": Health, "description": "Queue unreachable or no live worker."}},
 )
 def health(monitor: MonitorDep) -> JSONResponse:
     healthy, body = monitor.health()
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
-@router.get("/summary", summary="Overall system status")
+@router.get("/summary", summary="Overall system status", response_model=Summary)
 def summary(monitor: MonitorDep) -> dict[str, Any]:
     return monitor.summary()

@@ -1,0 +1,41 @@
+"""The owner's side of vector writes that worker processes send over the internal API.
+
+An embedded vector store admits one process: the launcher. Workers post their upserts
+and deletions to it (`/internal/vectors/*`); this is what the launcher does with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from appliance.errors import AppError, InvalidInputError
+from appliance.runtime import Runtime
+from appliance.vectors.base import VectorPoint, VectorStore
+
+
+class NoVectorStoreError(AppError):
+    status = 503
+
+
+class VectorOwner:
+    """Writes into this process's vector store, if it owns one."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._store = runtime.vectors
+
+    def upsert(self, points: Sequence[VectorPoint]) -> int:
+        store = self._owned()
+        try:
+            store.upsert(points)
+        except ValueError as exc:  # a vector of the wrong size
+            raise InvalidInputError(str(exc), loc=("body", "points")) from None
+        return len(points)
+
+    def delete(self, ids: Sequence[str]) -> int:
+        self._owned().delete(ids)
+        return len(ids)
+
+    def _owned(self) -> VectorStore:
+        if self._store is None:
+            raise NoVectorStoreError("This process does not own a vector store.")
+        return self._store
