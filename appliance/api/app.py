@@ -89,6 +89,31 @@ def _short(error: Any) -> dict[str, Any]:
     return shown
 
 
+NUL_FREE = "^[^\\x00]*$"  # NulGuardMiddleware refuses a NUL in the address
+
+
+def _declare_nul_free_parameters(app: FastAPI) -> None:
+    """Say in the OpenAPI schema what the NUL guard enforces: no path or query parameter
+    may hold a NUL character (no database can store or compare one)."""
+    generate = app.openapi
+
+    def schema_with_rule() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for operation in (op for path in schema["paths"].values() for op in path.values()):
+                for parameter in operation.get("parameters", []):
+                    _nul_free(parameter.get("schema", {}))
+        return app.openapi_schema or generate()
+
+    app.openapi = schema_with_rule  # type: ignore[method-assign]
+
+
+def _nul_free(schema: dict[str, Any]) -> None:
+    for choice in schema.get("anyOf", [schema]):
+        if choice.get("type") == "string" and "pattern" not in choice and "enum" not in choice:
+            choice["pattern"] = NUL_FREE
+
+
 def create_app(
     runtime: Runtime,
     control: WorkerControl | None = None,
@@ -167,6 +192,7 @@ def create_app(
     app.include_router(internal.router)
     app.include_router(metrics.router)
     app.include_router(docs.router)
+    _declare_nul_free_parameters(app)
     policy = AccessPolicy.for_port(
         settings.port,
         settings.host_names(),

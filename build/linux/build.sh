@@ -3,6 +3,9 @@
 #   build/out/dist/handwerkml                      runs on a fresh Debian/Ubuntu desktop
 #   build/out/handwerkml_<version>_amd64.deb       double-click install under /opt
 set -euo pipefail
+# What goes into the package is installed for every user of the PC: readable by all,
+# whatever umask the caller has (the appliance itself runs with 077).
+umask 022
 cd "$(dirname "$0")/../.."
 scripts/setup-env test,build
 
