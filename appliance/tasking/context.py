@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
+
+R = TypeVar("R")
 
 
 class UserFacingError(Exception):
@@ -20,15 +22,15 @@ class SoftTimeLimitExceeded(Exception):
 
 
 @dataclass
-class TaskContext:
+class TaskContext(Generic[R]):
     """Handed to every task function as its first argument."""
 
     task_id: str
     name: str
     attempt: int
     # The process's runtime. The engine only hands it on (to the engine it is an
-    # EngineHost); a task reads it as the application's Runtime (tasks.runtime_of()).
-    runtime: Any
+    # EngineHost); a task declares what it is (`TaskContext[Runtime]`).
+    runtime: R
     soft_deadline: float  # time.monotonic() value
 
     def check_time_limit(self) -> None:

@@ -52,7 +52,7 @@ class Batch:
 
     key: str
     size: int
-    run: Callable[[TaskContext, list[BatchCall]], list[Any]]
+    run: Callable[[TaskContext[Any], list[BatchCall]], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class TaskSpec:
     # None: APPLIANCE_MAX_RETRIES. A task whose answer is useless later sets 0.
     max_retries: int | None = None
 
-    def run(self, context: TaskContext, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def run(self, context: TaskContext[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return self.func(context, *args, **kwargs)
 
 

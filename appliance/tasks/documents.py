@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from appliance.documents import lifecycle, processing
 from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
+from appliance.runtime import Runtime
 from appliance.tasking.context import TaskContext
 from appliance.tasking.layout import DEFAULT_QUEUE
 from appliance.tasking.records import TaskMessage
@@ -32,7 +33,7 @@ def _give_up(runtime: Any, task: TaskMessage, reason: str) -> None:
     on_give_up=_give_up,
 )
 def process_document(
-    context: TaskContext, document_id: str, file_path: str, file_type: str
+    context: TaskContext[Runtime], document_id: str, file_path: str, file_type: str
 ) -> dict[str, Any]:
     """Extract the text of an uploaded document and make it searchable.
 
@@ -47,7 +48,7 @@ def process_document(
     queue=DEFAULT_QUEUE,
     periodic=Periodic(minute="30", hour="3"),
 )
-def cleanup_old_documents(context: TaskContext) -> dict[str, Any]:
+def cleanup_old_documents(context: TaskContext[Runtime]) -> dict[str, Any]:
     """Remove failed documents older than the retention period: files and rows."""
     runtime = context.runtime
     hours = runtime.settings.failed_document_retention_hours

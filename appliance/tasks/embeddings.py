@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from appliance.projects.indexing import delete_vectors, index_projects
 from appliance.projects.lifecycle import BATCH_SIZE, mark_failed, queue_reindex
 from appliance.projects.models import Project
+from appliance.runtime import Runtime
 from appliance.tasking.context import TaskContext
 from appliance.tasking.layout import DEFAULT_QUEUE, EMBEDDING_QUEUE
 from appliance.tasking.records import TaskMessage
@@ -30,7 +31,7 @@ def _give_up(runtime: Any, task: TaskMessage, reason: str) -> None:
     mark_failed(runtime.db, str(task.args[0]), task.task_id, reason)
 
 
-def _embed_one(context: TaskContext, project_id: str) -> dict[str, Any]:
+def _embed_one(context: TaskContext[Runtime], project_id: str) -> dict[str, Any]:
     report = index_projects(context.runtime, [project_id])
     if report.missing:
         log.info("[Task %s] project %s is gone; nothing to embed", context.task_id, project_id)
@@ -43,7 +44,7 @@ def _embed_one(context: TaskContext, project_id: str) -> dict[str, Any]:
     }
 
 
-def _embed_together(context: TaskContext, calls: list[BatchCall]) -> list[dict[str, Any]]:
+def _embed_together(context: TaskContext[Runtime], calls: list[BatchCall]) -> list[dict[str, Any]]:
     """Several generate/regenerate tasks in one encode and one set of commits."""
     project_ids = [str(args[0]) if args else str(kwargs["project_id"]) for args, kwargs in calls]
     # The same project may be queued twice (created, then edited): embed it once.
@@ -79,7 +80,7 @@ PROJECT_EMBEDDINGS = Batch("project-embeddings", size=32, run=_embed_together)
     batch=PROJECT_EMBEDDINGS,
 )
 def generate_project_embedding(
-    context: TaskContext,
+    context: TaskContext[Runtime],
     project_id: str,
     description: str | None = None,
     metadata: dict[str, Any] | None = None,
@@ -100,7 +101,7 @@ def generate_project_embedding(
     batch=PROJECT_EMBEDDINGS,
 )
 def regenerate_project_embedding(
-    context: TaskContext,
+    context: TaskContext[Runtime],
     project_id: str,
     description: str | None = None,
     metadata: dict[str, Any] | None = None,
@@ -113,7 +114,7 @@ def regenerate_project_embedding(
 
 
 @registry.task("tasks.delete_project_embedding", priority=Priority.INTERACTIVE, queue=DEFAULT_QUEUE)
-def delete_project_embedding(context: TaskContext, project_id: str) -> dict[str, Any]:
+def delete_project_embedding(context: TaskContext[Runtime], project_id: str) -> dict[str, Any]:
     """Remove a deleted project's vector; a vector that is already gone is no error."""
     started = time.perf_counter()
     delete_vectors(context.runtime, [project_id])
@@ -138,7 +139,7 @@ def _batch_give_up(runtime: Any, task: TaskMessage, reason: str) -> None:
     on_give_up=_batch_give_up,
 )
 def batch_generate_embeddings(
-    context: TaskContext, project_ids: list[str] | None = None
+    context: TaskContext[Runtime], project_ids: list[str] | None = None
 ) -> dict[str, Any]:
     """Embed up to 10 projects in one go; without ids, queue batches for all projects."""
     if project_ids is None or len(project_ids) > BATCH_SIZE:
@@ -164,6 +165,6 @@ def batch_generate_embeddings(
 
 # No retries: a person waits for the answer now; a minute later it is of no use.
 @registry.task("tasks.embed_query", priority=Priority.QUERY, queue=EMBEDDING_QUEUE, max_retries=0)
-def embed_query(context: TaskContext, text: str) -> list[float]:
+def embed_query(context: TaskContext[Runtime], text: str) -> list[float]:
     """The vector of a search text (the web server holds no model: it asks this worker)."""
     return [float(x) for x in context.runtime.embedder.embed([text])[0]]

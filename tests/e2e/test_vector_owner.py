@@ -20,9 +20,9 @@ pytestmark = pytest.mark.e2e
 
 
 def embedding_tasks(appliance: RunningAppliance) -> int:
-    ledger = appliance.runtime.ledger
+    history = appliance.runtime.history
     names = ("tasks.generate_project_embedding", "tasks.batch_generate_embeddings")
-    return sum(ledger.history(name=name, limit=1)[1] for name in names)
+    return sum(history.recent(name=name, limit=1)[1] for name in names)
 
 
 def test_owner_down_makes_the_task_retry_and_a_restart_finishes_it(
