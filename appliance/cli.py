@@ -206,7 +206,7 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         ).run()
 
     if command == "reindex":
-        from appliance.maintenance_cli import reindex
+        from appliance.commands import reindex
 
         return reindex(settings, from_stored=args.from_stored)
 
@@ -223,7 +223,7 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         return 0
 
     if command == "purge":
-        from appliance.maintenance_cli import purge
+        from appliance.commands import purge
 
         return purge(settings, queue=args.queue, confirmed=args.yes)
 

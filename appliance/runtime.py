@@ -14,7 +14,7 @@ from appliance.tasking.history import TaskHistory
 from appliance.tasking.ledger import Ledger
 from appliance.tasking.queue import TaskQueue
 from appliance.tasking.registry import TaskRegistry
-from appliance.tasking.workers import WorkerTable
+from appliance.tasking.worker_table import WorkerTable
 from appliance.vectors import VectorStore, open_vector_store
 from appliance.vectors.remote import RemoteVectorWriter, VectorWriter
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from appliance.api.app import create_app
@@ -223,3 +224,7 @@ class RecordingControl:
     @property
     def killed(self) -> list[str]:
         return [name for name, _pid in self.kills]
+
+
+# Runs a test (or, as `pytestmark`, a module) on SQLite and on a real PostgreSQL server.
+on_both_databases = pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)

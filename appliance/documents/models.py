@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import BaseModel
 from sqlalchemy import BigInteger
 from sqlmodel import Field, SQLModel
 
@@ -71,3 +72,30 @@ class DocumentDetail(DocumentPublic):
     """One document with its extracted text."""
 
     searchable_text: str | None
+
+
+class UploadAnswer(DocumentPublic):
+    duplicate: bool
+    task_id: str | None
+
+
+class DocumentList(BaseModel):
+    data: list[DocumentPublic]
+    count: int
+
+
+class SnippetPart(BaseModel):
+    text: str
+    hit: bool
+
+
+class DocumentHit(DocumentPublic):
+    score: float
+    snippet: str
+    snippet_parts: list[SnippetPart]
+
+
+class SearchAnswer(BaseModel):
+    query: str
+    data: list[DocumentHit]
+    count: int

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
 from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import Column as SAColumn
@@ -157,6 +157,26 @@ class ProjectPublic(ProjectBase):
     embedding_task_id: str | None
     embedding_error: str | None
     indexed_at: datetime | None
+
+
+class ProjectWithTask(ProjectPublic):
+    """A project plus the id of the embedding task its change queued (if any)."""
+
+    task_id: str | None
+
+
+class ProjectList(BaseModel):
+    data: list[ProjectPublic]
+    count: int
+
+
+class ScoredProjectPublic(ProjectPublic):
+    score: float
+
+
+class ScoredList(BaseModel):
+    data: list[ScoredProjectPublic]
+    count: int
 
 
 class ProjectVector(SQLModel, table=True):

@@ -14,7 +14,7 @@ from appliance.config import Settings
 from appliance.tasking.history import TaskHistory
 from appliance.tasking.ledger import Ledger
 from appliance.tasking.queue import TaskQueue
-from appliance.tasking.workers import WorkerTable
+from appliance.tasking.worker_table import WorkerTable
 
 
 class EngineHost(Protocol):

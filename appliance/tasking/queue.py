@@ -33,7 +33,7 @@ from appliance.tasking.layout import QueueLayout, layout_for
 from appliance.tasking.ledger import Ledger
 from appliance.tasking.records import TaskMessage, summarize_args
 from appliance.tasking.registry import TaskRegistry, TaskSpec
-from appliance.tasking.workers import WorkerTable
+from appliance.tasking.worker_table import WorkerTable
 
 log = logging.getLogger("appliance.queue")
 

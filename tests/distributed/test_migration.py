@@ -14,6 +14,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from sqlalchemy import Engine, select, text
 from appliance.config import Settings
 from appliance.db import create_db_engine
 from appliance.embedding import model_dimension
-from appliance.migration import app_tables, file_sha256, migrate_installation
+from appliance.migration import MigrationReport, app_tables, file_sha256, migrate_installation
 from appliance.projects.models import Project
 from appliance.projects.texts import point_fingerprint
 from appliance.vectors.client import QdrantClientVectorStore
@@ -143,15 +144,27 @@ def installation(
     app.close()
 
 
-def test_migration_moves_everything_and_the_api_answers_alike(
-    installation: tuple[RunningAppliance, list[str]],
-    postgres: PostgresServer,
-    tmp_path: Path,
-) -> None:
-    source_app, project_ids = installation
-    before = answers(source_app, project_ids)
-    assert all(before["similar"].values()) and all(before["hits"].values())
+@dataclass
+class Migrated:
+    """The installation moved to PostgreSQL and a local vector store, once per module."""
 
+    source_dir: Path
+    target_dir: Path
+    target_url: str
+    project_ids: list[str]
+    before: dict[str, Any]
+    report: MigrationReport
+    lines: list[str]
+    source_rows: dict[str, list[dict[str, Any]]]
+    target_rows: dict[str, list[dict[str, Any]]]
+    indexed: set[str]
+    moved: set[str]
+
+
+def test_the_command_refuses_while_the_appliance_runs(
+    installation: tuple[RunningAppliance, list[str]], postgres: PostgresServer
+) -> None:
+    source_app, _ids = installation
     # While the appliance runs its data may change: the command refuses.
     running = run_cli(
         "migrate", "--database-url", postgres.url("nowhere"), data_dir=source_app.data_dir
@@ -159,12 +172,21 @@ def test_migration_moves_everything_and_the_api_answers_alike(
     assert running.returncode == 3, running.stderr
     assert "is running" in running.stderr and "Traceback" not in running.stderr
 
+
+@pytest.fixture(scope="module")
+def migrated(
+    installation: tuple[RunningAppliance, list[str]],
+    postgres: PostgresServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Migrated:
+    source_app, project_ids = installation
+    before = answers(source_app, project_ids)
+    assert all(before["similar"].values()) and all(before["hits"].values())
     source_app.stop()
     settings = Settings(data_dir=source_app.data_dir)
     target_url = postgres.create_database("migrated")
-    target_dir = tmp_path / "server-data"
-    dimension = model_dimension(None)
-    store = QdrantClientVectorStore.local(target_dir / "vectors" / "local", dimension)
+    target_dir = tmp_path_factory.mktemp("server") / "server-data"
+    store = QdrantClientVectorStore.local(target_dir / "vectors" / "local", model_dimension(None))
     lines: list[str] = []
     try:
         report = migrate_installation(
@@ -177,8 +199,6 @@ def test_migration_moves_everything_and_the_api_answers_alike(
         )
     finally:
         store.close()
-
-    # Every row of every table, value for value.
     source_engine = create_db_engine(settings.app_db_path)
     target_engine = create_db_engine(Settings(database_url=target_url).app_database_url)
     try:
@@ -190,65 +210,91 @@ def test_migration_moves_everything_and_the_api_answers_alike(
     finally:
         source_engine.dispose()
         target_engine.dispose()
-    assert target_rows == source_rows
-    assert report.rows == {name: len(found) for name, found in source_rows.items()}
+    return Migrated(
+        source_app.data_dir,
+        target_dir,
+        target_url,
+        project_ids,
+        before,
+        report,
+        lines,
+        source_rows,
+        target_rows,
+        indexed,
+        moved,
+    )
+
+
+def test_every_row_of_every_table_arrives_value_for_value(migrated: Migrated) -> None:
+    source_rows = migrated.source_rows
+    assert migrated.target_rows == source_rows
+    assert migrated.report.rows == {name: len(found) for name, found in source_rows.items()}
     assert len(source_rows["projects"]) == 5 and len(source_rows["documents"]) == 4
     assert len(source_rows["project_vectors"]) == 5 and len(source_rows["task_ledger"]) >= 9
-    assert moved == indexed and len(indexed) == 3 and report.search_entries == 3
+    assert migrated.moved == migrated.indexed and len(migrated.indexed) == 3
+    assert migrated.report.search_entries == 3
+    assert any(line.strip().startswith("task_ledger") for line in migrated.lines)
 
-    # Every vector, under its project's id, with a current fingerprint.
-    store = QdrantClientVectorStore.local(target_dir / "vectors" / "local", dimension)
+
+def test_every_vector_arrives_under_its_project_with_a_current_fingerprint(
+    migrated: Migrated,
+) -> None:
+    dimension = model_dimension(None)
+    store = QdrantClientVectorStore.local(migrated.target_dir / "vectors" / "local", dimension)
     try:
-        projects = {row["id"]: Project.model_validate(row) for row in source_rows["projects"]}
+        projects = {
+            row["id"]: Project.model_validate(row) for row in migrated.source_rows["projects"]
+        }
         assert store.fingerprints() == {
             pid: point_fingerprint(project) for pid, project in projects.items()
         }
-        for stored in source_rows["project_vectors"]:
+        for stored in migrated.source_rows["project_vectors"]:
             vector = np.frombuffer(stored["vector"], dtype=np.float32).tolist()
             best = store.search(vector, limit=1)[0]
             assert best.id == stored["project_id"] and best.score == pytest.approx(1.0, abs=1e-5)
     finally:
         store.close()
-    assert report.vectors_written == 5 and report.vectors_stale == 0
+    assert migrated.report.vectors_written == 5 and migrated.report.vectors_stale == 0
 
-    # Every file, byte for byte (checked against the sha256 taken at upload).
-    for document in source_rows["documents"]:
-        assert file_sha256(target_dir / "uploads" / document["stored_name"]) == document["sha256"]
-    assert report.files_copied == 4 and not report.files_missing
-    assert any(line.strip().startswith("task_ledger") for line in lines)
 
-    # The migrated installation answers as the original did.
+def test_every_file_arrives_byte_for_byte(migrated: Migrated) -> None:
+    for document in migrated.source_rows["documents"]:
+        copied = migrated.target_dir / "uploads" / document["stored_name"]
+        assert file_sha256(copied) == document["sha256"]
+    assert migrated.report.files_copied == 4 and not migrated.report.files_missing
+
+
+def test_the_migrated_installation_answers_as_the_original_did(migrated: Migrated) -> None:
     target_app = RunningAppliance(
-        target_dir,
-        env={"APPLIANCE_DATABASE_URL": target_url, "APPLIANCE_VECTOR_ENGINE": "local"},
+        migrated.target_dir,
+        env={"APPLIANCE_DATABASE_URL": migrated.target_url, "APPLIANCE_VECTOR_ENGINE": "local"},
     ).start()
     try:
-        after = answers(target_app, project_ids)
+        after = answers(target_app, migrated.project_ids)
         stats = target_app.client.get(f"{PROJECTS}stats").json()
     finally:
         target_app.close()
-    assert after["projects"] == before["projects"]
-    assert after["documents"] == before["documents"]
-    assert after["similar"] == before["similar"]
-    assert after["hits"] == before["hits"]
-    assert after["files"] == before["files"]
+    for part in ("projects", "documents", "similar", "hits", "files"):
+        assert after[part] == migrated.before[part], part
     # Nothing needed embedding again: the vectors arrived with the migration.
     assert stats["indexed"] == 5 and stats["vectors"] == 5
 
-    # A target that holds data is refused; the command prints its counts per table.
-    again = run_cli("migrate", "--database-url", target_url, data_dir=source_app.data_dir)
+
+def test_a_target_that_holds_data_is_refused_and_the_command_prints_its_counts(
+    migrated: Migrated, postgres: PostgresServer, tmp_path: Path
+) -> None:
+    again = run_cli("migrate", "--database-url", migrated.target_url, data_dir=migrated.source_dir)
     assert again.returncode == 1 and "already holds data" in again.stderr
     fresh = postgres.create_database("cli")
-    uploads = tmp_path / "cli-uploads"
     done = run_cli(
         "migrate",
         "--database-url",
         fresh,
         "--uploads-dir",
-        str(uploads),
-        data_dir=source_app.data_dir,
+        str(tmp_path / "cli-uploads"),
+        data_dir=migrated.source_dir,
     )
     assert done.returncode == 0, done.stderr
-    for name, found in source_rows.items():
+    for name, found in migrated.source_rows.items():
         assert f"{name} " in done.stdout and f" {len(found)} rows" in done.stdout
     assert "4 copied" in done.stdout

@@ -7,11 +7,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel
 
 from appliance.api.deps import DocumentsDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET, ErrorMessage
-from appliance.documents.models import Document, DocumentDetail, DocumentPublic, DocumentStatus
+from appliance.documents.models import (
+    Document,
+    DocumentDetail,
+    DocumentHit,
+    DocumentList,
+    DocumentPublic,
+    DocumentStatus,
+    SearchAnswer,
+    UploadAnswer,
+)
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
@@ -33,33 +41,6 @@ UPLOAD_SCHEMA = {
         },
     }
 }
-
-
-class UploadAnswer(DocumentPublic):
-    duplicate: bool
-    task_id: str | None
-
-
-class DocumentList(BaseModel):
-    data: list[DocumentPublic]
-    count: int
-
-
-class SnippetPart(BaseModel):
-    text: str
-    hit: bool
-
-
-class DocumentHit(DocumentPublic):
-    score: float
-    snippet: str
-    snippet_parts: list[SnippetPart]
-
-
-class SearchAnswer(BaseModel):
-    query: str
-    data: list[DocumentHit]
-    count: int
 
 
 @router.post(

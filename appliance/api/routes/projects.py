@@ -15,8 +15,12 @@ from appliance.projects.models import (
     Phase,
     Project,
     ProjectCreate,
+    ProjectList,
     ProjectPublic,
     ProjectUpdate,
+    ProjectWithTask,
+    ScoredList,
+    ScoredProjectPublic,
     no_nul,
 )
 from appliance.projects.service import SORT_FIELDS, ProjectFilters, ScoredProject
@@ -24,26 +28,6 @@ from appliance.projects.service import SORT_FIELDS, ProjectFilters, ScoredProjec
 SORT_PATTERN = "^-?(" + "|".join(sorted(SORT_FIELDS)) + ")$"
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"], responses=ERROR_RESPONSES)
-
-
-class ProjectWithTask(ProjectPublic):
-    """A project plus the id of the embedding task its change queued (if any)."""
-
-    task_id: str | None
-
-
-class ProjectList(BaseModel):
-    data: list[ProjectPublic]
-    count: int
-
-
-class ScoredProjectPublic(ProjectPublic):
-    score: float
-
-
-class ScoredList(BaseModel):
-    data: list[ScoredProjectPublic]
-    count: int
 
 
 class SearchRequest(BaseModel):

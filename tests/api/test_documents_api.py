@@ -17,14 +17,18 @@ from appliance.documents.service import safe_display_name
 from appliance.runtime import Runtime
 from tests.support import api_client
 
+# Each test with a database runs on SQLite and on a real PostgreSQL server (conftest.py).
+ON_BOTH_DATABASES = True
+
 URL = "/api/v1/documents/"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TEXT = "Rechnung für die Überprüfung der Heizungsanlage, Größe 12 m²\n".encode()
 
 
 @pytest.fixture
-def app_runtime(tmp_path: Path) -> Iterator[Runtime]:
-    built = start_runtime(Settings(data_dir=tmp_path / "data", max_upload_mb=1))
+def app_runtime(tmp_path: Path, database_url: str | None) -> Iterator[Runtime]:
+    settings = Settings(data_dir=tmp_path / "data", max_upload_mb=1, database_url=database_url)
+    built = start_runtime(settings)
     yield built
     built.close()
 

@@ -13,6 +13,9 @@ from appliance.tasking.reaper import ORPHAN_GRACE, Reaper
 from tests.support import RecordingControl
 from tests.tracing import on_call
 
+# Each test with a database runs on SQLite and on a real PostgreSQL server (conftest.py).
+ON_BOTH_DATABASES = True
+
 STEP = 1.0  # seconds between two turns of the supervise loop, as the tests tell it
 
 

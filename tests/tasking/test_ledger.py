@@ -10,6 +10,9 @@ from appliance.runtime import Runtime
 from appliance.tasking.counters import read_counters
 from appliance.tasking.states import TaskState
 
+# Each test with a database runs on SQLite and on a real PostgreSQL server (conftest.py).
+ON_BOTH_DATABASES = True
+
 
 def claim(runtime: Runtime, task_id: str, worker: str = "w1", now: float | None = None) -> object:
     return runtime.ledger.claim(
