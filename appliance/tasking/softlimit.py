@@ -10,7 +10,8 @@ covers the rest.
 An exception set from another thread lands at the next bytecode, wherever that is: the
 timer may fire just as the task returns, and its exception then surfaces after the task's
 work is done. `run()` treats a task whose result it holds as finished, whatever arrives
-later, and leaves no exception pending behind it.
+later, and leaves no exception pending and no timer armed behind it (the exception may
+surface at the very start of `__exit__`, before that has disarmed anything).
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ class SoftTimeLimit:
         except SoftTimeLimitExceeded:
             if not returned:
                 raise
+        finally:
+            # Again: an exception that surfaced as `__exit__` began cut it short.
+            self._disarm()
         return result
 
     def __enter__(self) -> SoftTimeLimit:
@@ -80,8 +84,7 @@ class SoftTimeLimit:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        with self._lock:
-            self._armed = False
+        self._disarm()
         if self.fired:
             # Whatever ended the block - a result, or another exception - an exception the
             # timer set and that has not surfaced yet must not land in the code after it
@@ -93,5 +96,10 @@ class SoftTimeLimit:
                 _surface_pending()
             except SoftTimeLimitExceeded:
                 pass
+
+    def _disarm(self) -> None:
+        """From here on the limit never fires (idempotent)."""
+        with self._lock:
+            self._armed = False
         if self._timer is not None:
             self._timer.cancel()

@@ -100,17 +100,27 @@ def test_the_real_timer_fires_after_its_seconds() -> None:
         spin_until_interrupted()
 
 
-def test_a_limit_that_fires_as_the_body_returns_leaves_the_result_alone() -> None:
-    limit = SoftTimeLimit(60)
+def test_a_limit_that_fires_as_the_body_returns_leaves_the_result_alone(
+    timer: ManualTimer,
+) -> None:
+    limit = SoftTimeLimit(60, schedule=timer)
     with fire_when_the_limit_ends():
         result = limit.run(lambda: 42)
     assert (result, limit.fired) == (42, True)
     for _ in range(10_000):
         len("x")  # nothing pending lands here
+    # The exception surfaced as __exit__ began: the timer is disarmed all the same. (It
+    # used not to be, and went off a minute later in whatever test ran then.)
+    assert timer.handle is not None and timer.handle.cancelled
+    limit.fire()  # the timer, going off anyway: nothing lands
+    for _ in range(10_000):
+        len("x")
 
 
-def test_a_limit_that_fires_as_the_body_raises_leaves_nothing_pending() -> None:
-    limit = SoftTimeLimit(60)
+def test_a_limit_that_fires_as_the_body_raises_leaves_nothing_pending(
+    timer: ManualTimer,
+) -> None:
+    limit = SoftTimeLimit(60, schedule=timer)
 
     def broken() -> None:
         raise ValueError("broken")
@@ -120,3 +130,4 @@ def test_a_limit_that_fires_as_the_body_raises_leaves_nothing_pending() -> None:
     assert limit.fired
     for _ in range(10_000):
         len("x")
+    assert timer.handle is not None and timer.handle.cancelled
