@@ -7,10 +7,12 @@ the use cases (`schema.py`) and the task functions (`tasks/`).
 
 from __future__ import annotations
 
+from appliance.backups.upgrade import backup_before_upgrade
 from appliance.config import Settings
 from appliance.reader.sandbox import ExtractionSandbox
 from appliance.runtime import Role, Runtime
 from appliance.schema import open_database
+from appliance.tasking.broker import prepare_queue_file
 from appliance.tasking.registry import TaskRegistry
 from appliance.tasks import build_registry
 
@@ -24,13 +26,18 @@ def start_runtime(
     reader: ExtractionSandbox | None = None,
     registry: TaskRegistry | None = None,
 ) -> Runtime:
-    """Open the app database (making missing tables) and build the runtime around it.
+    """Open the app database (at this version's schema) and build the runtime around it.
 
-    Raises DatabaseUnavailableError when the app database cannot be used, and
-    BrokerUnavailableError when the queue server cannot be reached.
+    An older database is backed up, then upgraded. The server, which owns the data
+    folder, also sets aside a queue file of another format. Raises
+    DatabaseUnavailableError when the app database cannot be used, NewerDatabaseError
+    when a newer version wrote it, and BrokerUnavailableError when the queue server
+    cannot be reached.
     """
     settings.ensure_dirs()
-    db = open_database(settings.app_database_url)
+    if role is Role.SERVER and not settings.queue_url:
+        prepare_queue_file(settings.queue_db_path)
+    db = open_database(settings.app_database_url, before_upgrade=backup_before_upgrade(settings))
     try:
         return Runtime.build(
             settings,

@@ -1,4 +1,5 @@
-"""The `appliance` command: run (default), worker, node, reindex, purge, selftest, version.
+"""The `appliance` command: run (default), worker, node, reindex, purge, backup, restore,
+migrate, open, selftest, version.
 
 Exit codes: 0 done, 1 failed, 2 invalid settings, 3 cannot start (already running, port
 in use), 4 a server the settings name (Redis) cannot be reached.
@@ -79,6 +80,24 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(purge)
     purge.add_argument("--queue", help="only this queue (default or embeddings)")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    backup = commands.add_parser(
+        "backup",
+        help="write a backup archive (also while the appliance runs); prints its path last",
+    )
+    _add_common(backup)
+    backup.add_argument(
+        "--to",
+        type=Path,
+        help="folder for the archive (default: APPLIANCE_BACKUP_DIR, else backups/ in the "
+        "data folder)",
+    )
+
+    restore = commands.add_parser(
+        "restore", help="put a backup archive into an empty or new data folder"
+    )
+    restore.add_argument("archive", type=Path, help="the backup archive (.zip)")
+    _add_common(restore)
 
     migrate = commands.add_parser(
         "migrate",
@@ -226,6 +245,16 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         from appliance.commands import purge
 
         return purge(settings, queue=args.queue, confirmed=args.yes)
+
+    if command == "backup":
+        from appliance.backup_cli import backup
+
+        return backup(settings, args.to)
+
+    if command == "restore":
+        from appliance.backup_cli import restore
+
+        return restore(settings, args.archive)
 
     from appliance.launcher import Launcher
 

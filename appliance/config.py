@@ -213,6 +213,13 @@ class Settings(BaseSettings):
         description="Name of this machine in worker names (huey@<node>/worker-1) when the "
         "queue is on Redis; empty: the host name.",
     )
+    backup_dir: Path | None = Field(
+        None,
+        description="Folder for backup archives, best on another disk (a USB disk or a "
+        "network share); empty: 'backups' in the data folder, which does not survive that "
+        "disk.",
+    )
+    backup_keep: int = Field(7, ge=1, le=1000, description="How many newest backups to keep.")
     hold_dir: Path | None = Field(
         None,
         description="For tests: a folder of hold files that make work wait at named points "
@@ -272,6 +279,11 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def backup_target(self) -> Path:
+        """Where backup archives go: APPLIANCE_BACKUP_DIR, else `backups` in the data folder."""
+        return self.backup_dir or self.data_dir / "backups"
 
     @property
     def tls_dir(self) -> Path:

@@ -9,7 +9,11 @@ hold file, watches the state, and deletes the file to let the work go on. Off un
 - `task-<task name>`: a task waits after its worker claimed it (it is STARTED), before
   its body runs;
 - `document-of-<n>-pages`: reading a document of n pages waits before its second page
-  (page 1 is read and reported).
+  (page 1 is read and reported);
+- `backup-snapshot-taken`: a backup waits after it has copied the databases, before it
+  packs the uploads.
+
+While work waits at a point, a file `<name>.reached` says so (for the test to see).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 POLL_INTERVAL = 0.02
+BACKUP_SNAPSHOT_TAKEN = "backup-snapshot-taken"
 
 
 def _always() -> bool:
@@ -36,6 +41,9 @@ class HoldPoints:
         if self.folder is None:
             return
         path = self.folder / name
+        if not path.exists():
+            return
+        (self.folder / f"{name}.reached").touch()
         while path.exists() and still_wanted():
             time.sleep(POLL_INTERVAL)
 

@@ -19,6 +19,7 @@ from filelock import Timeout
 
 from appliance import __version__
 from appliance.api.app import create_app
+from appliance.backups.service import BackupService
 from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.documents.reconcile import reconcile_documents
@@ -107,6 +108,7 @@ class Launcher:
         self._reaper.startup(supervisor.names())
         reconcile(runtime)
         reconcile_documents(runtime)
+        BackupService(runtime).close_interrupted()
 
         token = write_token(settings.data_dir)
         certificate = None

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, Table, insert, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
+from appliance.backups.upgrade import backup_before_upgrade
 from appliance.config import Settings, normalize_database_url
 from appliance.db import Database, create_db_engine, display_url
 from appliance.documents.models import Document, DocumentStatus
@@ -164,6 +165,8 @@ def _migrate(
     ):
         raise MigrationError("The target database is the source database.")
     report = MigrationReport(str(source_file), display_url(target_url))
+    # An older source is first brought to this version's tables (backed up before).
+    open_database(source_url, before_upgrade=backup_before_upgrade(settings)).dispose()
     source = create_db_engine(source_file)
     target = open_database(target_url)
     try:

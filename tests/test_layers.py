@@ -27,7 +27,9 @@ LAYERS: dict[str, int] = {
     "migration_cli": 1,
     "commands": 1,
     "bootstrap": 1,
+    "backup_cli": 1,
     "schema": 1,
+    "alembic": 1,
     "supervisor": 1,
     "supervision": 1,
     "settings_table": 1,
@@ -37,6 +39,7 @@ LAYERS: dict[str, int] = {
     # 3. the use cases
     "projects": 3,
     "documents": 3,
+    "backups": 3,
     # 4. the runtime, the task engine and the stores
     "runtime": 4,
     "tasking": 4,

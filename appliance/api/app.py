@@ -23,9 +23,10 @@ from appliance.api.deps import ApiState, Server
 from appliance.api.headers import SecurityHeadersMiddleware
 from appliance.api.limits import BodyLimitMiddleware
 from appliance.api.nul_guard import NulGuardMiddleware
-from appliance.api.routes import documents, internal, metrics, projects, system, tasks
+from appliance.api.routes import backups, documents, internal, metrics, projects, system, tasks
 from appliance.api.security import AccessGuardMiddleware, AccessPolicy
 from appliance.api.ui import UIRoute, ui_route
+from appliance.backups.service import BackupService
 from appliance.config import Settings
 from appliance.documents.service import DocumentService
 from appliance.errors import AppError, InvalidInputError
@@ -142,6 +143,7 @@ def create_app(
     registry = CollectorRegistry(auto_describe=True)
     registry.register(TaskMetricsCollector(monitor))
     app.state.api = ApiState(
+        backups=BackupService(runtime),
         projects=ProjectService(runtime, QueryEmbedder(runtime)),
         documents=DocumentService(runtime),
         monitor=monitor,
@@ -186,6 +188,7 @@ def create_app(
         )
 
     app.include_router(system.router)
+    app.include_router(backups.router)
     app.include_router(projects.router)
     app.include_router(documents.router)
     app.include_router(tasks.router)

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from prometheus_client import CollectorRegistry
 
 from appliance.api.auth import Credentials
+from appliance.backups.service import BackupService
 from appliance.documents.service import DocumentService
 from appliance.projects.service import ProjectService
 from appliance.projects.vector_owner import VectorOwner
@@ -33,6 +34,7 @@ class Server:
 
 @dataclass(frozen=True)
 class ApiState:
+    backups: BackupService
     projects: ProjectService
     documents: DocumentService
     monitor: TaskMonitor
@@ -49,6 +51,10 @@ def api_state(request: Request) -> ApiState:
 # The getters are `async def` although they do not wait for anything: FastAPI runs a plain
 # `def` dependency in its thread pool, a hop of ~0.1 ms (more when the GIL is busy) on
 # every request for what is an attribute lookup.
+
+
+async def get_backups(request: Request) -> BackupService:
+    return api_state(request).backups
 
 
 async def get_projects(request: Request) -> ProjectService:
@@ -75,6 +81,7 @@ async def get_metrics(request: Request) -> CollectorRegistry:
     return api_state(request).metrics
 
 
+BackupsDep = Annotated[BackupService, Depends(get_backups)]
 ProjectsDep = Annotated[ProjectService, Depends(get_projects)]
 DocumentsDep = Annotated[DocumentService, Depends(get_documents)]
 MonitorDep = Annotated[TaskMonitor, Depends(get_monitor)]

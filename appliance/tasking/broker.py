@@ -3,6 +3,11 @@
 Both keep what the task engine relies on: priorities (higher first) and FIFO within one
 priority. The ledger stays the source of truth either way; the queue only carries
 messages, and a lost message is re-sent by the reaper.
+
+The queue file carries the format of its messages (SQLite's `user_version`): 0.1.0 wrote
+pickles, this version reads JSON only. A file of another format, or one that is not a
+database at all, is set aside at start and an empty one made; the reaper then sends
+every waiting task again from the ledger.
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ from __future__ import annotations
 import calendar
 import datetime
 import logging
+import sqlite3
 import time
+from pathlib import Path
 from typing import Any, Literal
 
 from huey import Huey, SqliteHuey
@@ -29,6 +36,8 @@ REDIS_CONNECT_TIMEOUT = 5.0
 REDIS_SOCKET_TIMEOUT = 15.0
 OUTAGE_LOG_INTERVAL = 30.0
 OUTAGE_PAUSE = 1.0
+# 1: JSON messages (0.1.0's file, at 0, held pickles).
+QUEUE_FORMAT = 1
 
 
 class BrokerUnavailableError(StartupError):
@@ -134,6 +143,51 @@ def create_huey(settings: Settings, queue: str) -> Huey:
         storage_class=QueueStorage,
         **common,
     )
+
+
+def prepare_queue_file(path: Path) -> None:
+    """Make sure the queue file is of this version's format, before anyone opens it.
+
+    Only the process that owns the data folder (the launcher) calls this.
+    """
+    found = _queue_format(path)
+    if found == QUEUE_FORMAT:
+        return
+    if found is not None:
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"{path.stem}.unreadable-{stamp}{path.suffix}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{path}{suffix}")
+            if source.exists():
+                source.rename(f"{aside}{suffix}")
+        log.warning(
+            "the queue file was set aside as %s (%s); its waiting tasks are sent again "
+            "from the task ledger",
+            aside.name,
+            "not readable" if found < 0 else f"message format {found}",
+        )
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(f"pragma user_version={QUEUE_FORMAT}")
+    finally:
+        conn.close()
+
+
+def _queue_format(path: Path) -> int | None:
+    """The queue file's format; None when there is none yet (or it holds no table),
+    -1 when it is not a database."""
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("pragma user_version").fetchone()[0])
+            tables = conn.execute("select count(*) from sqlite_master").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return -1
+    return None if version == 0 and tables == 0 else version
 
 
 def check_reachable(huey: Huey, settings: Settings) -> None:

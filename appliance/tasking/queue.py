@@ -92,8 +92,13 @@ class HueyTasks:
         """Ids of every message waiting in any queue or schedule."""
         ids: set[str] = set()
         for huey in self.hueys.values():
-            ids.update(task.id for task in huey.pending())
-            ids.update(task.id for task in huey.scheduled())
+            for data in [*huey.storage.enqueued_items(), *huey.storage.scheduled_items()]:
+                # A message that cannot be read (not JSON) counts as absent: its task is
+                # sent again, and a worker drops the unreadable one unrun.
+                try:
+                    ids.add(huey.deserialize_task(data).id)
+                except Exception:
+                    continue
         return ids
 
 

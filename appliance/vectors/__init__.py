@@ -6,13 +6,26 @@
 
 Each embedded engine keeps its files in its own subfolder of the vectors folder, so
 switching engines never mixes their files (and Edge's recreate never deletes the other's).
+Beside each subfolder a marker names the format of its files. A folder of another format,
+or one the engine cannot read (damaged by a crash, or by a disk that failed), is set
+aside (renamed, not deleted) and an empty store is made: the app database keeps every
+vector, and the launcher's start-up check restores the points from there.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-from appliance.vectors.base import VectorFilter, VectorHit, VectorPoint, VectorStore
+from appliance.vectors.base import (
+    VectorFilter,
+    VectorHit,
+    VectorPoint,
+    VectorStore,
+    VectorStoreInUseError,
+)
 
 __all__ = [
     "ENGINES",
@@ -20,10 +33,15 @@ __all__ = [
     "VectorHit",
     "VectorPoint",
     "VectorStore",
+    "VectorStoreInUseError",
     "open_vector_store",
 ]
 
+log = logging.getLogger("appliance.vectors")
+
 ENGINES = ("edge", "local")
+# The layout of an engine's folder; raise it when a new version cannot read the old one.
+FOLDER_FORMAT = 1
 
 
 def open_vector_store(
@@ -48,10 +66,64 @@ def open_vector_store(
         from appliance.vectors.client import QdrantClientVectorStore
 
         return QdrantClientVectorStore.server(qdrant_url, dimension, api_key=qdrant_api_key)
+    if dimension < 1:
+        raise ValueError(f"vector dimension must be positive, got {dimension}")
+    opener: Callable[[Path, int], VectorStore]
     if engine == "local":
         from appliance.vectors.client import QdrantClientVectorStore
 
-        return QdrantClientVectorStore.local(folder / "local", dimension)
-    from appliance.vectors.edge import EdgeVectorStore
+        opener = QdrantClientVectorStore.local
+    else:
+        from appliance.vectors.edge import EdgeVectorStore
 
-    return EdgeVectorStore.open(folder / "edge", dimension)
+        opener = EdgeVectorStore.open
+    return open_embedded(folder, engine, dimension, opener)
+
+
+def open_embedded(
+    folder: Path, engine: str, dimension: int, opener: Callable[[Path, int], VectorStore]
+) -> VectorStore:
+    """Open `folder / engine` with `opener`; set it aside and start empty when its files
+    are of another format or cannot be read. A folder in use elsewhere is never touched:
+    VectorStoreInUseError goes to the caller."""
+    store_dir = folder / engine
+    marker = folder / f"{engine}.format"
+    found = _recorded_format(marker)
+    if store_dir.exists() and found not in (None, FOLDER_FORMAT):
+        _set_aside(
+            store_dir, f"its files are of format {found}, this version reads {FOLDER_FORMAT}"
+        )
+    try:
+        store = opener(store_dir, dimension)
+    except VectorStoreInUseError:
+        raise
+    except Exception as exc:
+        _set_aside(store_dir, f"it cannot be read ({exc})")
+        store = opener(store_dir, dimension)
+    marker.write_text(f"{FOLDER_FORMAT}\n", encoding="ascii")
+    return store
+
+
+def _recorded_format(marker: Path) -> int | None:
+    # No marker: written by 0.1.0, whose files are format 1.
+    try:
+        return int(marker.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return -1
+
+
+def _set_aside(store_dir: Path, why: str) -> None:
+    if not store_dir.exists():
+        return
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    aside = store_dir.with_name(f"{store_dir.name}.unreadable-{stamp}")
+    store_dir.rename(aside)
+    log.warning(
+        "the vector store in %s was set aside as %s because %s; the vectors are restored "
+        "from the app database",
+        store_dir,
+        aside.name,
+        why,
+    )

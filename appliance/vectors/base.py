@@ -47,6 +47,10 @@ class VectorFilter:
     exclude_ids: Sequence[str] = ()
 
 
+class VectorStoreInUseError(RuntimeError):
+    """Another process has the embedded vector store open (only one may)."""
+
+
 class VectorStore(Protocol):
     """A collection of project vectors (cosine distance)."""
 

@@ -30,6 +30,7 @@ from appliance.vectors.base import (
     VectorFilter,
     VectorHit,
     VectorPoint,
+    VectorStoreInUseError,
 )
 
 
@@ -60,7 +61,12 @@ class QdrantClientVectorStore:
         """Open qdrant-client's local file mode in `folder` (one process at a time)."""
         # Our lock serializes all calls, so SQLite's same-thread check (on by default
         # where SQLite is built THREADSAFE=2, e.g. macOS) only gets in the way.
-        client = QdrantClient(path=str(folder), force_disable_check_same_thread=True)
+        try:
+            client = QdrantClient(path=str(folder), force_disable_check_same_thread=True)
+        except RuntimeError as exc:
+            if "already accessed" in str(exc):
+                raise VectorStoreInUseError(f"{folder} is open in another process") from None
+            raise
         return cls(client, dimension)
 
     @classmethod

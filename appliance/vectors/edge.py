@@ -28,6 +28,7 @@ from appliance.vectors.base import (
     VectorFilter,
     VectorHit,
     VectorPoint,
+    VectorStoreInUseError,
 )
 
 
@@ -56,7 +57,8 @@ class EdgeVectorStore:
         """Open the shard in `folder`, creating it if the folder holds none.
 
         A shard of another dimension is replaced by an empty one (`recreated` is then True).
-        Raises the engine's error if another process holds the folder.
+        Raises VectorStoreInUseError if another process holds the folder, the engine's
+        error if its files cannot be read.
         """
         if dimension < 1:
             raise ValueError(f"vector dimension must be positive, got {dimension}")
@@ -65,10 +67,14 @@ class EdgeVectorStore:
         )
         recreated = False
         if _holds_shard(folder):
-            shard = edge.EdgeShard.load(str(folder))
-            if _dimension_matches(shard, dimension):
-                _ensure_field_indexes(shard)
-                return cls(shard, dimension, recreated=False)
+            shard = _load(folder)
+            try:
+                if _dimension_matches(shard, dimension):
+                    _ensure_field_indexes(shard)
+                    return cls(shard, dimension, recreated=False)
+            except BaseException:
+                shard.close()
+                raise
             shard.close()
             shutil.rmtree(folder)
             recreated = True
@@ -191,6 +197,16 @@ class EdgeVectorStore:
         if len(vector) != self._dimension:
             raise ValueError(f"vector has {len(vector)} dimensions, the store {self._dimension}")
         return [float(x) for x in vector]
+
+
+def _load(folder: Path) -> edge.EdgeShard:
+    try:
+        return edge.EdgeShard.load(str(folder))
+    except Exception as exc:
+        # The WAL's file lock is taken: another process has the shard open.
+        if "WouldBlock" in str(exc):
+            raise VectorStoreInUseError(f"{folder} is open in another process") from None
+        raise
 
 
 def _holds_shard(folder: Path) -> bool:

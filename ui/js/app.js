@@ -1,5 +1,6 @@
-// The page: navigation between the three views, language, connection state.
+// The page: navigation between the four views, language, connection state.
 import { api, connection } from "./api.js";
+import { backupBanner, backupsView } from "./backups.js";
 import { $, fill } from "./dom.js";
 import { documentsView } from "./documents.js";
 import { lang, setLang, t, translatePage } from "./i18n.js";
@@ -8,7 +9,9 @@ import { poller } from "./poll.js";
 import { projectsView } from "./projects.js";
 import { tasksView } from "./tasks.js";
 
-const views = { documents: documentsView, projects: projectsView, tasks: tasksView };
+const views = {
+  documents: documentsView, projects: projectsView, tasks: tasksView, backups: backupsView,
+};
 let current = null;
 
 function route() {
@@ -68,21 +71,25 @@ function start() {
   select.addEventListener("change", () => setLang(select.value));
   document.addEventListener("langchange", () => {
     renderHealth();
+    backupBanner.relabel();
     for (const view of Object.values(views)) view.relabel();
   });
   for (const view of Object.values(views)) view.init();
   window.addEventListener("hashchange", route);
   route();
   healthLoop.start();
+  backupBanner.start();
   showLanMode();
   $("#quit").addEventListener("click", quit);
   // Polling pauses while the tab is hidden and catches up at once when it is shown again.
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) {
       healthLoop.stop();
+      backupBanner.stop();
       current?.hide();
     } else {
       healthLoop.start();
+      backupBanner.start();
       current?.show();
     }
   });

@@ -1,0 +1,1 @@
+"""Alembic's scripts for the app database (see schema.py); run from their files."""

@@ -1,0 +1,1 @@
+"""One revision per change to the app database's tables, oldest first."""

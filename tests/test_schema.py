@@ -1,0 +1,153 @@
+"""The app database's schema under Alembic: made, recognised, upgraded, or refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, create_engine, inspect
+from sqlmodel import SQLModel
+
+from appliance.schema import (
+    BASELINE,
+    NewerDatabaseError,
+    alembic_config,
+    head_revision,
+    is_revisioned,
+    open_database,
+)
+
+ON_BOTH_DATABASES = True
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "upgrade" / "0.1.0"
+EXPECTED = json.loads((FIXTURE / "expected.json").read_text("utf-8"))
+
+
+def drift(conn: Connection) -> list[Any]:
+    """What differs between the database and the tables the code declares."""
+    context = MigrationContext.configure(
+        conn,
+        opts={"include_name": lambda name, kind, _parents: is_revisioned(name, kind)},
+    )
+    return list(compare_metadata(context, SQLModel.metadata))
+
+
+def url_of(database_url: str | None, tmp_path: Path) -> str:
+    return database_url or f"sqlite:///{tmp_path / 'app.db'}"
+
+
+def test_a_new_database_gets_every_revision_and_matches_the_code(
+    database_url: str | None, tmp_path: Path
+) -> None:
+    db = open_database(url_of(database_url, tmp_path))
+    try:
+        with db.read() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+            assert drift(conn) == []
+    finally:
+        db.dispose()
+
+
+def test_a_database_from_a_newer_version_is_refused_and_not_touched(
+    database_url: str | None, tmp_path: Path
+) -> None:
+    url = url_of(database_url, tmp_path)
+    open_database(url).dispose()
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+        before = inspect(conn).get_table_names()
+    with pytest.raises(NewerDatabaseError, match="newer version of HandwerkML") as refused:
+        open_database(url)
+    assert refused.value.exit_code == 2
+    with engine.connect() as conn:
+        revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        assert (revision, inspect(conn).get_table_names()) == ("0099_from_the_future", before)
+    engine.dispose()
+
+
+def columns_and_indexes(path: Path) -> dict[str, Any]:
+    """A SQLite file's tables as they are declared: columns (type, null, key) and indexes."""
+    with closing(sqlite3.connect(path)) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if is_revisioned(name, "table") and name != "alembic_version"
+        ]
+        shape: dict[str, Any] = {}
+        for table in sorted(tables):
+            columns = conn.execute(f"PRAGMA table_info('{table}')").fetchall()
+            indexes = conn.execute(f"PRAGMA index_list('{table}')").fetchall()
+            shape[table] = {
+                "columns": sorted((c[1], c[2], c[3], c[5]) for c in columns),
+                "indexes": sorted(
+                    (i[1], i[2], tuple(r[2] for r in conn.execute(f"PRAGMA index_info('{i[1]}')")))
+                    for i in indexes
+                ),
+            }
+    return shape
+
+
+def test_the_baseline_is_the_schema_0_1_0_wrote(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'baseline.db'}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), BASELINE)
+    engine.dispose()
+    shutil.copy(FIXTURE / "data" / "app.db", tmp_path / "old.db")
+    assert columns_and_indexes(tmp_path / "baseline.db") == columns_and_indexes(tmp_path / "old.db")
+
+
+def test_a_0_1_0_database_is_backed_up_then_upgraded_with_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "app.db"
+    shutil.copy(FIXTURE / "data" / "app.db", path)
+    calls: list[tuple[str, str]] = []
+
+    def snapshot(found: str, head: str) -> None:
+        # Called before any change: the file is still the one 0.1.0 wrote.
+        assert hashlib.sha256(path.read_bytes()).digest() == original
+        calls.append((found, head))
+
+    original = hashlib.sha256(path.read_bytes()).digest()
+    db = open_database(path, before_upgrade=snapshot)
+    try:
+        with db.read() as conn:
+            assert drift(conn) == []
+            assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+    finally:
+        db.dispose()
+    assert calls == [(BASELINE, head_revision())]
+    with closing(sqlite3.connect(path)) as conn:
+        for table in ("projects", "documents", "project_vectors", "task_ledger", "documents_fts"):
+            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            assert count == EXPECTED["table_rows"][table], table
+    # Opened again, it is current: no second backup, no second upgrade.
+    open_database(path, before_upgrade=snapshot).dispose()
+    assert len(calls) == 1
+
+
+def test_the_command_refuses_a_newer_database_with_exit_code_2(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    open_database(data / "app.db").dispose()
+    with closing(sqlite3.connect(data / "app.db")) as conn, conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    before = hashlib.sha256((data / "app.db").read_bytes()).hexdigest()
+    done = subprocess.run(
+        [sys.executable, "-m", "appliance", "purge", "--yes", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "written by a newer version" in done.stderr
+    assert hashlib.sha256((data / "app.db").read_bytes()).hexdigest() == before
