@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from appliance.backups.models import Backup, BackupState
 from appliance.holds import HoldPoints
 from tests.fixtures import documents as make
 from tests.support import RunningAppliance, wait_for
@@ -387,6 +389,46 @@ def test_the_monitor_revokes_a_waiting_task_and_retries_a_failed_one(
     wait_for(failed_again, timeout=60, what="the second run to fail too")
 
 
+def test_backups_warn_in_every_view_and_run_and_download_from_the_page(
+    watched: Watched, appliance: RunningAppliance
+) -> None:
+    page = watched.page
+    # The last backup failed (the USB disk was pulled out, say): every view warns.
+    with appliance.runtime.db.session(write=True) as session:
+        session.add(
+            Backup(
+                started_at=datetime.now(UTC),
+                finished_at=datetime.now(UTC),
+                state=BackupState.FAILED,
+                reason="scheduled",
+                target_dir="/media/usb/Sicherung",
+                error="The folder /media/usb/Sicherung is gone.",
+            )
+        )
+    open_view(page, appliance, "projects")
+    banner = page.locator("#backup-warning")
+    expect(banner).to_contain_text("Die letzte Datensicherung ist fehlgeschlagen.")
+    banner.get_by_role("link", name="Zur Datensicherung").click()
+    expect(page.locator("#view-backups")).to_be_visible()
+    expect(page.locator("#backup-result")).to_contain_text("Fehlgeschlagen")
+    # This appliance keeps its backups in its data folder: on the same disk.
+    expect(page.locator("#backup-same-disk")).to_contain_text("derselben Festplatte")
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+    shoot(page, "backups-failed")
+
+    page.get_by_role("button", name="Jetzt sichern").click()
+    expect(page.locator("#notices")).to_contain_text("Datensicherung abgeschlossen.", timeout=SLOW)
+    expect(banner).to_be_hidden()
+    expect(page.locator("#backup-result")).to_contain_text("Erfolgreich")
+    expect(page.locator("#backup-rows tr").first).to_contain_text("„Jetzt sichern“")
+    shoot(page, "backups")
+
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Neueste Sicherung herunterladen").click()
+    good = appliance.client.get("/api/v1/backups/").json()["last_good"]
+    assert Path(downloading.value.path()).read_bytes() == Path(good["path"]).read_bytes()
+
+
 def test_language_is_switchable_and_remembered(
     watched: Watched, appliance: RunningAppliance
 ) -> None:
@@ -416,7 +458,7 @@ def test_keyboard_reaches_the_views_and_controls(
     open_view(page, appliance, "documents")
     page.keyboard.press("Tab")
     expect(page.locator(".skip")).to_be_focused()
-    for name in ("Dokumente", "Projekte", "Aufgaben"):
+    for name in ("Dokumente", "Projekte", "Aufgaben", "Datensicherung"):
         page.keyboard.press("Tab")
         expect(page.get_by_role("link", name=name)).to_be_focused()
     page.keyboard.press("Tab")
