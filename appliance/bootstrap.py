@@ -22,7 +22,7 @@ def start_runtime(
     *,
     role: Role = Role.TOOL,
     own_vectors: bool = False,
-    torch_threads: int = 1,
+    embedding_threads: int = 1,
     reader: ExtractionSandbox | None = None,
     registry: TaskRegistry | None = None,
 ) -> Runtime:
@@ -45,7 +45,7 @@ def start_runtime(
             db,
             role=role,
             own_vectors=own_vectors,
-            torch_threads=torch_threads,
+            embedding_threads=embedding_threads,
             reader=reader,
         )
     except Exception:

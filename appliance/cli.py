@@ -1,5 +1,5 @@
 """The `appliance` command: run (default), worker, node, reindex, purge, backup, restore,
-migrate, open, selftest, version.
+migrate, open, prepare-model, selftest, version.
 
 Exit codes: 0 done, 1 failed, 2 invalid settings, 3 cannot start (already running, port
 in use), 4 a server the settings name (Redis) cannot be reached.
@@ -121,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(open_ui)
     open_ui.add_argument("--no-browser", action="store_true", help="only print it")
+
+    prepare = commands.add_parser(
+        "prepare-model",
+        help="export the embedding model for ONNX Runtime now (else done at first need)",
+    )
+    _add_common(prepare)
 
     commands.add_parser("selftest", help="start everything on a temporary folder and check it")
     commands.add_parser("version", help="print the version")
@@ -245,6 +251,11 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         from appliance.commands import purge
 
         return purge(settings, queue=args.queue, confirmed=args.yes)
+
+    if command == "prepare-model":
+        from appliance.commands import prepare_model
+
+        return prepare_model(settings)
 
     if command == "backup":
         from appliance.backup_cli import backup

@@ -1,5 +1,5 @@
 """Maintenance commands: `appliance reindex` (through the running appliance if there is
-one, else directly) and `appliance purge`."""
+one, else directly), `appliance purge` and `appliance prepare-model`."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def reindex(settings: Settings, *, from_stored: bool) -> int:
         # No appliance runs: this process may own the vector store for a moment.
         runtime = start_runtime(settings, own_vectors=True)
         try:
-            projects = ProjectService(runtime, QueryEmbedder(runtime))
+            projects = ProjectService(runtime, QueryEmbedder(runtime.embedder))
             answer = projects.rebuild_from_stored() if from_stored else projects.reindex(None)
         finally:
             runtime.close()
@@ -94,3 +94,15 @@ def _ask(question: str) -> bool:
         print("Not asked (no terminal): add --yes to drop them.", file=sys.stderr)
         return False
     return input(question).strip().lower() in ("y", "yes", "j", "ja")
+
+
+def prepare_model(settings: Settings) -> int:
+    """Export the configured embedding model for ONNX Runtime, checked; print its folder."""
+    from appliance.embedding import default_cache_dir, prepared_onnx_model
+
+    if settings.embedding_engine != "onnx":
+        print("APPLIANCE_EMBEDDING_ENGINE is not 'onnx': nothing to prepare.")
+        return 0
+    cache = settings.model_cache_dir or default_cache_dir()
+    print(prepared_onnx_model(settings.embedding_model, cache).folder)
+    return 0

@@ -12,7 +12,7 @@ from pathlib import Path, PureWindowsPath
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from appliance.private_files import make_private_dir
@@ -57,7 +57,9 @@ def default_data_dir() -> Path:
 class Settings(BaseSettings):
     """Configuration of one appliance installation."""
 
-    model_config = SettingsConfigDict(env_prefix="APPLIANCE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="APPLIANCE_", extra="ignore", populate_by_name=True
+    )
 
     host: str = Field("127.0.0.1", description="Address the web server binds to.")
     port: int = Field(8001, ge=1, le=65535, description="TCP port of the web server and UI.")
@@ -161,18 +163,32 @@ class Settings(BaseSettings):
         24.0, gt=0, description="Hours a failed document is kept before the daily cleanup."
     )
 
+    embedding_engine: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="What computes the embeddings: 'onnx' (ONNX Runtime, twice as fast, "
+        "no torch) or 'torch' (sentence-transformers, the reference). Both give the same "
+        "vectors.",
+    )
     embedding_model: Path | None = Field(
         None,
         description="Folder of a local sentence-transformers model; empty: the bundled "
-        "all-MiniLM-L6-v2. The vector size follows the model.",
+        "all-MiniLM-L6-v2. The vector size follows the model. The 'onnx' engine exports "
+        "it once (with torch) into the model cache.",
     )
-    torch_threads: int | None = Field(
+    model_cache_dir: Path | None = Field(
+        None,
+        description="Where ONNX exports of embedding models are kept; empty: the user's "
+        "cache folder (handwerkml/onnx-models).",
+    )
+    embedding_threads: int | None = Field(
         None,
         ge=1,
         le=64,
+        # Its name until 0.1.0; still read so an installation's setting keeps working.
+        validation_alias=AliasChoices("APPLIANCE_EMBEDDING_THREADS", "APPLIANCE_TORCH_THREADS"),
         description="Lanes (threads) the embedding model encodes a batch in; empty: every "
         "core in an embedding worker of its own, 1 in a worker that shares its time with "
-        "documents.",
+        "documents. APPLIANCE_TORCH_THREADS is read too (its name until 0.1.0).",
     )
     vector_engine: Literal["edge", "local"] = Field(
         "edge",

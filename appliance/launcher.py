@@ -124,6 +124,8 @@ class Launcher:
             request_stop=self.stop_requested.set,  # the UI's "Beenden"
             tls_fingerprint=certificate.fingerprint if certificate else None,
         )
+        # Searches embed their text in this process: load the model while workers start.
+        app.state.api.projects.query_embedder.warm_up_in_background()
         server = uvicorn.Server(
             uvicorn.Config(
                 app,

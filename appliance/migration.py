@@ -32,7 +32,7 @@ from appliance.config import Settings, normalize_database_url
 from appliance.db import Database, create_db_engine, display_url
 from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
-from appliance.embedding import SentenceTransformerEmbedder
+from appliance.embedding.torch_engine import model_name_of
 from appliance.instance import instance_lock, running_instance
 from appliance.projects.models import Project, ProjectVector
 from appliance.projects.texts import embedding_hash, payload
@@ -282,7 +282,7 @@ def _write_vectors(
     size: int,
 ) -> None:
     """Upsert the stored vectors that match their project's current text and the model."""
-    model = SentenceTransformerEmbedder(settings.embedding_model).model_name
+    model = model_name_of(settings.embedding_model)
     vectors = ProjectVector.__table__  # type: ignore[attr-defined]
     projects = Project.__table__  # type: ignore[attr-defined]
     written = stale = 0

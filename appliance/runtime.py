@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from appliance.config import Settings
 from appliance.db import Database
-from appliance.embedding import Embedder, SentenceTransformerEmbedder, model_dimension
+from appliance.embedding import Embedder, model_dimension, open_embedder
 from appliance.internal_client import InternalClient
 from appliance.reader.sandbox import ExtractionSandbox
 from appliance.tasking.history import TaskHistory
@@ -67,14 +67,14 @@ class Runtime:
         *,
         role: Role = Role.TOOL,
         own_vectors: bool = False,
-        torch_threads: int = 1,
+        embedding_threads: int = 1,
         reader: ExtractionSandbox | None = None,
     ) -> Runtime:
         """The queue (made on first use), the model and the vectors, around `db`.
 
         With `own_vectors` this process opens the embedded vector store (only one process
         may); with a Qdrant server configured every process talks to it directly.
-        `torch_threads` applies unless the settings name a number.
+        `embedding_threads` applies unless the settings name a number.
         """
         settings.ensure_dirs()
         queue = TaskQueue(settings, db, registry)
@@ -85,11 +85,9 @@ class Runtime:
             queue.close()
             db.dispose()
             raise
-        embedder = SentenceTransformerEmbedder(
-            settings.embedding_model,
-            threads=settings.torch_threads or torch_threads,
-            # A worker's encoding is background work.
-            background=role is Role.WORKER,
+        # A worker's encoding is background work.
+        embedder = open_embedder(
+            settings, threads=embedding_threads, background=role is Role.WORKER
         )
         vectors: VectorStore | None = None
         writer: VectorWriter

@@ -111,7 +111,7 @@ class WorkerProcess:
             settings,
             registry=registry,
             role=Role.WORKER,
-            torch_threads=threads,
+            embedding_threads=threads,
             reader=new_reader(settings) if reads_documents else None,
         )
         self.executor = TaskExecutor(name, self.runtime, lifecycle=self)
@@ -166,8 +166,8 @@ class WorkerProcess:
 
     def run(self, *, watch_parent: bool) -> int:
         threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True).start()
-        if "tasks.embed_query" in self.registered:
-            # Load the model now, not inside the first task: a search should not wait for it.
+        if "tasks.generate_project_embedding" in self.registered:
+            # Load the model now, not inside the first task.
             threading.Thread(target=self._warm_up, name="model", daemon=True).start()
         if self.runtime.reader is not None:
             # Start the file reader now: its parsers take about a second of CPU to import,

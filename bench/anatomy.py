@@ -105,7 +105,7 @@ def _fsync(runtime: Runtime, into: dict[str, list[float]]) -> None:
 def measure(runtime: Runtime, port: int, count: int, offset: int, pause: float) -> dict[str, Any]:
     """Time each step of `count` creates; returns a summary per step (milliseconds)."""
     into: dict[str, list[float]] = defaultdict(list)
-    service = ProjectService(runtime, QueryEmbedder(runtime))
+    service = ProjectService(runtime, QueryEmbedder(runtime.embedder))
     normal = create_db_engine(runtime.settings.app_db_path, synchronous="NORMAL")
     client = TimedClient(port)
     try:
@@ -143,7 +143,7 @@ def profile(runtime: Runtime, count: int, offset: int, top: int = 14) -> list[di
     cProfile slows Python code down (roughly doubles it), so read the times as shares of
     the total rather than as absolute figures.
     """
-    service = ProjectService(runtime, QueryEmbedder(runtime))
+    service = ProjectService(runtime, QueryEmbedder(runtime.embedder))
     bodies = [ProjectCreate.model_validate(samples.project_body(offset + i)) for i in range(count)]
     profiler = cProfile.Profile()
     profiler.enable()

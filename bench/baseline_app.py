@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
     settings = Settings(
-        data_dir=args.data_dir, port=args.port, torch_threads=args.threads, open_browser=False
+        data_dir=args.data_dir, port=args.port, embedding_threads=args.threads, open_browser=False
     )
     runtime = start_runtime(settings, own_vectors=True)
     runtime.embedder.embed(["Aufwärmen"])  # load the model before the first request

@@ -142,9 +142,10 @@ def create_app(
     monitor = TaskMonitor(runtime, control)
     registry = CollectorRegistry(auto_describe=True)
     registry.register(TaskMetricsCollector(monitor))
+    queries = QueryEmbedder(runtime.embedder)
     app.state.api = ApiState(
         backups=BackupService(runtime),
-        projects=ProjectService(runtime, QueryEmbedder(runtime)),
+        projects=ProjectService(runtime, queries),
         documents=DocumentService(runtime),
         monitor=monitor,
         vector_owner=VectorOwner(runtime),

@@ -1,28 +1,26 @@
-"""Vectors for search texts, computed by the embedding worker.
+"""Vectors for search texts, computed in the process that answers the search.
 
-The web server holds no model (it would add 570 MB and seconds of start-up to the process
-that must answer in milliseconds); it queues `tasks.embed_query` at the highest priority
-and waits for the worker's answer. Recent answers are cached, so paging through results
-or repeating a search costs nothing.
+A search text is a few words: ONNX Runtime embeds one in about a millisecond on one
+thread. Asking the embedding worker instead (as 0.1.0 did, through a `tasks.embed_query`
+task) cost a queue round trip (p50 48 ms) and, while that worker re-embedded 20,000
+projects, a wait behind its batch. The web server keeps its own copy of the model (about
+100 MB with ONNX Runtime) and loads it at start, so the first search does not wait.
+Recent answers are cached, so paging through results or repeating a search costs nothing.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import logging
 import threading
-import time
 from collections import OrderedDict
 
+from appliance.embedding import Embedder
 from appliance.errors import AppError
-from appliance.runtime import Runtime
-from appliance.tasking.states import TaskState
+
+log = logging.getLogger("appliance.projects")
 
 CACHE_SIZE = 256
-# The worker answers in milliseconds when it is free, in seconds when the model is still
-# loading: look often at first, then less and less.
-FIRST_LOOK = 0.001
-LONGEST_WAIT = 0.02
-FINISHED = (TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED)
 
 
 class SearchUnavailableError(AppError):
@@ -30,45 +28,41 @@ class SearchUnavailableError(AppError):
 
 
 class QueryEmbedder:
-    """Embeds search texts through the queue, with a small cache."""
+    """Embeds search texts with this process's model, with a small cache."""
 
-    def __init__(self, runtime: Runtime, timeout: float = 60.0) -> None:
-        self.runtime = runtime
-        self.timeout = timeout
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        # An engine whose tokenizer is changed per call (torch's) must not be used by two
+        # requests at once; ONNX Runtime's may, and two searches then use both cores.
+        self._one_at_a_time = contextlib.nullcontext() if embedder.thread_safe else threading.Lock()
+
+    def warm_up_in_background(self) -> None:
+        """Load the model on a thread of its own, so a start does not wait for it."""
+        threading.Thread(target=self._warm_up, name="query-model", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        try:
+            self.embedder.warm_up()
+        except Exception:
+            # A search says why it cannot run; the start goes on.
+            log.exception("loading the embedding model for searches failed")
 
     def embed(self, text: str) -> list[float]:
         key = " ".join(text.split()).casefold()
-        with self._lock:
+        with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        vector = self._ask_worker(text)
-        with self._lock:
+        try:
+            with self._one_at_a_time:
+                vector = [float(x) for x in self.embedder.embed([text])[0]]
+        except Exception as exc:
+            log.exception("embedding a search text failed")
+            raise SearchUnavailableError(f"The search is not available right now: {exc}") from exc
+        with self._cache_lock:
             self._cache[key] = vector
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return vector
-
-    def _ask_worker(self, text: str) -> list[float]:
-        ledger = self.runtime.ledger
-        task_id = self.runtime.queue.enqueue("tasks.embed_query", text)
-        deadline = time.monotonic() + self.timeout
-        wait = FIRST_LOOK
-        while time.monotonic() < deadline:
-            state = ledger.state_of(task_id)  # one column until it is done
-            row = ledger.get(task_id) if state in FINISHED else None
-            if row is not None and row.state == TaskState.SUCCESS:
-                vector: list[float] = json.loads(row.result_json)
-                return vector
-            if row is not None:
-                raise SearchUnavailableError(f"The search could not be prepared: {row.error}")
-            time.sleep(wait)
-            wait = min(wait * 2, LONGEST_WAIT)
-        # Nobody waits for this answer any more: it must not run later (or again).
-        self.runtime.queue.interventions.revoke(task_id, allow_running=False, now=time.time())
-        raise SearchUnavailableError(
-            "The search took too long: the embedding worker is busy or not running. "
-            "Please try again in a moment."
-        )

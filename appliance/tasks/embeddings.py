@@ -161,10 +161,3 @@ def batch_generate_embeddings(
         "duration_ms": round(report.duration_ms, 1),
         "embeddings_per_second": round(len(report.indexed) / seconds, 1) if seconds else None,
     }
-
-
-# No retries: a person waits for the answer now; a minute later it is of no use.
-@registry.task("tasks.embed_query", priority=Priority.QUERY, queue=EMBEDDING_QUEUE, max_retries=0)
-def embed_query(context: TaskContext[Runtime], text: str) -> list[float]:
-    """The vector of a search text (the web server holds no model: it asks this worker)."""
-    return [float(x) for x in context.runtime.embedder.embed([text])[0]]

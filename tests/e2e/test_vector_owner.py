@@ -48,7 +48,9 @@ def test_owner_down_makes_the_task_retry_and_a_restart_finishes_it(
         stderr=subprocess.DEVNULL,
     )
     try:
-        projects = ProjectService(fresh_appliance.runtime, QueryEmbedder(fresh_appliance.runtime))
+        projects = ProjectService(
+            fresh_appliance.runtime, QueryEmbedder(fresh_appliance.runtime.embedder)
+        )
         project, task_id = projects.create(
             ProjectCreate(
                 name="Balkon abdichten", trade="Dach", description="Balkon neu abgedichtet"

@@ -43,7 +43,7 @@ def run_queued(runtime: Runtime, task_id: str) -> dict[str, Any]:
 def test_the_seeds_three_arguments_are_accepted_when_the_task_runs_alone(
     owner: Runtime, as_keywords: bool
 ) -> None:
-    projects = ProjectService(owner, QueryEmbedder(owner))
+    projects = ProjectService(owner, QueryEmbedder(owner.embedder))
     created, own_task = projects.create(
         ProjectCreate(name="Heizung tauschen", description="Gastherme gegen Wärmepumpe tauschen")
     )
