@@ -176,7 +176,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = settings_from(args)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            name = "APPLIANCE_" + "_".join(str(part) for part in error["loc"]).upper()
+            name = "_".join(str(part) for part in error["loc"]).upper()
+            # A setting with an alias is reported under its variable's whole name.
+            name = name if name.startswith("APPLIANCE_") else f"APPLIANCE_{name}"
             message = str(error["msg"]).removeprefix("Value error, ")
             print(f"Invalid setting {name}: {message}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,19 @@ def multipart(field: str, filename: str, content: bytes) -> tuple[bytes, str]:
 class TimedClient:
     """One keep-alive connection to `127.0.0.1:port`; every call returns its wall time."""
 
+    # The header that opens each server's API, by port: an appliance answers 401 without
+    # its access token; the peers and baselines need none.
+    _credentials: ClassVar[dict[int, dict[str, str]]] = {}
+
     def __init__(self, port: int, timeout: float = 120.0) -> None:
         self.port = port
         self.timeout = timeout
         self._conn: http.client.HTTPConnection | None = None
+
+    @classmethod
+    def authorize(cls, port: int, headers: dict[str, str]) -> None:
+        """Send `headers` on every request to `port` (an appliance's access token)."""
+        cls._credentials[port] = headers
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
@@ -60,7 +69,7 @@ class TimedClient:
         content_type: str | None = None,
     ) -> Answer:
         """Send one request and read the whole answer; reconnects once if the server closed."""
-        headers = {}
+        headers = dict(self._credentials.get(self.port, {}))
         if json_body is not None:
             body = json.dumps(json_body).encode()
             content_type = "application/json"

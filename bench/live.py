@@ -13,7 +13,7 @@ import psutil
 
 from appliance.config import Settings
 from bench.http import TimedClient
-from tests.support import FAST_ENGINE, RunningAppliance, wait_for
+from tests.support import FAST_ENGINE, RunningAppliance, bearer, wait_for
 
 PROJECTS = "/api/v1/projects/"
 DOCUMENTS = "/api/v1/documents/"
@@ -32,6 +32,7 @@ def production_env() -> dict[str, str]:
 def started(folder: Path, env: dict[str, str] | None = None) -> Iterator[RunningAppliance]:
     """A freshly started appliance on `folder/data`, healthy, with production timings."""
     running = RunningAppliance(folder / "data", env={**production_env(), **(env or {})})
+    TimedClient.authorize(running.port, bearer(running.data_dir))
     try:
         running.start()
         yield running

@@ -22,7 +22,16 @@ from pathlib import Path
 from bench.core import BenchContext, SectionResult
 from bench.report import machine, write
 
-SECTIONS = ("startup", "api_latency", "embeddings", "documents", "load", "memory", "vectors")
+SECTIONS = (
+    "startup",
+    "versus_peer",
+    "api_latency",
+    "embeddings",
+    "documents",
+    "load",
+    "memory",
+    "vectors",
+)
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

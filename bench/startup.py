@@ -26,7 +26,7 @@ from bench.core import BenchContext, Figure, SectionResult, Target
 from bench.http import TimedClient
 from bench.live import PROJECTS, production_env
 from bench.raw import run_raw
-from tests.support import RunningAppliance, free_port
+from tests.support import RunningAppliance, bearer, free_port
 
 POLL = 0.02
 # Lines of the appliance log that mark a start-up step, by what they mean.
@@ -67,6 +67,7 @@ def _log_moments(log: Path, spawned: float) -> dict[str, float]:
 def _one_start(folder: Path) -> dict[str, float]:
     """Spawn the launcher and time the three moments, plus the steps its log shows."""
     running = RunningAppliance(folder / "data", env=production_env())
+    TimedClient.authorize(running.port, bearer(running.data_dir))
     client = TimedClient(running.port, timeout=30)
     found: dict[str, float] = {}
     project_id: str | None = None

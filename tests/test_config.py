@@ -86,3 +86,12 @@ def test_bad_database_urls_are_refused_with_the_accepted_forms(given: str, messa
 def test_without_a_database_url_the_app_database_is_the_data_dir_file(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     assert settings.app_database_url == f"sqlite:///{tmp_path.resolve() / 'app.db'}"
+
+
+def test_the_embedding_threads_setting_is_still_read_under_its_old_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("APPLIANCE_TORCH_THREADS", "3")
+    assert Settings().embedding_threads == 3
+    monkeypatch.setenv("APPLIANCE_EMBEDDING_THREADS", "2")  # the new name wins
+    assert Settings().embedding_threads == 2

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from appliance.db import dialect_insert
 from appliance.projects.lifecycle import mark_indexed
@@ -58,7 +58,6 @@ def index_projects(runtime: Runtime, project_ids: list[str]) -> IndexReport:
     if projects:
         vectors = runtime.embedder.embed([embedding_text(p) for p in projects])
         hashes = [embedding_hash(p) for p in projects]
-        _store_vectors(runtime, projects, vectors, hashes)
         runtime.vector_writer.upsert(
             [
                 VectorPoint(p.id, vector.tolist(), payload(p, fingerprint))
@@ -66,35 +65,45 @@ def index_projects(runtime: Runtime, project_ids: list[str]) -> IndexReport:
             ]
         )
         embedded = {p.id: h for p, h in zip(projects, hashes, strict=True)}
-        report.indexed = mark_indexed(runtime.db, embedded, durable=False)
+        # The durable copies and the new status in one write transaction.
+        report.indexed = mark_indexed(
+            runtime.db,
+            embedded,
+            durable=False,
+            along=lambda session: _store_vectors(runtime, session, projects, vectors, hashes),
+        )
         _drop_vectors_of_deleted(runtime, [p.id for p in projects])
     report.duration_ms = (time.perf_counter() - started) * 1000
     return report
 
 
 def _store_vectors(
-    runtime: Runtime, projects: list[Project], vectors: np.ndarray, hashes: list[str]
+    runtime: Runtime,
+    session: Session,
+    projects: list[Project],
+    vectors: np.ndarray,
+    hashes: list[str],
 ) -> None:
     import numpy as np
 
     now = datetime.now(UTC)
     model = runtime.embedder.model_name
-    with runtime.db.write(durable=False) as conn:
-        for project, vector, fingerprint in zip(projects, vectors, hashes, strict=True):
-            values = {
-                "model": model,
-                "dimension": int(vector.shape[0]),
-                "text_hash": fingerprint,
-                "vector": vector.astype(np.float32).tobytes(),
-                "updated_at": now,
-            }
-            # An upsert, not read-then-insert: two embedding workers (other machines, on
-            # PostgreSQL) may store the same project's vector at the same moment.
-            conn.execute(
-                dialect_insert(conn, VECTORS)
-                .values(project_id=project.id, **values)
-                .on_conflict_do_update(index_elements=[VECTORS.c.project_id], set_=values)
-            )
+    conn = session.connection()
+    for project, vector, fingerprint in zip(projects, vectors, hashes, strict=True):
+        values = {
+            "model": model,
+            "dimension": int(vector.shape[0]),
+            "text_hash": fingerprint,
+            "vector": vector.astype(np.float32).tobytes(),
+            "updated_at": now,
+        }
+        # An upsert, not read-then-insert: two embedding workers (other machines, on
+        # PostgreSQL) may store the same project's vector at the same moment.
+        conn.execute(
+            dialect_insert(conn, VECTORS)
+            .values(project_id=project.id, **values)
+            .on_conflict_do_update(index_elements=[VECTORS.c.project_id], set_=values)
+        )
 
 
 def _drop_vectors_of_deleted(runtime: Runtime, project_ids: list[str]) -> None:

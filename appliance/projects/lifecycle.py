@@ -9,7 +9,7 @@ failed only if the task that gave up is still its task.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
@@ -66,16 +66,28 @@ def queue_reindex(
     return task_ids
 
 
-def mark_indexed(db: Database, embedded: Mapping[str, str], *, durable: bool) -> list[str]:
+def mark_indexed(
+    db: Database,
+    embedded: Mapping[str, str],
+    *,
+    durable: bool,
+    along: Callable[[Session], None] | None = None,
+) -> list[str]:
     """Projects whose vector of `embedded[project id]` (the text's hash) is stored: indexed,
     unless their text changed meanwhile (a newer task takes care of those). The ids marked,
     in the order of `embedded`.
+
+    `along` writes in the same transaction (the durable copy of the vectors): every write
+    transaction of a worker takes the database's write lock that the web server's creates
+    wait for, so a task takes it as few times as it can.
     """
     if not embedded:
         return []
     now = datetime.now(UTC)
     marked: set[str] = set()
     with db.session(write=True, durable=durable) as session:
+        if along is not None:
+            along(session)
         for project in _locked(session, list(embedded)):
             if embedding_hash(project) != embedded[project.id]:
                 continue

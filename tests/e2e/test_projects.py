@@ -257,3 +257,19 @@ def test_projects_queued_together_are_embedded_in_one_batch(appliance: RunningAp
     similar = appliance.client.get(f"/api/v1/projects/{created[0][0]}/similar?limit=5").json()
     siblings = {project_id for project_id, _task_id in created}
     assert {hit["id"] for hit in similar["data"]} <= siblings, similar
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/<pid>/maps")
+def test_the_embedding_worker_and_the_server_embed_without_torch(
+    appliance: RunningAppliance, catalogue: dict[str, dict[str, Any]]
+) -> None:
+    """ONNX Runtime does the work and torch is never loaded: the shipped program can omit it."""
+    assert search(appliance, BATHROOM_QUERY, limit=1)[0]["id"] in catalogue  # server embeds
+    workers = appliance.client.get("/api/v1/tasks/workers/stats").json()["workers"]
+    embedding_worker = workers["huey@worker-1"]
+    assert embedding_worker["queue"] == "embeddings"
+    assert appliance.process is not None
+    for pid in (embedding_worker["pid"], appliance.process.pid):
+        libraries = Path(f"/proc/{pid}/maps").read_text()
+        assert "onnxruntime" in libraries
+        assert "libtorch" not in libraries
