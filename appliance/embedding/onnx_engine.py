@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from appliance.embedding.base import WindowedEmbedder
+from appliance.embedding.base import WindowedEmbedder, give_back_freed_memory
 from appliance.embedding.onnx_model import OnnxModel
 
 if TYPE_CHECKING:
@@ -57,9 +57,14 @@ class OnnxEmbedder(WindowedEmbedder):
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # warnings about unused initializers are noise
+        # ONNX Runtime's memory arena keeps the largest batch's activations for good: a
+        # batch of long windows left the process at 1,660 MB instead of 202 MB (measured
+        # here), for 7 % more speed. Without it the memory goes back after each batch.
+        options.enable_cpu_mem_arena = False
         self._session = onnxruntime.InferenceSession(
             str(model.model_file), options, providers=["CPUExecutionProvider"]
         )
+        give_back_freed_memory()  # the model file's bytes, parsed and no longer needed
         tokenizer = Tokenizer.from_file(str(model.tokenizer_file))
         tokenizer.enable_truncation(model.max_seq_length)
         tokenizer.enable_padding(pad_id=model.pad_id, pad_token=model.pad_token)

@@ -88,22 +88,29 @@ def _store_vectors(
 
     now = datetime.now(UTC)
     model = runtime.embedder.model_name
-    conn = session.connection()
-    for project, vector, fingerprint in zip(projects, vectors, hashes, strict=True):
-        values = {
+    rows = [
+        {
+            "project_id": project.id,
             "model": model,
             "dimension": int(vector.shape[0]),
             "text_hash": fingerprint,
             "vector": vector.astype(np.float32).tobytes(),
             "updated_at": now,
         }
-        # An upsert, not read-then-insert: two embedding workers (other machines, on
-        # PostgreSQL) may store the same project's vector at the same moment.
-        conn.execute(
-            dialect_insert(conn, VECTORS)
-            .values(project_id=project.id, **values)
-            .on_conflict_do_update(index_elements=[VECTORS.c.project_id], set_=values)
-        )
+        for project, vector, fingerprint in zip(projects, vectors, hashes, strict=True)
+    ]
+    conn = session.connection()
+    insert = dialect_insert(conn, VECTORS)
+    # An upsert, not read-then-insert: two embedding workers (other machines, on
+    # PostgreSQL) may store the same project's vector at the same moment. One statement
+    # for the whole batch: this runs while the database's write lock is held.
+    conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=[VECTORS.c.project_id],
+            set_={name: insert.excluded[name] for name in rows[0] if name != "project_id"},
+        ),
+        rows,
+    )
 
 
 def _drop_vectors_of_deleted(runtime: Runtime, project_ids: list[str]) -> None:

