@@ -19,7 +19,6 @@ import threading
 import time
 
 import psutil
-from huey.consumer import Consumer, ConsumerStopped
 
 from appliance.bootstrap import start_runtime
 from appliance.config import Settings
@@ -29,6 +28,7 @@ from appliance.logs import setup_logging
 from appliance.priority import lower_worker
 from appliance.processes import STOP_COMMAND, WorkerExit
 from appliance.runtime import Role
+from appliance.tasking.broker import Consumer, ConsumerStopped
 from appliance.tasking.execution import TaskExecutor
 from appliance.tasking.layout import EMBEDDING_QUEUE, layout_for
 from appliance.tasking.outcomes import settle

@@ -105,7 +105,7 @@ def _measure_round(side: Side, creates: int, timed: int) -> None:
     _drain(client)
     # A backlog that outlasts the timed creates at this side's own pace, with room.
     seconds = timed * (PAUSE + 0.02) + 5
-    backlog = int(side.throughput[-1] * seconds * 2.5)
+    backlog = int(side.throughput[-1] * seconds * 4)
     for _ in range(backlog):
         _post(client, side)
     rss: list[float] = []

@@ -21,6 +21,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from huey import Huey, SqliteHuey
+
+# Re-exported: a worker imports Huey's consumer through the engine (see __init__.py).
+from huey.consumer import Consumer as Consumer
+from huey.consumer import ConsumerStopped as ConsumerStopped
 from huey.storage import PriorityRedisStorage, SqliteStorage
 
 from appliance.config import Settings

@@ -260,16 +260,22 @@ def test_projects_queued_together_are_embedded_in_one_batch(appliance: RunningAp
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/<pid>/maps")
-def test_the_embedding_worker_and_the_server_embed_without_torch(
+def test_the_processes_load_what_they_use_and_not_torch_or_postgresql(
     appliance: RunningAppliance, catalogue: dict[str, dict[str, Any]]
 ) -> None:
-    """ONNX Runtime does the work and torch is never loaded: the shipped program can omit it."""
+    """ONNX Runtime embeds and torch is never loaded (the shipped program can omit it);
+    on SQLite no process loads PostgreSQL's driver (20 MB each, Huey imported it)."""
     assert search(appliance, BATHROOM_QUERY, limit=1)[0]["id"] in catalogue  # server embeds
     workers = appliance.client.get("/api/v1/tasks/workers/stats").json()["workers"]
-    embedding_worker = workers["huey@worker-1"]
-    assert embedding_worker["queue"] == "embeddings"
+    assert workers["huey@worker-1"]["queue"] == "embeddings"
     assert appliance.process is not None
-    for pid in (embedding_worker["pid"], appliance.process.pid):
+    embedding = (workers["huey@worker-1"]["pid"], appliance.process.pid)
+    for name, worker in workers.items():
+        libraries = Path(f"/proc/{worker['pid']}/maps").read_text()
+        assert "libtorch" not in libraries, name
+        assert "psycopg" not in libraries, name
+    for pid in embedding:
         libraries = Path(f"/proc/{pid}/maps").read_text()
         assert "onnxruntime" in libraries
         assert "libtorch" not in libraries
+        assert "psycopg" not in libraries
