@@ -25,6 +25,7 @@ from bench.report import machine, write
 SECTIONS = (
     "startup",
     "versus_peer",
+    "search_load",
     "api_latency",
     "embeddings",
     "documents",
