@@ -69,22 +69,26 @@ def words(text: str, count: int) -> list[str]:
     return (pool * (count // len(pool) + 1))[:count]
 
 
+def fresh_python(script: str) -> str:
+    """What `script` prints in a fresh interpreter (this one has long imported torch)."""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+    )
+    return done.stdout
+
+
 def test_model_dimension_is_read_from_the_folder_without_importing_torch() -> None:
-    # A fresh interpreter: this test process has long imported torch for the model.
     script = (
         "import sys\n"
         "from appliance.embedding import model_dimension\n"
         "print(model_dimension(None), 'torch' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
-        check=True,
-    )
-    assert done.stdout.split() == ["384", "False"]
+    assert fresh_python(script).split() == ["384", "False"]
 
 
 def test_model_dimension_rejects_a_folder_that_is_no_model(tmp_path: Path) -> None:
@@ -223,12 +227,4 @@ def test_embedding_with_onnx_never_imports_torch() -> None:
         "               if m in sys.modules)\n"
         "print(vectors.shape, heavy)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=Path(__file__).resolve().parents[2],
-        check=True,
-    )
-    assert done.stdout.strip() == "(10, 384) []"
+    assert fresh_python(script).strip() == "(10, 384) []"
