@@ -21,6 +21,7 @@ import functools
 import hashlib
 import sys
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 WINDOW_OVERLAP = 32
 # Below this many windows per lane, splitting a batch costs more than it gains.
 MIN_WINDOWS_PER_LANE = 4
+TRIM_INTERVAL = 5.0  # seconds between returns of freed memory to the OS
 
 
 class Embedder(Protocol):
@@ -80,6 +82,7 @@ class WindowedEmbedder(ABC):
         self._loaded = False
         self._lock = threading.Lock()
         self._lanes: ThreadPoolExecutor | None = None  # made with the model
+        self._trimmed_at = float("-inf")
 
     @property
     def model_name(self) -> str:
@@ -145,9 +148,17 @@ class WindowedEmbedder(ABC):
         result = np.zeros((len(texts), encoded.shape[1]), dtype=np.float32)
         np.add.at(result, owners, encoded)
         norms = np.linalg.norm(result, axis=1, keepdims=True)
-        give_back_freed_memory()
+        self._give_back_memory_now_and_then()
         vectors: np.ndarray = result / np.maximum(norms, 1e-12)
         return vectors
+
+    def _give_back_memory_now_and_then(self) -> None:
+        # Trimming after every batch of 32 cost 5-10 % of the encode speed (measured);
+        # what a batch frees goes back within seconds all the same.
+        now = time.monotonic()
+        if now - self._trimmed_at >= TRIM_INTERVAL:
+            self._trimmed_at = now
+            give_back_freed_memory()
 
     def _encode_on_lanes(self, windows: list[str]) -> np.ndarray:
         """Unit vectors of `windows`, in order, spread over the lanes when worth it."""
@@ -170,6 +181,11 @@ class WindowedEmbedder(ABC):
     def _windows(self, text: str) -> list[str]:
         """The text itself if it fits the model, else overlapping windows of it."""
         limit = self.max_pieces
+        if len(text.encode("utf-8")) + len(text.split()) <= limit:
+            # A word piece covers at least one byte of the text, and SentencePiece adds at
+            # most one empty word-start piece per word: this text fits. Most project
+            # descriptions do, and tokenizing them twice cost 5 % of the encode speed.
+            return [text]
         offsets = self._piece_offsets(text)
         if len(offsets) <= limit:
             return [text]
