@@ -119,12 +119,8 @@ def export_onnx(model_path: Path | None, destination: Path) -> float:
 
 
 def _lowest_cosine(model: Any, folder: Path, meta: dict[str, Any]) -> float:
-    (folder / META_FILE).write_text(json.dumps(meta), "utf-8")  # for OnnxModel.read
-    try:
-        exported = OnnxEmbedder(lambda: OnnxModel.read(folder), "export check")
-        candidate = exported.embed(list(CHECK_TEXTS))
-    finally:
-        (folder / META_FILE).unlink()
+    exported = OnnxEmbedder(lambda: OnnxModel.described(folder, meta), "export check")
+    candidate = exported.embed(list(CHECK_TEXTS))
     reference = model.encode(list(CHECK_TEXTS), normalize_embeddings=True)
     lowest = float(np.min(np.sum(candidate * reference, axis=1)))
     if lowest < MIN_COSINE:

@@ -39,7 +39,11 @@ class OnnxModel:
 
     @classmethod
     def read(cls, folder: Path) -> OnnxModel:
-        meta = json.loads((folder / META_FILE).read_text("utf-8"))
+        return cls.described(folder, json.loads((folder / META_FILE).read_text("utf-8")))
+
+    @classmethod
+    def described(cls, folder: Path, meta: dict[str, Any]) -> OnnxModel:
+        """The export in `folder` as `meta` (the contents of its meta file) describes it."""
         return cls(
             folder=folder,
             dimension=int(meta["dimension"]),
