@@ -28,7 +28,9 @@ from appliance.embedding.torch_engine import load_sentence_transformer
 log = logging.getLogger("appliance.embedding")
 
 MIN_COSINE = 0.9999
-OPSET = 18
+# The TorchScript exporter: its graph runs 27 % faster on ONNX Runtime than the dynamo
+# exporter's for this model (119 vs 93 texts/s on one thread, same vectors, measured here).
+OPSET = 17
 # In the order the wrapper's forward() takes them.
 INPUT_ORDER = ("input_ids", "attention_mask", "token_type_ids")
 # Texts the export is checked on: what an office writes, of different lengths, so the
@@ -85,16 +87,17 @@ def export_onnx(model_path: Path | None, destination: Path) -> float:
         warnings.simplefilter("ignore")
         torch.onnx.export(
             _SentenceEmbedding(model).eval(),
-            (),
+            tuple(sample[name] for name in inputs),
             str(destination / "model.onnx"),
-            kwargs={name: sample[name] for name in inputs},
             input_names=list(inputs),
             output_names=["sentence_embedding"],
-            dynamic_axes={name: {v: k for k, v in dynamic.items()} for name in inputs},
+            dynamic_axes={
+                **{name: {v: k for k, v in dynamic.items()} for name in inputs},
+                "sentence_embedding": {0: "batch"},
+            },
             opset_version=OPSET,
-            dynamo=True,
+            dynamo=False,
             verbose=False,
-            external_data=False,
         )
     tokenizer.backend_tokenizer.save(str(destination / "tokenizer.json"))
     meta = {

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 # Raise when the export changes (another opset, other inputs): old exports are remade.
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2
 META_FILE = "meta.json"
 SHIPPED_FOLDER = "onnx-model"  # in a frozen program's bundle
 

@@ -68,3 +68,13 @@ def _export_into(target: Path, model_path: Path | None) -> None:
         os.replace(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    _remove_older_formats(target)
+
+
+def _remove_older_formats(target: Path) -> None:
+    """Exports of the same model in an earlier format: 90 MB each that nothing reads again."""
+    stem = target.name.rsplit("-v", 1)[0]
+    for older in target.parent.glob(f"{stem}-v*"):
+        if older != target and older.is_dir():
+            shutil.rmtree(older, ignore_errors=True)
+            Path(f"{older}.lock").unlink(missing_ok=True)

@@ -88,7 +88,13 @@ def test_an_own_model_is_exported_once_and_gives_its_reference_vectors(
 def test_a_changed_model_is_not_served_the_old_export(own_model: Path, tmp_path: Path) -> None:
     changed = shutil.copytree(own_model, tmp_path / "changed")
     cache = tmp_path / "cache"
-    prepared_onnx_model(own_model, cache)  # the unchanged model's export, cached
+    # An export in an earlier format, left by the program before an upgrade.
+    stem = model_fingerprint(own_model)[:32]
+    (cache / f"{stem}-v1").mkdir(parents=True)
+    (cache / f"{stem}-v1" / "model.onnx").write_bytes(b"an older export")
+    (cache / f"{stem}-v1.lock").touch()
+    current = prepared_onnx_model(own_model, cache).folder  # the unchanged model's export
+    assert sorted(p.name for p in cache.iterdir()) == [current.name, f"{current.name}.lock"]
     config = changed / "1_Pooling" / "config.json"
     config.write_text(
         config.read_text("utf-8").replace(
