@@ -152,6 +152,12 @@ class Settings(BaseSettings):
     extraction_memory_mb: int = Field(
         1536, ge=128, description="Memory one document may use while it is read, in MB."
     )
+    reader_idle_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds a document worker's file reader waits for the next file before "
+        "it ends (75 MB each; the next file then waits about a second for a fresh one).",
+    )
     max_image_megapixels: int = Field(
         100, ge=1, description="Largest image (or page scan) accepted, in megapixels."
     )

@@ -169,10 +169,6 @@ class WorkerProcess:
         if "tasks.generate_project_embedding" in self.registered:
             # Load the model now, not inside the first task.
             threading.Thread(target=self._warm_up, name="model", daemon=True).start()
-        if self.runtime.reader is not None:
-            # Start the file reader now: its parsers take about a second of CPU to import,
-            # which the first document after a start would otherwise wait for.
-            threading.Thread(target=self._start_reader, name="reader", daemon=True).start()
         if watch_parent:
             threading.Thread(target=self._watch_parent, name="parent-pipe", daemon=True).start()
         log.info(
@@ -212,13 +208,6 @@ class WorkerProcess:
             self.runtime.embedder.warm_up()
         except Exception:
             log.exception("loading the embedding model failed")
-
-    def _start_reader(self) -> None:
-        assert self.runtime.reader is not None
-        try:
-            self.runtime.reader.start()
-        except Exception:
-            log.warning("the file reader could not be started ahead of time", exc_info=True)
 
     def _heartbeat_loop(self) -> None:
         workers = self.runtime.workers

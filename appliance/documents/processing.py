@@ -35,6 +35,7 @@ def new_reader(settings: Settings) -> ExtractionSandbox:
         timeout=settings.extraction_timeout,
         memory_mb=settings.extraction_memory_mb,
         hold_dir=settings.hold_dir,
+        idle_seconds=settings.reader_idle_seconds,
     )
 
 

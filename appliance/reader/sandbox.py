@@ -7,7 +7,8 @@ started from the same program, so it works frozen and on Windows) and reads back
 progress and page texts as JSON lines. If the child takes too long, uses too much memory
 or dies, the worker kills it, reports a readable reason and starts a fresh child for the
 next file. The child stays alive between files, so a text document costs no process
-start.
+start; it starts with the first file and ends after `idle_seconds` without one, so an
+office that only edits projects does not keep a reader (75 MB) per document worker.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ STARTUP_TIMEOUT = 120.0  # importing the parsers, on a slow PC, frozen
 # A child reads this many files, then a fresh one takes over: whatever a parser leaked or
 # a crafted file left behind in its memory ends with it.
 DOCUMENTS_PER_CHILD = 50
+IDLE_SECONDS = 120.0
 _EOF = object()
 
 
@@ -68,8 +70,10 @@ class ExtractionSandbox:
         memory_mb: int,
         hold_dir: Path | None = None,
         documents_per_child: int = DOCUMENTS_PER_CHILD,
+        idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self.command = command
+        self.idle_seconds = idle_seconds
         self.timeout = timeout
         self.memory_mb = memory_mb
         self.documents_per_child = documents_per_child
@@ -79,12 +83,17 @@ class ExtractionSandbox:
         self._documents_read = 0
         self._child: subprocess.Popen[str] | None = None
         self._events: queue.Queue[Any] = queue.Queue()
-        # The worker may start the child ahead of time from another thread.
+        # Guards the child: it is started ahead of a file and ended when idle from other
+        # threads than the one that reads.
         self._starting = threading.Lock()
+        self._reading = False
+        self._idle_timer: threading.Timer | None = None
 
     def start(self) -> None:
-        """Start the child now (if it is not running), so the first file need not wait."""
-        self._ensure_child()
+        """Start the child now (if it is not running), so the next file need not wait."""
+        with self._starting:
+            self._running_child()
+            self._end_when_idle()
 
     def extract(
         self,
@@ -99,7 +108,14 @@ class ExtractionSandbox:
         Raises ExtractionFailedError for files that cannot be read, SandboxError when the
         child had to be stopped (timeout, memory) or died.
         """
-        child = self._ensure_child()
+        with self._starting:
+            self._reading = True
+            self._cancel_idle_timer()
+            try:
+                child = self._running_child()
+            except BaseException:
+                self._reading = False
+                raise
         self.reader_pid = child.pid
         job: dict[str, Any] = {
             "path": str(path),
@@ -122,8 +138,13 @@ class ExtractionSandbox:
         except (BrokenPipeError, OSError) as exc:
             raise SandboxError("parser_crashed", "The file reader stopped unexpectedly.") from exc
         finally:
+            with self._starting:
+                self._reading = False
+                if keep_child:
+                    self._end_when_idle()
+                else:
+                    self._stop_child()
             if not keep_child:
-                self._stop_child()
                 # The next file should not wait for the parsers to import: start its
                 # reader now, beside the task's own bookkeeping.
                 threading.Thread(target=self._start_quietly, daemon=True).start()
@@ -177,9 +198,29 @@ class ExtractionSandbox:
                 f"Reading the file needed more than {self.memory_mb} MB of memory and was stopped.",
             )
 
-    def _ensure_child(self) -> subprocess.Popen[str]:
+    def _end_when_idle(self) -> None:
+        """Arm the timer that ends the child if no file comes within `idle_seconds`."""
+        self._cancel_idle_timer()
+        timer = threading.Timer(self.idle_seconds, self._end_idle_child)
+        timer.args = (timer,)
+        timer.daemon = True
+        self._idle_timer = timer
+        timer.start()
+
+    def _cancel_idle_timer(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+
+    def _end_idle_child(self, timer: threading.Timer) -> None:
+        # A file that arrived as the timer fired took the lock first and cancelled or
+        # replaced the timer: this late call then leaves the child alone.
         with self._starting:
-            return self._running_child()
+            if timer is not self._idle_timer or self._reading:
+                return
+            log.debug("the file reader ends after %g s without a file", self.idle_seconds)
+            self._idle_timer = None
+            self._stop_child()
 
     def _running_child(self) -> subprocess.Popen[str]:
         if self._child is not None and self._child.poll() is None:
@@ -231,7 +272,9 @@ class ExtractionSandbox:
             log.warning("a fresh file reader could not be started; the next file tries again")
 
     def close(self) -> None:
-        self._stop_child()
+        with self._starting:
+            self._cancel_idle_timer()
+            self._stop_child()
 
 
 def _read_events(stream: IO[str] | None, events: queue.Queue[Any]) -> None:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from appliance.extract import ExtractLimits, FileType, PageText, Progress
 from appliance.holds import HoldPoints
 from appliance.reader.sandbox import ExtractionFailedError, ExtractionSandbox, SandboxError
 from tests.fixtures import documents as make
+from tests.support import wait_for
 
 COMMAND = [sys.executable, "-m", "appliance", "extractor"]
 
@@ -177,3 +179,50 @@ def test_a_child_started_ahead_of_time_reads_the_first_file(
     _count, pages = run(sandbox, make.cp1252_txt(tmp_path / "a.txt", "vorab"), FileType.TXT)
     assert [page.text.strip() for page in pages] == ["vorab"]
     assert child_pid(sandbox) == started  # one child, not one per start()
+
+
+def test_an_idle_child_ends_and_the_next_file_starts_a_fresh_one(tmp_path: Path) -> None:
+    box = ExtractionSandbox(COMMAND, timeout=60, memory_mb=1536, idle_seconds=0.3)
+    try:
+        run(box, make.cp1252_txt(tmp_path / "a.txt", "vorher"), FileType.TXT)
+        first = box.reader_pid
+        assert first is not None
+        wait_for(lambda: not alive(first), timeout=60, what="the idle reader ended")
+        count, pages = run(box, make.cp1252_txt(tmp_path / "b.txt", "nachher"), FileType.TXT)
+        assert count == 1 and "nachher" in pages[0].text
+        assert box.reader_pid != first
+    finally:
+        box.close()
+
+
+def test_a_child_that_is_reading_is_not_ended_as_idle(tmp_path: Path) -> None:
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    hold = holds / HoldPoints.document_of(2)
+    hold.touch()
+    box = ExtractionSandbox(COMMAND, timeout=120, memory_mb=1536, hold_dir=holds, idle_seconds=0.2)
+    try:
+        box.start()  # started ahead of a file: its idle time runs from now
+        reader = child_pid(box)
+        path = make.tiff_pages(tmp_path / "two.tiff", ["Seite eins", "Seite zwei"])
+        result: list[tuple[int, list[PageText]]] = []
+        reading = threading.Thread(target=lambda: result.append(run(box, path, FileType.TIFF)))
+        reading.start()
+        wait_for((holds / f"{hold.name}.reached").exists, timeout=120, what="page 1 read")
+        # Five times its idle time in the middle of a file: the reader must still be there.
+        time.sleep(1.0)
+        assert alive(reader)
+        hold.unlink()
+        reading.join(timeout=120)
+        assert result and result[0][0] == 2
+        assert box.reader_pid == reader
+    finally:
+        hold.unlink(missing_ok=True)
+        box.close()
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
