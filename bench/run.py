@@ -26,6 +26,7 @@ SECTIONS = (
     "startup",
     "versus_peer",
     "search_load",
+    "search_quality",
     "api_latency",
     "embeddings",
     "documents",
