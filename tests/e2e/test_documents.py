@@ -28,6 +28,11 @@ def upload(appliance: RunningAppliance, path: Path, **fields: str) -> dict[str, 
     return body
 
 
+# Where a task stands once its body has run. A document turns `failed` inside the task
+# body; the task's own outcome is written just after, so a test waits for it.
+FINISHED = ("RETRY", "SUCCESS", "FAILURE", "REVOKED")
+
+
 def wait_done(appliance: RunningAppliance, document_id: str, timeout: float = 120) -> Any:
     def done() -> Any:
         body = appliance.client.get(f"{URL}{document_id}").json()
@@ -130,7 +135,7 @@ def test_hostile_files_fail_with_a_reason_and_no_retry(
     done = wait_done(appliance, body["id"])
     assert done["status"] == "failed" and done["error_code"] == code
     assert done["error"] and "Traceback" not in done["error"] and "/" not in done["error"]
-    task = appliance.task(body["task_id"])
+    task = appliance.wait_state(body["task_id"], FINISHED)
     assert task.state == "FAILURE" and task.attempts == 1  # retrying a bad file cannot help
 
 
@@ -214,7 +219,7 @@ def test_a_parse_that_never_ends_fails_after_the_retries_and_the_queue_moves_on(
         failed = wait_done(fresh_appliance, stuck["id"], timeout=180)
     assert failed["status"] == "failed" and failed["error_code"] == "timeout"
     assert "longer than 0.5 seconds" in failed["error"]
-    task = fresh_appliance.task(stuck["task_id"])
+    task = fresh_appliance.wait_state(stuck["task_id"], FINISHED)
     assert task.state == "FAILURE" and task.attempts == 4
 
     # The daily cleanup removes failed documents past the retention time, file and row.
