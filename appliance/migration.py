@@ -35,9 +35,10 @@ from appliance.documents.search import DocumentIndex
 from appliance.embedding.torch_engine import model_name_of
 from appliance.instance import instance_lock, running_instance
 from appliance.projects.models import Project, ProjectVector
-from appliance.projects.texts import embedding_hash, payload
+from appliance.projects.texts import embedding_hash, project_point
 from appliance.schema import open_database
-from appliance.vectors.base import VectorPoint, VectorStore
+from appliance.search import open_analyzer
+from appliance.vectors.base import VectorStore
 
 BATCH_SIZE = 200  # rows per insert; a document row may carry megabytes of text
 SEARCH_INDEX = "documents_fts"
@@ -283,6 +284,7 @@ def _write_vectors(
 ) -> None:
     """Upsert the stored vectors that match their project's current text and the model."""
     model = model_name_of(settings.embedding_model)
+    analyzer = open_analyzer(settings.data_dir)
     vectors = ProjectVector.__table__  # type: ignore[attr-defined]
     projects = Project.__table__  # type: ignore[attr-defined]
     written = stale = 0
@@ -307,7 +309,7 @@ def _write_vectors(
                     stale += 1
                     continue
                 vector = np.frombuffer(row["vector"], dtype=np.float32).tolist()
-                points.append(VectorPoint(project.id, vector, payload(project, row["text_hash"])))
+                points.append(project_point(project, vector, row["text_hash"], analyzer))
             store.upsert(points)
             written += len(points)
     store.flush()

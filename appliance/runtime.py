@@ -10,6 +10,7 @@ from appliance.db import Database
 from appliance.embedding import Embedder, model_dimension, open_embedder
 from appliance.internal_client import InternalClient
 from appliance.reader.sandbox import ExtractionSandbox
+from appliance.search import Analyzer, open_analyzer
 from appliance.tasking.history import TaskHistory
 from appliance.tasking.ledger import Ledger
 from appliance.tasking.queue import TaskQueue
@@ -29,7 +30,8 @@ class Role(StrEnum):
 
 @dataclass
 class Runtime:
-    """Settings, databases, task queue, model, vectors and file reader of this process.
+    """Settings, databases, task queue, model, text analyzer, vectors and file reader of
+    this process.
 
     `vectors` is the store itself, present only in the process that owns it (the
     launcher, or every process when a Qdrant server is configured). `vector_writer` is
@@ -43,6 +45,7 @@ class Runtime:
     queue: TaskQueue
     embedder: Embedder
     vector_writer: VectorWriter
+    analyzer: Analyzer
     vectors: VectorStore | None = None
     reader: ExtractionSandbox | None = None
 
@@ -102,7 +105,8 @@ class Runtime:
             writer = vectors
         else:
             writer = RemoteVectorWriter(InternalClient.for_settings(settings))
-        return cls(settings, role, db, queue, embedder, writer, vectors, reader)
+        analyzer = open_analyzer(settings.data_dir)
+        return cls(settings, role, db, queue, embedder, writer, analyzer, vectors, reader)
 
     def close(self) -> None:
         if self.reader is not None:

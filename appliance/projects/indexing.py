@@ -23,9 +23,8 @@ from sqlmodel import Session, select
 from appliance.db import dialect_insert
 from appliance.projects.lifecycle import mark_indexed
 from appliance.projects.models import Project, ProjectVector
-from appliance.projects.texts import embedding_hash, embedding_text, payload
+from appliance.projects.texts import embedding_hash, embedding_text, project_point
 from appliance.runtime import Runtime
-from appliance.vectors.base import VectorPoint
 
 if TYPE_CHECKING:
     # Only the embedding worker makes vectors; the others need not load numpy.
@@ -60,7 +59,7 @@ def index_projects(runtime: Runtime, project_ids: list[str]) -> IndexReport:
         hashes = [embedding_hash(p) for p in projects]
         runtime.vector_writer.upsert(
             [
-                VectorPoint(p.id, vector.tolist(), payload(p, fingerprint))
+                project_point(p, vector.tolist(), fingerprint, runtime.analyzer)
                 for p, vector, fingerprint in zip(projects, vectors, hashes, strict=True)
             ]
         )

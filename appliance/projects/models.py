@@ -13,6 +13,8 @@ from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import Column as SAColumn
 from sqlmodel import Field, LargeBinary, SQLModel
 
+from appliance.search.explain import Level
+
 
 class Phase(StrEnum):
     """The job's business state."""
@@ -170,8 +172,18 @@ class ProjectList(BaseModel):
     count: int
 
 
+class MatchPublic(BaseModel):
+    """Why a project was found."""
+
+    level: Level = PydanticField(description="How well it fits: high, medium or low")
+    words: list[str] = PydanticField(description="Words of the project's text that matched")
+    meaning_only: bool = PydanticField(description="Found by meaning alone: no word in common")
+
+
 class ScoredProjectPublic(ProjectPublic):
-    score: float
+    score: float = PydanticField(description="Relevance in [0, 1]: words and meaning, fused")
+    similarity: float = PydanticField(description="Cosine similarity of the embeddings")
+    match: MatchPublic
 
 
 class ScoredList(BaseModel):

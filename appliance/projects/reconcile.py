@@ -19,10 +19,10 @@ from sqlmodel import col, select
 
 from appliance.projects.lifecycle import mark_indexed, queue_reindex
 from appliance.projects.models import EmbeddingStatus, Project, ProjectVector
-from appliance.projects.texts import embedding_hash, payload, point_fingerprint
+from appliance.projects.texts import embedding_hash, point_fingerprint, project_point
 from appliance.runtime import Runtime
 from appliance.tasking.states import TaskState
-from appliance.vectors.base import VectorPoint, VectorStore
+from appliance.vectors.base import VectorStore
 
 log = logging.getLogger("appliance.projects")
 
@@ -63,7 +63,7 @@ def reconcile(runtime: Runtime) -> ReconcileReport:
             if not _has_open_task(runtime, project.embedding_task_id):
                 report.queued.append(project.id)
             continue
-        if in_store.get(project.id) != point_fingerprint(project):
+        if in_store.get(project.id) != point_fingerprint(project, runtime.analyzer):
             restore.append(project)
         if project.status != EmbeddingStatus.INDEXED:
             indexed_now[project.id] = fingerprint
@@ -118,7 +118,7 @@ def restore_from_stored(runtime: Runtime, projects: Sequence[Project]) -> int:
             # The stored bytes are float32 in this machine's order (numpy's tobytes());
             # the standard library reads them without loading numpy into the launcher.
             vector = array("f", row.vector).tolist()
-            points.append(VectorPoint(project.id, vector, payload(project, row.text_hash)))
+            points.append(project_point(project, vector, row.text_hash, runtime.analyzer))
         store.upsert(points)
         restored += len(points)
     return restored

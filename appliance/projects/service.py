@@ -1,4 +1,4 @@
-"""Project use-cases: CRUD that queues the embedding work, and search by meaning."""
+"""Project use-cases: CRUD that queues the embedding work, and search."""
 
 from __future__ import annotations
 
@@ -31,9 +31,16 @@ from appliance.projects.models import (
 )
 from appliance.projects.query import QueryEmbedder
 from appliance.projects.reconcile import rebuild_from_stored, restore_from_stored
+from appliance.projects.search import (
+    ScoredProject,
+    explain_likeness,
+    explain_query,
+    find_projects,
+    search_request_for_text,
+)
 from appliance.projects.texts import embedding_text, point_fingerprint
 from appliance.runtime import Runtime
-from appliance.vectors.base import VectorFilter
+from appliance.vectors.base import VectorFilter, VectorStore
 
 INSERT_PROJECT = insert(Project.__table__)  # type: ignore[attr-defined]
 SORT_FIELDS = {
@@ -70,12 +77,6 @@ class ProjectFilters:
         if self.year:
             equals["year"] = self.year
         return VectorFilter(equals=equals, exclude_ids=tuple(exclude))
-
-
-@dataclass(frozen=True)
-class ScoredProject:
-    project: Project
-    score: float
 
 
 def escape_like(text: str) -> str:
@@ -203,7 +204,9 @@ class ProjectService:
         data = changes.model_dump(exclude_unset=not replace)
         with self.runtime.queue.transaction() as tx:
             project = self._get(tx.session, project_id, for_update=True)
-            before_text, before_point = embedding_text(project), point_fingerprint(project)
+            analyzer = self.runtime.analyzer
+            before_text = embedding_text(project)
+            before_point = point_fingerprint(project, analyzer)
             merged = {**project.model_dump(include=set(ProjectCreate.model_fields)), **data}
             try:
                 checked = ProjectCreate.model_validate(merged)
@@ -215,7 +218,7 @@ class ProjectService:
             tx.session.add(project)
             if embedding_text(project) != before_text:
                 task_id = queue_re_embedding(tx, project)
-        if task_id is None and point_fingerprint(project) != before_point:
+        if task_id is None and point_fingerprint(project, analyzer) != before_point:
             self._refresh_point(project)
         return project, task_id
 
@@ -270,38 +273,37 @@ class ProjectService:
                 "similar projects are available once it is indexed.",
                 status=project.status.value,
             )
-        return self._search(vector.tolist(), filters, [project_id], limit, min_score)
+        request = search_request_for_text(
+            self.runtime,
+            vector.tolist(),
+            embedding_text(project),
+            filters.vector_filter([project_id]),
+            limit=limit,
+            min_score=min_score,
+        )
+        explain = explain_likeness(self.runtime, project)
+        return find_projects(self.runtime, self._store(), request, explain)
 
     def search(
         self, query: str, filters: ProjectFilters, *, limit: int, min_score: float | None
     ) -> list[ScoredProject]:
-        """Projects whose meaning is closest to `query`, best first."""
+        """Projects that match `query` by meaning and by words, best first."""
+        store = self._store()
         vector = self.query_embedder.embed(query)
-        return self._search(vector, filters, [], limit, min_score)
-
-    def _search(
-        self,
-        vector: list[float],
-        filters: ProjectFilters,
-        exclude: Sequence[str],
-        limit: int,
-        min_score: float | None,
-    ) -> list[ScoredProject]:
-        store = self.runtime.vectors
-        if store is None:
-            raise ConflictError("This process has no vector store; search runs in the app.")
-        hits = store.search(
-            vector, limit=limit, where=filters.vector_filter(exclude), min_score=min_score
+        request = search_request_for_text(
+            self.runtime,
+            vector,
+            query,
+            filters.vector_filter(),
+            limit=limit,
+            min_score=min_score,
         )
-        with self.runtime.db.session() as session:
-            found = {
-                p.id: p
-                for p in session.exec(
-                    select(Project).where(col(Project.id).in_([h.id for h in hits]))
-                )
-            }
-        # A vector whose project is gone (deleted a moment ago) is not a result.
-        return [ScoredProject(found[h.id], h.score) for h in hits if h.id in found]
+        return find_projects(self.runtime, store, request, explain_query(self.runtime, query))
+
+    def _store(self) -> VectorStore:
+        if self.runtime.vectors is None:
+            raise ConflictError("This process has no vector store; search runs in the app.")
+        return self.runtime.vectors
 
     def stats(self) -> dict[str, int | None]:
         """How many projects there are, by embedding status, and points in the store."""

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance.vectors.base import (
+    SparseVector,
     VectorFilter,
     VectorHit,
     VectorPoint,
@@ -29,6 +30,7 @@ from appliance.vectors.base import (
 
 __all__ = [
     "ENGINES",
+    "SparseVector",
     "VectorFilter",
     "VectorHit",
     "VectorPoint",
@@ -41,7 +43,8 @@ log = logging.getLogger("appliance.vectors")
 
 ENGINES = ("edge", "local")
 # The layout of an engine's folder; raise it when a new version cannot read the old one.
-FOLDER_FORMAT = 1
+# 2: points have the sparse vector of search terms beside the dense one.
+FOLDER_FORMAT = 2
 
 
 def open_vector_store(
@@ -89,7 +92,7 @@ def open_embedded(
     store_dir = folder / engine
     marker = folder / f"{engine}.format"
     found = _recorded_format(marker)
-    if store_dir.exists() and found not in (None, FOLDER_FORMAT):
+    if store_dir.exists() and found != FOLDER_FORMAT:
         _set_aside(
             store_dir, f"its files are of format {found}, this version reads {FOLDER_FORMAT}"
         )
@@ -104,12 +107,12 @@ def open_embedded(
     return store
 
 
-def _recorded_format(marker: Path) -> int | None:
+def _recorded_format(marker: Path) -> int:
     # No marker: written by 0.1.0, whose files are format 1.
     try:
         return int(marker.read_text(encoding="ascii").strip())
     except FileNotFoundError:
-        return None
+        return 1
     except (OSError, ValueError):
         return -1
 

@@ -1,5 +1,9 @@
 """The one small interface the appliance needs from a vector engine.
 
+Each point holds two vectors: the text's sentence embedding (dense, cosine) and its search
+terms as a sparse vector named `WORDS`, which the engine scores as BM25 (IDF modifier; see
+`appliance/search/sparse.py`).
+
 Three engines sit behind it: Qdrant Edge in-process (the default), qdrant-client's local
 file mode (`APPLIANCE_VECTOR_ENGINE=local`) and a Qdrant server (`APPLIANCE_QDRANT_URL`).
 Both embedded engines lock their folder, so only one process (the launcher) opens one.
@@ -12,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 COLLECTION = "projects"
+# The name of the sparse vector of search terms (the dense vector is the unnamed one).
+WORDS = "words"
 
 # Payload fields that searches filter on: keyword fields and one integer field.
 KEYWORD_FIELDS = ("trade", "phase", "city")
@@ -22,17 +28,31 @@ FINGERPRINT_FIELD = "fingerprint"
 
 
 @dataclass(frozen=True)
+class SparseVector:
+    """Non-zero entries of a sparse vector, indices ascending and unique."""
+
+    indices: tuple[int, ...]
+    values: tuple[float, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.indices)
+
+
+@dataclass(frozen=True)
 class VectorPoint:
-    """A project's vector. `id` is the project's UUID as a string."""
+    """A project's vectors. `id` is the project's UUID as a string; `words` its search
+    terms (None: the point is found by meaning only)."""
 
     id: str
     vector: Sequence[float]
     payload: Mapping[str, Any] = field(default_factory=dict)
+    words: SparseVector | None = None
 
 
 @dataclass(frozen=True)
 class VectorHit:
-    """One search result: the point id, its cosine similarity and payload."""
+    """One search result: the point id, its score (cosine similarity, or BM25 for a
+    search by words) and payload."""
 
     id: str
     score: float
@@ -41,10 +61,16 @@ class VectorHit:
 
 @dataclass(frozen=True)
 class VectorFilter:
-    """Exact matches on payload fields, and ids to leave out of the results."""
+    """Exact matches on payload fields, ids to leave out, and (when given) the only ids
+    that may be found."""
 
     equals: Mapping[str, str | int] = field(default_factory=dict)
     exclude_ids: Sequence[str] = ()
+    only_ids: Sequence[str] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.equals and not self.exclude_ids and self.only_ids is None
 
 
 class VectorStoreInUseError(RuntimeError):
@@ -74,7 +100,13 @@ class VectorStore(Protocol):
         where: VectorFilter | None = None,
         min_score: float | None = None,
     ) -> list[VectorHit]:
-        """The `limit` most similar points, best first."""
+        """The `limit` points whose dense vectors are most similar, best first."""
+
+    def search_words(
+        self, words: SparseVector, *, limit: int, where: VectorFilter | None = None
+    ) -> list[VectorHit]:
+        """The `limit` points with the highest BM25 score for the query's terms, best
+        first; points sharing no term with the query are not found."""
 
     def count(self) -> int:
         """Number of points stored."""

@@ -27,6 +27,8 @@ from appliance.vectors.base import (
     FINGERPRINT_FIELD,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
+    WORDS,
+    SparseVector,
     VectorFilter,
     VectorHit,
     VectorPoint,
@@ -35,7 +37,8 @@ from appliance.vectors.base import (
 
 
 class QdrantClientVectorStore:
-    """Project vectors in the "projects" collection (cosine, one unnamed dense vector).
+    """Project vectors in the "projects" collection: an unnamed dense vector (cosine) and
+    the sparse `WORDS` vector (dot product with the IDF modifier: BM25).
 
     Writes wait until the engine has applied them. All calls are serialized by a lock, so
     one instance can be shared by the API server's threads.
@@ -90,9 +93,7 @@ class QdrantClientVectorStore:
             return
         batch = [
             models.PointStruct(
-                id=_point_id(point.id),
-                vector=self._checked(point.vector),
-                payload=dict(point.payload),
+                id=_point_id(point.id), vector=self._vectors(point), payload=dict(point.payload)
             )
             for point in points
         ]
@@ -119,7 +120,24 @@ class QdrantClientVectorStore:
 
         Hits must score above `min_score` (the local mode drops a hit equal to it).
         """
-        query = self._checked(vector)
+        return self._query(self._checked(vector), None, where, limit, min_score)
+
+    def search_words(
+        self, words: SparseVector, *, limit: int, where: VectorFilter | None = None
+    ) -> list[VectorHit]:
+        """The `limit` points with the highest BM25 score for `words`, best first."""
+        if not words:
+            return []
+        return self._query(_client_sparse(words), WORDS, where, limit, None)
+
+    def _query(
+        self,
+        query: list[float] | models.SparseVector,
+        using: str | None,
+        where: VectorFilter | None,
+        limit: int,
+        min_score: float | None,
+    ) -> list[VectorHit]:
         query_filter = _client_filter(where)
         with self._lock:
             found = (
@@ -127,6 +145,7 @@ class QdrantClientVectorStore:
                 .query_points(
                     COLLECTION,
                     query=query,
+                    using=using,
                     query_filter=query_filter,
                     score_threshold=min_score,
                     limit=limit,
@@ -186,6 +205,12 @@ class QdrantClientVectorStore:
             raise RuntimeError("the vector store is closed")
         return self._client
 
+    def _vectors(self, point: VectorPoint) -> dict[str, models.Vector]:
+        vectors: dict[str, models.Vector] = {"": self._checked(point.vector)}
+        if point.words:
+            vectors[WORDS] = _client_sparse(point.words)
+        return vectors
+
     def _checked(self, vector: Sequence[float]) -> list[float]:
         if len(vector) != self._dimension:
             raise ValueError(f"vector has {len(vector)} dimensions, the store {self._dimension}")
@@ -201,21 +226,31 @@ def _point_id(raw: str) -> str:
 
 
 def _ensure_collection(client: QdrantClient, dimension: int) -> bool:
-    """Create the collection and its payload indexes; True if an old one was replaced."""
+    """Create the collection and its payload indexes; True if one with vectors of another
+    size was replaced (every vector must be made again).
+
+    A collection of the right size without the sparse `WORDS` vector (made by a version
+    before search by words) is replaced too, but its dense vectors are still good: the
+    start-up check restores them from the app database, with their words.
+    """
     wanted = models.VectorParams(size=dimension, distance=models.Distance.COSINE)
+    words = {WORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)}
     recreated = False
     exists = client.collection_exists(COLLECTION)
     if exists:
-        current = client.get_collection(COLLECTION).config.params.vectors
-        if not (
+        params = client.get_collection(COLLECTION).config.params
+        current = params.vectors
+        same_dense = (
             isinstance(current, models.VectorParams)
             and current.size == wanted.size
             and current.distance == wanted.distance
-        ):
+        )
+        has_words = WORDS in (params.sparse_vectors or {})
+        if not (same_dense and has_words):
             client.delete_collection(COLLECTION)
-            exists, recreated = False, True
+            exists, recreated = False, not same_dense
     if not exists:
-        client.create_collection(COLLECTION, vectors_config=wanted)
+        client.create_collection(COLLECTION, vectors_config=wanted, sparse_vectors_config=words)
     _ensure_payload_indexes(client)
     return recreated
 
@@ -231,13 +266,20 @@ def _ensure_payload_indexes(client: QdrantClient) -> None:
                 client.create_payload_index(COLLECTION, name, field_schema=kind, wait=True)
 
 
+def _client_sparse(words: SparseVector) -> models.SparseVector:
+    return models.SparseVector(indices=list(words.indices), values=list(words.values))
+
+
 def _client_filter(where: VectorFilter | None) -> models.Filter | None:
-    if where is None or (not where.equals and not where.exclude_ids):
+    if where is None or where.empty:
         return None
     must: list[models.Condition] = [
         models.FieldCondition(key=key, match=models.MatchValue(value=value))
         for key, value in where.equals.items()
     ]
+    if where.only_ids is not None:
+        wanted: list[models.ExtendedPointId] = [_point_id(raw) for raw in where.only_ids]
+        must.append(models.HasIdCondition(has_id=wanted))
     must_not: list[models.Condition] = []
     if where.exclude_ids:
         excluded: list[models.ExtendedPointId] = [_point_id(raw) for raw in where.exclude_ids]

@@ -8,6 +8,10 @@ Traps this module works around (qdrant-edge-py 0.9.0):
   elsewhere is never deleted.
 - Ids come back as `uuid.UUID` objects; they are returned here as canonical strings.
 - `score_threshold` is strict: a hit scoring exactly `min_score` is dropped.
+- The IDF of sparse vectors counts points deleted since the shard was loaded (measured:
+  after deleting 3 of 4 points, a term's IDF stayed 1.204 instead of 0.288, through
+  `optimize()`, until the shard was loaded again; a changed point is counted right). So
+  every deletion reloads the shard (23 ms; deleting is rare: a project deleted).
 - Edge has no background optimizer: points stay in an appendable segment that is searched
   by brute force (a few ms at 20,000 x 384-D) until `EdgeShard.optimize()` is called.
 """
@@ -25,6 +29,8 @@ from appliance.vectors.base import (
     FINGERPRINT_FIELD,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
+    WORDS,
+    SparseVector,
     VectorFilter,
     VectorHit,
     VectorPoint,
@@ -33,7 +39,8 @@ from appliance.vectors.base import (
 
 
 class EdgeVectorStore:
-    """Project vectors in a Qdrant Edge shard (cosine, one unnamed dense vector).
+    """Project vectors in a Qdrant Edge shard: an unnamed dense vector (cosine) and the
+    sparse `WORDS` vector (dot product with the IDF modifier: BM25).
 
     The folder belongs to the store: on a dimension change it is deleted and recreated.
     Only one process may open it (Edge locks its WAL). All shard calls are serialized by a
@@ -43,9 +50,13 @@ class EdgeVectorStore:
     scroll_page = 1000
     """How many points `ids()` reads per scroll call."""
 
-    def __init__(self, shard: edge.EdgeShard, dimension: int, *, recreated: bool) -> None:
-        """Wrap a loaded shard whose vectors have `dimension` entries; see `open()`."""
+    def __init__(
+        self, shard: edge.EdgeShard, folder: Path, dimension: int, *, recreated: bool
+    ) -> None:
+        """Wrap a shard loaded from `folder` whose vectors have `dimension` entries; see
+        `open()`."""
         self._shard: edge.EdgeShard | None = shard
+        self._folder = folder
         self._dimension = dimension
         self._lock = threading.Lock()
         self.recreated = recreated
@@ -63,7 +74,8 @@ class EdgeVectorStore:
         if dimension < 1:
             raise ValueError(f"vector dimension must be positive, got {dimension}")
         config = edge.EdgeConfig(
-            vectors=edge.EdgeVectorParams(size=dimension, distance=edge.Distance.Cosine)
+            vectors=edge.EdgeVectorParams(size=dimension, distance=edge.Distance.Cosine),
+            sparse_vectors={WORDS: edge.EdgeSparseVectorParams(modifier=edge.Modifier.Idf)},
         )
         recreated = False
         if _holds_shard(folder):
@@ -71,7 +83,7 @@ class EdgeVectorStore:
             try:
                 if _dimension_matches(shard, dimension):
                     _ensure_field_indexes(shard)
-                    return cls(shard, dimension, recreated=False)
+                    return cls(shard, folder, dimension, recreated=False)
             except BaseException:
                 shard.close()
                 raise
@@ -80,7 +92,7 @@ class EdgeVectorStore:
             recreated = True
         shard = edge.EdgeShard.create(str(folder), config)
         _ensure_field_indexes(shard)
-        return cls(shard, dimension, recreated=recreated)
+        return cls(shard, folder, dimension, recreated=recreated)
 
     @property
     def dimension(self) -> int:
@@ -98,8 +110,7 @@ class EdgeVectorStore:
         if not points:
             return
         batch = [
-            edge.Point(point.id, self._checked(point.vector), dict(point.payload))
-            for point in points
+            edge.Point(point.id, self._vectors(point), dict(point.payload)) for point in points
         ]
         with self._lock:
             shard = self._live()
@@ -112,6 +123,7 @@ class EdgeVectorStore:
         with self._lock:
             shard = self._live()
             shard.update(edge.UpdateOperation.delete_points(list(ids)))
+            self._reload()
 
     def flush(self) -> None:
         """Write everything to disk (so it survives a power cut)."""
@@ -137,6 +149,23 @@ class EdgeVectorStore:
             score_threshold=min_score,
             with_payload=True,
         )
+        return self._query(request)
+
+    def search_words(
+        self, words: SparseVector, *, limit: int, where: VectorFilter | None = None
+    ) -> list[VectorHit]:
+        """The `limit` points with the highest BM25 score for `words`, best first."""
+        if not words:
+            return []
+        request = edge.QueryRequest(
+            limit=limit,
+            query=edge.Query.Nearest(_edge_sparse(words), using=WORDS),
+            filter=_edge_filter(where),
+            with_payload=True,
+        )
+        return self._query(request)
+
+    def _query(self, request: edge.QueryRequest) -> list[VectorHit]:
         with self._lock:
             found = self._live().query(request)
         return [VectorHit(str(hit.id), hit.score, hit.payload or {}) for hit in found]
@@ -176,7 +205,7 @@ class EdgeVectorStore:
             shard = self._live()
             # A filter without conditions matches every point.
             shard.update(edge.UpdateOperation.delete_points_by_filter(edge.Filter()))
-            shard.flush()
+            self._reload()
 
     def close(self) -> None:
         """Flush and release the shard folder; calling it again does nothing."""
@@ -187,10 +216,24 @@ class EdgeVectorStore:
             shard.flush()
             shard.close()
 
+    def _reload(self) -> None:
+        # Loaded again, the IDF statistics forget the deleted points (see the top).
+        shard = self._live()
+        shard.flush()
+        shard.close()
+        self._shard = None
+        self._shard = _load(self._folder)
+
     def _live(self) -> edge.EdgeShard:
         if self._shard is None:
             raise RuntimeError("the vector store is closed")
         return self._shard
+
+    def _vectors(self, point: VectorPoint) -> dict[str, edge.NamedVector]:
+        vectors: dict[str, edge.NamedVector] = {"": self._checked(point.vector)}
+        if point.words:
+            vectors[WORDS] = _edge_sparse(point.words)
+        return vectors
 
     def _checked(self, vector: Sequence[float]) -> list[float]:
         # Edge reports a wrong length as a bare Exception; a ValueError says what is wrong.
@@ -241,13 +284,19 @@ def _ensure_field_indexes(shard: edge.EdgeShard) -> None:
         shard.flush()
 
 
+def _edge_sparse(words: SparseVector) -> edge.SparseVector:
+    return edge.SparseVector(list(words.indices), list(words.values))
+
+
 def _edge_filter(where: VectorFilter | None) -> edge.Filter | None:
-    if where is None or (not where.equals and not where.exclude_ids):
+    if where is None or where.empty:
         return None
     must: list[edge.ConditionType] = [
         edge.FieldCondition(key, match=edge.MatchValue(value))
         for key, value in where.equals.items()
     ]
+    if where.only_ids is not None:
+        must.append(edge.HasIdCondition(set(where.only_ids)))
     must_not: list[edge.ConditionType] = []
     if where.exclude_ids:
         must_not.append(edge.HasIdCondition(set(where.exclude_ids)))

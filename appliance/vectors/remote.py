@@ -34,7 +34,14 @@ class VectorWriter(Protocol):
 
 
 def point_to_json(point: VectorPoint) -> dict[str, Any]:
-    return {"id": point.id, "vector": list(point.vector), "payload": dict(point.payload)}
+    found: dict[str, Any] = {
+        "id": point.id,
+        "vector": list(point.vector),
+        "payload": dict(point.payload),
+    }
+    if point.words:
+        found["words"] = {"indices": point.words.indices, "values": point.words.values}
+    return found
 
 
 class RemoteVectorWriter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ import pytest
 
 from appliance.vectors import (
     FOLDER_FORMAT,
+    SparseVector,
     VectorFilter,
     VectorPoint,
     VectorStoreInUseError,
@@ -124,6 +126,42 @@ def test_exclude_ids_leaves_points_out(store: Store) -> None:
     assert hit_ids(store, axis(0), where=both) == [C.id]
 
 
+def test_only_ids_limits_the_search_to_those_points(store: Store) -> None:
+    assert hit_ids(store, axis(0), VectorFilter(only_ids=[B.id, C.id])) == [B.id, C.id]
+    assert hit_ids(store, axis(0), VectorFilter(only_ids=[])) == []
+
+
+def words(**weights: float) -> SparseVector:
+    """A sparse vector from term numbers written as t<number>."""
+    ordered = sorted((int(term[1:]), weight) for term, weight in weights.items())
+    return SparseVector(tuple(i for i, _ in ordered), tuple(w for _, w in ordered))
+
+
+def test_search_by_words_scores_bm25_with_the_engines_idf(store: Store) -> None:
+    # Term 7 is in two of three worded points, term 9 in one: 9 is the rarer, so it
+    # weighs more (IDF = ln(1 + (N - n + 0.5) / (n + 0.5)) with N = 3 worded points).
+    worded = [
+        VectorPoint(pid(11), axis(1), {"trade": "dach"}, words(t7=1.0)),
+        VectorPoint(pid(12), axis(1), {"trade": "bad"}, words(t7=1.0, t9=1.0)),
+        VectorPoint(pid(13), axis(1), {"trade": "bad"}, words(t3=1.0)),
+    ]
+    store.upsert(worded)
+    hits = store.search_words(words(t7=1.0, t9=1.0), limit=10)
+    assert [h.id for h in hits] == [pid(12), pid(11)]  # A, B, C have no words; 13 no match
+    idf7, idf9 = math.log(1 + 1.5 / 2.5), math.log(1 + 2.5 / 1.5)
+    assert hits[0].score == pytest.approx(idf7 + idf9, rel=1e-4)
+    assert hits[1].score == pytest.approx(idf7, rel=1e-4)
+    only_bad = store.search_words(words(t7=1.0), limit=10, where=VectorFilter({"trade": "bad"}))
+    assert [h.id for h in only_bad] == [pid(12)]
+    assert store.search_words(words(t5=1.0), limit=10) == []
+    assert store.search_words(SparseVector((), ()), limit=10) == []
+    # A deleted point no longer counts: term 7 is now in one of two worded points.
+    store.delete([pid(11)])
+    hits = store.search_words(words(t7=1.0), limit=10)
+    assert [h.id for h in hits] == [pid(12)]
+    assert hits[0].score == pytest.approx(math.log(1 + 1.5 / 1.5), rel=1e-4)
+
+
 def test_min_score_cuts_off(store: Store) -> None:
     assert hit_ids(store, axis(0), min_score=0.5) == [A.id, B.id]
     assert hit_ids(store, axis(0), min_score=0.9) == [A.id]
@@ -232,15 +270,18 @@ def engine_of(store: Store) -> str:
     return "edge" if isinstance(store, EdgeVectorStore) else "local"
 
 
-def test_a_folder_of_0_1_0_without_a_format_marker_is_kept(
+def test_a_folder_of_0_1_0_without_a_format_marker_is_set_aside_as_format_1(
     store: Store, open_store: Opener, tmp_path: Path
 ) -> None:
+    # 0.1.0 wrote no marker; its points have no words, so this version starts afresh and
+    # the start-up check restores the vectors (with their words) from the app database.
     engine = engine_of(store)
     store.close()
     marker = tmp_path / "vectors" / f"{engine}.format"
     assert marker.read_text().strip() == str(FOLDER_FORMAT)
-    marker.unlink()  # as 0.1.0 left it
-    assert open_store(DIM).ids() == {A.id, B.id, C.id}
+    marker.unlink()
+    assert open_store(DIM).count() == 0
+    assert len(list((tmp_path / "vectors").glob(f"{engine}.unreadable-*"))) == 1
     assert marker.read_text().strip() == str(FOLDER_FORMAT)
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 from appliance.api.deps import DocumentsDep, VectorOwnerDep
 from appliance.internal_client import DELETE_VECTORS, FILES, INTERNAL_PREFIX, UPSERT_VECTORS
 from appliance.projects.vector_owner import VectorOwner
-from appliance.vectors.base import VectorPoint
+from appliance.vectors.base import SparseVector, VectorPoint
 
 MAX_POINTS = 1000
 
@@ -28,10 +28,20 @@ MAX_POINTS = 1000
 router = APIRouter(prefix=INTERNAL_PREFIX, tags=["internal"], include_in_schema=False)
 
 
+class WordsIn(BaseModel):
+    indices: tuple[int, ...] = Field(max_length=100_000)
+    values: tuple[float, ...] = Field(max_length=100_000)
+
+
 class PointIn(BaseModel):
     id: str = Field(max_length=64)
     vector: list[float] = Field(max_length=8192)
     payload: dict[str, Any] = Field(default_factory=dict)
+    words: WordsIn | None = None
+
+    def point(self) -> VectorPoint:
+        words = SparseVector(self.words.indices, self.words.values) if self.words else None
+        return VectorPoint(self.id, self.vector, self.payload, words)
 
 
 class UpsertBody(BaseModel):
@@ -57,7 +67,7 @@ def _upsert(raw: bytes, owner: VectorOwner) -> dict[str, int]:
         body = UpsertBody.model_validate_json(raw)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from exc
-    return {"upserted": owner.upsert([VectorPoint(p.id, p.vector, p.payload) for p in body.points])}
+    return {"upserted": owner.upsert([p.point() for p in body.points])}
 
 
 @router.post(DELETE_VECTORS)

@@ -12,6 +12,7 @@ from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
 from appliance.api.writes import run_write
 from appliance.projects.models import (
     EmbeddingStatus,
+    MatchPublic,
     Phase,
     Project,
     ProjectCreate,
@@ -59,7 +60,16 @@ def _with_task(project: Project | ProjectPublic, task_id: str | None) -> Project
 
 def _scored(results: list[ScoredProject]) -> ScoredList:
     data = [
-        ScoredProjectPublic.model_validate(r.project, update={"score": round(r.score, 4)})
+        ScoredProjectPublic.model_validate(
+            r.project,
+            update={
+                "score": round(r.score, 4),
+                "similarity": round(r.similarity, 4),
+                "match": MatchPublic(
+                    level=r.why.level, words=list(r.why.matched), meaning_only=r.why.meaning_only
+                ),
+            },
+        )
         for r in results
     ]
     return ScoredList(data=data, count=len(data))
