@@ -17,7 +17,7 @@ from appliance.projects.texts import embedding_text
 from appliance.runtime import Runtime
 from appliance.search import query_vector
 from appliance.search.explain import Explanation, explain_search, explain_similar
-from appliance.search.fusion import FusedHit, fuse
+from appliance.search.fusion import FusedHit, SearchMode, fuse
 from appliance.vectors.base import SparseVector, VectorFilter, VectorHit, VectorStore
 
 # How many hits each search hands to the fusion, at least: deep enough that a job ranked
@@ -44,6 +44,7 @@ class SearchRequest:
     where: VectorFilter
     limit: int
     min_score: float | None
+    mode: SearchMode = SearchMode.HYBRID
 
 
 def find_projects(
@@ -54,10 +55,14 @@ def find_projects(
 ) -> list[ScoredProject]:
     """The best `limit` projects for the request, best first, each explained."""
     depth = max(CANDIDATES, request.limit)
-    by_meaning = store.search(request.vector, limit=depth, where=request.where)
-    by_words = store.search_words(request.words, limit=depth, where=request.where)
-    by_meaning = [*by_meaning, *_meaning_of_word_hits(store, request, by_meaning, by_words)]
-    fused = fuse(by_meaning, by_words)
+    by_meaning: list[VectorHit] = []
+    by_words: list[VectorHit] = []
+    if request.mode is not SearchMode.WORDS:
+        by_meaning = store.search(request.vector, limit=depth, where=request.where)
+    if request.mode is not SearchMode.MEANING:
+        by_words = store.search_words(request.words, limit=depth, where=request.where)
+    by_meaning += _meaning_of_word_hits(store, request, by_meaning, by_words)
+    fused = fuse(by_meaning, by_words, words_weight=request.mode.words_weight)
     if request.min_score is not None:
         fused = [hit for hit in fused if hit.score >= request.min_score]
     fused = fused[: request.limit]
@@ -80,10 +85,11 @@ def search_request_for_text(
     *,
     limit: int,
     min_score: float | None,
+    mode: SearchMode = SearchMode.HYBRID,
 ) -> SearchRequest:
     """A request for `text`, whose dense vector is `vector`."""
     words = query_vector(runtime.analyzer.terms(text))
-    return SearchRequest(vector, words, where, limit, min_score)
+    return SearchRequest(vector, words, where, limit, min_score, mode)
 
 
 def explain_query(runtime: Runtime, query: str) -> Callable[[Project, FusedHit], Explanation]:

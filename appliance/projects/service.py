@@ -40,6 +40,7 @@ from appliance.projects.search import (
 )
 from appliance.projects.texts import embedding_text, point_fingerprint
 from appliance.runtime import Runtime
+from appliance.search.fusion import SearchMode
 from appliance.vectors.base import VectorFilter, VectorStore
 
 INSERT_PROJECT = insert(Project.__table__)  # type: ignore[attr-defined]
@@ -285,9 +286,15 @@ class ProjectService:
         return find_projects(self.runtime, self._store(), request, explain)
 
     def search(
-        self, query: str, filters: ProjectFilters, *, limit: int, min_score: float | None
+        self,
+        query: str,
+        filters: ProjectFilters,
+        *,
+        limit: int,
+        min_score: float | None,
+        mode: SearchMode = SearchMode.HYBRID,
     ) -> list[ScoredProject]:
-        """Projects that match `query` by meaning and by words, best first."""
+        """Projects that match `query` by meaning and by words (or one of them), best first."""
         store = self._store()
         vector = self.query_embedder.embed(query)
         request = search_request_for_text(
@@ -297,6 +304,7 @@ class ProjectService:
             filters.vector_filter(),
             limit=limit,
             min_score=min_score,
+            mode=mode,
         )
         return find_projects(self.runtime, store, request, explain_query(self.runtime, query))
 

@@ -14,10 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from appliance.vectors.base import VectorHit
 
 WORDS_WEIGHT = 0.5
+
+
+class SearchMode(StrEnum):
+    """What a search ranks by: both (the default), or one side alone (to compare)."""
+
+    HYBRID = "hybrid"
+    MEANING = "meaning"
+    WORDS = "words"
+
+    @property
+    def words_weight(self) -> float:
+        return {"hybrid": WORDS_WEIGHT, "meaning": 0.0, "words": 1.0}[self.value]
 
 
 @dataclass(frozen=True)

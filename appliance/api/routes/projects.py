@@ -25,6 +25,7 @@ from appliance.projects.models import (
     no_nul,
 )
 from appliance.projects.service import SORT_FIELDS, ProjectFilters, ScoredProject
+from appliance.search.fusion import SearchMode
 
 SORT_PATTERN = "^-?(" + "|".join(sorted(SORT_FIELDS)) + ")$"
 
@@ -41,6 +42,10 @@ class SearchRequest(BaseModel):
     year: int | None = Field(default=None, ge=1900, le=2200)
     limit: int = Field(default=10, ge=1, le=100)
     min_score: float | None = Field(default=None, ge=-1, le=1, strict=True)
+    mode: SearchMode = Field(
+        default=SearchMode.HYBRID,
+        description="hybrid: words and meaning fused; meaning or words alone to compare",
+    )
 
 
 class ReindexRequest(BaseModel):
@@ -126,7 +131,10 @@ def reindex(projects: ProjectsDep, body: ReindexRequest | None = None) -> dict[s
 def search(body: SearchRequest, projects: ProjectsDep) -> ScoredList:
     """Projects closest in meaning to the query text."""
     filters = ProjectFilters(trade=body.trade, phase=body.phase, city=body.city, year=body.year)
-    return _scored(projects.search(body.query, filters, limit=body.limit, min_score=body.min_score))
+    found = projects.search(
+        body.query, filters, limit=body.limit, min_score=body.min_score, mode=body.mode
+    )
+    return _scored(found)
 
 
 @router.get("/{project_id}", response_model=ProjectPublic)
