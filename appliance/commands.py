@@ -15,8 +15,8 @@ from appliance.config import Settings
 from appliance.errors import InvalidInputError
 from appliance.instance import instance_lock, running_instance
 from appliance.private_files import installation_token
-from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
+from appliance.search.query import QueryEmbedder
 from appliance.tasking.monitor import TaskMonitor
 
 

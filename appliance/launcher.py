@@ -22,6 +22,7 @@ from appliance.api.app import create_app
 from appliance.backups.service import BackupService
 from appliance.bootstrap import start_runtime
 from appliance.config import Settings
+from appliance.documents.meaning import restore_chunk_store
 from appliance.documents.reconcile import reconcile_documents
 from appliance.errors import StartupError
 from appliance.instance import announce, instance_lock, opening_url, running_instance, withdraw
@@ -107,6 +108,7 @@ class Launcher:
         )
         self._reaper.startup(supervisor.names())
         reconcile(runtime)
+        restore_chunk_store(runtime)
         reconcile_documents(runtime)
         BackupService(runtime).close_interrupted()
 
@@ -233,8 +235,9 @@ class Launcher:
             Every(self.settings.reaper_interval, reap),
             Every(CHECKPOINT_INTERVAL, checkpoint, first=CHECKPOINT_INTERVAL),
         ]
-        if runtime.vectors is not None:
-            jobs.append(Every(VECTOR_FLUSH_INTERVAL, runtime.vectors.flush))
+        for store in (runtime.vectors, runtime.chunks):
+            if store is not None:
+                jobs.append(Every(VECTOR_FLUSH_INTERVAL, store.flush))
         supervise(self.stop_requested, each_turn, jobs)
 
     def _on_worker_exit(self, name: str, count_attempt: bool) -> None:

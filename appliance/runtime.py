@@ -16,7 +16,7 @@ from appliance.tasking.ledger import Ledger
 from appliance.tasking.queue import TaskQueue
 from appliance.tasking.registry import TaskRegistry
 from appliance.tasking.worker_table import WorkerTable
-from appliance.vectors import VectorStore, open_vector_store
+from appliance.vectors import CHUNKS, PROJECTS, VectorStore, open_vector_store
 from appliance.vectors.remote import RemoteVectorWriter, VectorWriter
 
 
@@ -33,9 +33,10 @@ class Runtime:
     """Settings, databases, task queue, model, text analyzer, vectors and file reader of
     this process.
 
-    `vectors` is the store itself, present only in the process that owns it (the
-    launcher, or every process when a Qdrant server is configured). `vector_writer` is
-    where this process sends vector writes: the store, or the owner over HTTP. `reader`
+    `vectors` (projects) and `chunks` (documents' text) are the stores themselves, present
+    only in the process that owns them (the launcher, or every process when a Qdrant
+    server is configured). `vector_writer` and `chunk_writer` are where this process sends
+    vector writes: the store, or the owner over HTTP. `reader`
     is the file reader of a worker that processes documents (it owns that child process).
     """
 
@@ -45,8 +46,10 @@ class Runtime:
     queue: TaskQueue
     embedder: Embedder
     vector_writer: VectorWriter
+    chunk_writer: VectorWriter
     analyzer: Analyzer
     vectors: VectorStore | None = None
+    chunks: VectorStore | None = None
     reader: ExtractionSandbox | None = None
 
     @property
@@ -93,25 +96,46 @@ class Runtime:
             settings, threads=embedding_threads, background=role is Role.WORKER
         )
         vectors: VectorStore | None = None
+        chunks: VectorStore | None = None
         writer: VectorWriter
+        chunk_writer: VectorWriter
         if own_vectors or settings.qdrant_url:
-            vectors = open_vector_store(
-                settings.vectors_dir,
-                model_dimension(settings.embedding_model),
-                engine=settings.vector_engine,
-                qdrant_url=settings.qdrant_url,
-                qdrant_api_key=settings.qdrant_api_key,
+            vectors, chunks = (
+                open_vector_store(
+                    settings.vectors_dir,
+                    model_dimension(settings.embedding_model),
+                    engine=settings.vector_engine,
+                    qdrant_url=settings.qdrant_url,
+                    qdrant_api_key=settings.qdrant_api_key,
+                    collection=collection,
+                )
+                for collection in (PROJECTS, CHUNKS)
             )
-            writer = vectors
+            writer, chunk_writer = vectors, chunks
         else:
-            writer = RemoteVectorWriter(InternalClient.for_settings(settings))
+            client = InternalClient.for_settings(settings)
+            writer = RemoteVectorWriter(client, PROJECTS)
+            chunk_writer = RemoteVectorWriter(client, CHUNKS)
         analyzer = open_analyzer(settings.data_dir)
-        return cls(settings, role, db, queue, embedder, writer, analyzer, vectors, reader)
+        return cls(
+            settings,
+            role,
+            db,
+            queue,
+            embedder,
+            writer,
+            chunk_writer,
+            analyzer,
+            vectors,
+            chunks,
+            reader,
+        )
 
     def close(self) -> None:
         if self.reader is not None:
             self.reader.close()
-        if self.vectors is not None:
-            self.vectors.close()
+        for store in (self.vectors, self.chunks):
+            if store is not None:
+                store.close()
         self.queue.close()
         self.db.dispose()

@@ -20,9 +20,9 @@ from sqlalchemy import Engine
 
 from appliance.db import create_db_engine
 from appliance.projects.models import ProjectCreate
-from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import INSERT_PROJECT, ProjectService, new_project_row
 from appliance.runtime import Runtime
+from appliance.search.query import QueryEmbedder
 from appliance.tasking.records import TaskMessage
 from bench import samples
 from bench.http import TimedClient

@@ -14,18 +14,25 @@ freshly started appliance holding exactly one set's jobs, once per mode: `meanin
 vectors alone, the search before hybrid), `words` (German BM25 alone) and `hybrid` (the
 default). A query scores by the rank of its first right job: top-1 and top-3 count hits,
 MRR averages 1/rank (0 when none is in the 10 results).
+
+Papers: the office set's 45 papers (`documents/*.txt`, as text extraction gives them) are
+uploaded to one more appliance and processed to the end (text, then chunks embedded); its
+60 searches (`document_queries.json`) go through `GET /api/v1/documents/search` in each
+mode, and in `fulltext` (the full-text index alone, every word must occur: the search
+before), which is hybrid's baseline there.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.core import BenchContext, Figure, SectionResult, Target
 from bench.http import TimedClient
-from bench.live import PROJECTS, create_project, started
+from bench.live import DOCUMENTS, PROJECTS, create_project, started
 from bench.stats import summary
 from tests.support import wait_for
 
@@ -34,6 +41,7 @@ SOURCE = "issue 19"
 TARGETS = {"top3": Target(">=", 0.90, SOURCE), "mrr": Target(">=", 0.85, SOURCE)}
 RESULTS_PER_QUERY = 10
 MODES = ("meaning", "words", "hybrid")
+DOCUMENT_MODES = ("fulltext", "meaning", "words", "hybrid")
 PROJECT_FIELDS = ("name", "description", "trade", "customer", "city", "phase")
 
 
@@ -89,7 +97,74 @@ def run(ctx: BenchContext) -> SectionResult:
             client.close()
         for mode in MODES:
             add_figures(result, eval_set, mode, rankings[mode], rankings["meaning"])
+    rank_documents(ctx, result)
     return result
+
+
+def rank_documents(ctx: BenchContext, result: SectionResult) -> None:
+    papers = json.loads((EVAL / "documents.json").read_text("utf-8"))
+    queries = json.loads((EVAL / "document_queries.json").read_text("utf-8"))
+    with started(ctx.folder("search-quality-documents")) as running:
+        client = TimedClient(running.port)
+        keys = {}
+        for paper in papers:
+            path = EVAL / "documents" / paper["file"]
+            answer = client.upload(f"{DOCUMENTS}upload", path.name, path.read_bytes())
+            if answer.status not in (200, 201, 202):
+                raise RuntimeError(f"upload of {path.name}: {answer.status} {answer.body}")
+            keys[answer.body["id"]] = paper["key"]
+
+        def settled() -> bool:
+            listed = client.get(f"{DOCUMENTS}?limit=500").body["data"]
+            return len(listed) == len(papers) and all(
+                d["status"] == "completed" and d["stage"] == "done" for d in listed
+            )
+
+        wait_for(settled, timeout=900, interval=0.5, what="the papers read and embedded")
+        rankings = {}
+        for mode in DOCUMENT_MODES:
+            ranks: list[int | None] = []
+            timings: list[float] = []
+            misses: list[dict[str, Any]] = []
+            for query in queries:
+                params = urllib.parse.urlencode(
+                    {"q": query["query"], "limit": RESULTS_PER_QUERY, "mode": mode}
+                )
+                answer = client.get(f"{DOCUMENTS}search?{params}")
+                if answer.status != 200:
+                    raise RuntimeError(f"search answered {answer.status} {answer.body}")
+                timings.append(answer.ms)
+                found = [keys[hit["id"]] for hit in answer.body["data"]]
+                rank = first_right(found, set(query["relevant"]))
+                ranks.append(rank)
+                if rank is None or rank > 3:
+                    misses.append({"query": query["query"], "rank": rank, "top3": found[:3]})
+            rankings[mode] = Ranking(ranks)
+            result.detail[f"papers, {mode}"] = {
+                "queries": len(queries),
+                "not_in_top_3": misses,
+                "search_ms": summary(timings),
+            }
+        client.close()
+    for mode in DOCUMENT_MODES:
+        ranking, before = rankings[mode], rankings["fulltext"]
+        baseline = mode == "hybrid"
+        for name, unit, value, base in (
+            ("top-1", "share", ranking.top(1), before.top(1)),
+            ("top-3", "share", ranking.top(3), before.top(3)),
+            ("MRR", "", ranking.mrr, before.mrr),
+        ):
+            target = TARGETS["top3"] if baseline and name == "top-3" else None
+            result.add(
+                Figure(
+                    f"papers {name}, office set, {mode}",
+                    unit,
+                    value,
+                    baseline=base if baseline else None,
+                    baseline_name="full text alone" if baseline else "",
+                    target=target,
+                )
+            )
 
 
 def load_projects(client: TimedClient, projects: list[dict[str, Any]]) -> dict[str, str]:

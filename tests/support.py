@@ -63,6 +63,12 @@ def api_client(
     )
 
 
+def document_settled(body: dict[str, Any]) -> bool:
+    """A document processed to the end: failed, or completed with its chunks embedded."""
+    status = body["status"]
+    return status == "failed" or (status == "completed" and body["stage"] == "done")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -31,10 +31,10 @@ from appliance.config import Settings
 from appliance.documents.service import DocumentService
 from appliance.errors import AppError, InvalidInputError
 from appliance.private_files import installation_token
-from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
 from appliance.projects.vector_owner import VectorOwner
 from appliance.runtime import Runtime
+from appliance.search.query import QueryEmbedder
 from appliance.tasking.control import WorkerControl
 from appliance.tasking.metrics import TaskMetricsCollector
 from appliance.tasking.monitor import TaskMonitor
@@ -146,7 +146,7 @@ def create_app(
     app.state.api = ApiState(
         backups=BackupService(runtime),
         projects=ProjectService(runtime, queries),
-        documents=DocumentService(runtime),
+        documents=DocumentService(runtime, queries),
         monitor=monitor,
         vector_owner=VectorOwner(runtime),
         server=Server(

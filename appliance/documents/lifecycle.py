@@ -14,9 +14,11 @@ from typing import Any
 from appliance.db import Database
 from appliance.documents.models import Document, DocumentStage, DocumentStatus
 from appliance.documents.search import DocumentIndex
-from appliance.tasking.queue import QueueTransaction
+from appliance.tasking.queue import QueueTransaction, TaskQueue
 from appliance.tasking.records import storable
 from appliance.tasking.states import PURGED_REASON, REVOKED_REASON
+
+EMBED_TASK = "tasks.embed_document"
 
 log = logging.getLogger("appliance.documents")
 
@@ -51,6 +53,42 @@ def queue_processing(tx: QueueTransaction, document: Document) -> str:
     return task_id
 
 
+def queue_meaning(tx: QueueTransaction, document: Document, first: int = 0) -> str:
+    """Queue the embedding of `document`'s chunks from number `first` on (stage
+    `embedding`); returns the task id."""
+    task_id = tx.enqueue(EMBED_TASK, document.id, first)
+    document.sqlmodel_update(
+        {"stage": DocumentStage.EMBEDDING, "task_id": task_id, "updated_at": datetime.now(UTC)}
+    )
+    tx.session.add(document)
+    return task_id
+
+
+def record_meaning_run(tx: QueueTransaction, document: Document, done: int, total: int) -> None:
+    """`done` of `total` chunks are embedded: queue the rest, or mark the document done."""
+    if done < total:
+        document.sqlmodel_update({"page_current": done, "page_total": total})
+        queue_meaning(tx, document, done)
+        return
+    # Done: the counters show the pages again.
+    pages = document.page_count or 0
+    document.sqlmodel_update(
+        {
+            "stage": DocumentStage.DONE,
+            "page_current": pages,
+            "page_total": pages,
+            "updated_at": datetime.now(UTC),
+        }
+    )
+    tx.session.add(document)
+
+
+def meaning_given_up(db: Database, document_id: str, reason: str) -> None:
+    """Its chunks could not be embedded: it stays found by its words alone."""
+    log.warning("document %s is not searchable by meaning: %s", document_id, reason)
+    _change(db, document_id, {"stage": DocumentStage.DONE})
+
+
 def record_progress(db: Database, document_id: str, values: dict[str, Any]) -> bool:
     """Stage and page count while it is read (status processing); False if it is gone.
 
@@ -74,15 +112,12 @@ def back_in_queue(db: Database, document_id: str, message: str, code: str) -> No
     )
 
 
-def complete(db: Database, document_id: str, body: str, pages: int) -> None:
-    """The text is read: store it, make it searchable, mark the document completed.
-
-    Light too: the text is derived from the file, which is durable; a power cut before the
-    next durable commit leaves the document unfinished, and it is read again.
-    """
+def complete(queue: TaskQueue, document_id: str, body: str, pages: int) -> None:
+    """The text is read: store it, make it searchable by its words, mark the document
+    completed, and queue the embedding of its chunks (in the same transaction)."""
     now = datetime.now(UTC)
-    with db.session(write=True, durable=False) as session:
-        document = session.get(Document, document_id, with_for_update=True)
+    with queue.transaction() as tx:
+        document = tx.session.get(Document, document_id, with_for_update=True)
         if document is None:
             return  # deleted while it was read
         document.sqlmodel_update(
@@ -99,8 +134,10 @@ def complete(db: Database, document_id: str, body: str, pages: int) -> None:
                 "error_code": None,
             }
         )
-        session.add(document)
-        DocumentIndex.put(session.connection(), document_id, document.original_name, body)
+        tx.session.add(document)
+        DocumentIndex.put(tx.session.connection(), document_id, document.original_name, body)
+        if body.strip():
+            queue_meaning(tx, document)
 
 
 def fail(db: Database, document_id: str, message: str, code: str | None) -> None:

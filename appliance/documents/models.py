@@ -8,7 +8,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 from sqlalchemy import BigInteger
-from sqlmodel import Field, SQLModel
+from sqlmodel import Column as SAColumn
+from sqlmodel import Field, LargeBinary, SQLModel
+
+from appliance.search.explain import Level
 
 
 class DocumentStatus(StrEnum):
@@ -27,6 +30,9 @@ class DocumentStage(StrEnum):
     READING = "reading"
     OCR = "ocr"
     INDEXING = "indexing"
+    # The text is stored and found by its words; its chunks are being embedded, so it is
+    # also found by meaning once this is done (page_current/page_total count chunks here).
+    EMBEDDING = "embedding"
     DONE = "done"
 
 
@@ -89,13 +95,37 @@ class SnippetPart(BaseModel):
     hit: bool
 
 
+class DocumentMatch(BaseModel):
+    """Why a paper was found."""
+
+    level: Level = Field(description="How well it fits: high, medium or low")
+    words: list[str] = Field(description="Words of its best passage that matched")
+    meaning_only: bool = Field(description="Found by meaning alone: no word in common")
+    all_words: bool = Field(description="Every word typed occurs in it")
+
+
 class DocumentHit(DocumentPublic):
-    score: float
+    score: float = Field(description="Relevance in [0, 1]: words and meaning, fused")
     snippet: str
     snippet_parts: list[SnippetPart]
+    match: DocumentMatch
 
 
 class SearchAnswer(BaseModel):
     query: str
     data: list[DocumentHit]
     count: int
+
+
+class DocumentChunk(SQLModel, table=True):
+    """One chunk of a document's text with its vector: the durable copy from which the
+    chunk store is rebuilt without the model (like `project_vectors`)."""
+
+    __tablename__ = "document_chunks"
+
+    document_id: str = Field(primary_key=True, max_length=36)
+    number: int = Field(primary_key=True)
+    start: int
+    end: int
+    model: str = Field(max_length=300)
+    vector: bytes = Field(sa_column=SAColumn(LargeBinary, nullable=False))

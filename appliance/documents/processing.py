@@ -65,7 +65,7 @@ def process(
         fail(runtime.db, document_id, str(exc), "missing")
         raise
     body = clean_text("\n\n".join(page.text.strip() for page in texts)).strip()
-    complete(runtime.db, document_id, body, pages)
+    complete(runtime.queue, document_id, body, pages)
     ocr_pages = sum(page.ocr for page in texts)
     log.info(
         "[Task %s] ✓ Document %s processed: %d pages (%d by OCR), %d characters",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
-from appliance.documents.lifecycle import fail, queue_processing
-from appliance.documents.models import Document, DocumentStatus
+from appliance.documents.lifecycle import fail, queue_meaning, queue_processing
+from appliance.documents.models import Document, DocumentChunk, DocumentStage, DocumentStatus
 from appliance.documents.upload import TEMP_SUFFIX
 from appliance.runtime import Runtime
 from appliance.tasking.states import TaskState
@@ -21,6 +21,7 @@ _UNFINISHED = (DocumentStatus.PENDING, DocumentStatus.PROCESSING)
 @dataclass
 class DocumentRepair:
     requeued: int = 0
+    meaning_requeued: int = 0
     failed: int = 0
     files_removed: int = 0
 
@@ -46,15 +47,47 @@ def reconcile_documents(runtime: Runtime) -> DocumentRepair:
             if fresh is not None:
                 queue_processing(tx, fresh)
         repair.requeued += 1
+    repair.meaning_requeued = _requeue_meaning(runtime)
     for path in runtime.settings.uploads_dir.iterdir():
         if path.is_file() and (path.name.endswith(TEMP_SUFFIX) or path.name not in known):
             path.unlink(missing_ok=True)
             repair.files_removed += 1
-    if repair.requeued or repair.failed or repair.files_removed:
+    if repair.requeued or repair.failed or repair.files_removed or repair.meaning_requeued:
         log.info(
-            "document check: %d re-queued, %d marked failed, %d orphaned files removed",
+            "document check: %d re-queued, %d embeddings re-queued, %d marked failed, "
+            "%d orphaned files removed",
             repair.requeued,
+            repair.meaning_requeued,
             repair.failed,
             repair.files_removed,
         )
     return repair
+
+
+def _requeue_meaning(runtime: Runtime) -> int:
+    """Papers whose chunks were being embedded when the program stopped go on from the
+    chunks already stored."""
+    with runtime.db.session() as session:
+        embedding = session.exec(
+            select(Document).where(
+                col(Document.status) == DocumentStatus.COMPLETED,
+                col(Document.stage) == DocumentStage.EMBEDDING,
+            )
+        ).all()
+    requeued = 0
+    for document in embedding:
+        task = runtime.ledger.get(document.task_id) if document.task_id else None
+        if task is not None and not TaskState(task.state).is_final:
+            continue
+        with runtime.queue.transaction() as tx:
+            fresh = tx.session.get(Document, document.id, with_for_update=True)
+            if fresh is None:
+                continue
+            done = tx.session.exec(
+                select(func.count())
+                .select_from(DocumentChunk)
+                .where(DocumentChunk.document_id == fresh.id)
+            ).one()
+            queue_meaning(tx, fresh, int(done))
+        requeued += 1
+    return requeued

@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
-from appliance.documents.fulltext import SearchHit
+from appliance.documents.finding import FoundDocument, find_documents
 from appliance.documents.lifecycle import queue_processing
+from appliance.documents.meaning import forget_chunks
 from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
 from appliance.documents.upload import ReceivedFile, UploadLimits, receive_upload, sync_to_disk
@@ -23,6 +24,8 @@ from appliance.errors import AppError, ConflictError, InvalidInputError, NotFoun
 from appliance.extract import ExtractionError, FileType, detect_file
 from appliance.projects.models import Project
 from appliance.runtime import Runtime
+from appliance.search.fusion import SearchMode
+from appliance.search.query import QueryEmbedder
 
 log = logging.getLogger("appliance.documents")
 
@@ -87,17 +90,13 @@ class UploadOutcome:
     task_id: str | None
 
 
-@dataclass(frozen=True)
-class FoundDocument:
-    document: Document
-    hit: SearchHit
-
-
 class DocumentService:
     """What the documents API does; routes only parse and serialize."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, query_embedder: QueryEmbedder | None = None) -> None:
+        """`query_embedder` embeds search texts; without it papers are found by words."""
         self.runtime = runtime
+        self.query_embedder = query_embedder
         settings = runtime.settings
         self.limits = UploadLimits(max_file_bytes=settings.max_upload_mb * 1024 * 1024)
 
@@ -233,25 +232,21 @@ class DocumentService:
         return path
 
     def search(
-        self, query: str, *, project_id: str | None, limit: int, offset: int
+        self,
+        query: str,
+        *,
+        project_id: str | None,
+        limit: int,
+        offset: int,
+        mode: SearchMode = SearchMode.HYBRID,
     ) -> tuple[list[FoundDocument], int]:
-        """Completed documents whose text matches, best first, with snippets."""
-        with self.runtime.db.read() as conn:
-            hits, total = DocumentIndex.search(
-                conn, query, project_id=project_id, limit=limit, offset=offset
-            )
-        with self.runtime.db.session() as session:
-            documents = {
-                d.id: d
-                for d in session.exec(
-                    select(Document).where(col(Document.id).in_([h.document_id for h in hits]))
-                )
-            }
-        # A hit whose document was deleted a moment ago is no result.
-        found = [
-            FoundDocument(documents[h.document_id], h) for h in hits if h.document_id in documents
-        ]
-        return found, total
+        """Completed documents that match by words and meaning (or one of them), best
+        first, with snippets; and how many were found in all."""
+        vector = None
+        if mode in (SearchMode.HYBRID, SearchMode.MEANING) and self.query_embedder is not None:
+            vector = self.query_embedder.embed(query)
+        found = find_documents(self.runtime, query, vector, project_id=project_id, mode=mode)
+        return found[offset : offset + limit], len(found)
 
     # -- changes -----------------------------------------------------------------------
 
@@ -265,6 +260,7 @@ class DocumentService:
             DocumentIndex.remove(session.connection(), document_id)
             session.delete(document)
             stored_name = document.stored_name
+        forget_chunks(self.runtime, [document_id])
         try:
             (self.runtime.settings.uploads_dir / stored_name).unlink(missing_ok=True)
         except OSError:

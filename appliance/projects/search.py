@@ -57,7 +57,7 @@ def find_projects(
     depth = max(CANDIDATES, request.limit)
     by_meaning: list[VectorHit] = []
     by_words: list[VectorHit] = []
-    if request.mode is not SearchMode.WORDS:
+    if request.mode in (SearchMode.HYBRID, SearchMode.MEANING):
         by_meaning = store.search(request.vector, limit=depth, where=request.where)
     if request.mode is not SearchMode.MEANING:
         by_words = store.search_words(request.words, limit=depth, where=request.where)

@@ -29,7 +29,6 @@ from appliance.projects.models import (
     ProjectVector,
     new_project_id,
 )
-from appliance.projects.query import QueryEmbedder
 from appliance.projects.reconcile import rebuild_from_stored, restore_from_stored
 from appliance.projects.search import (
     ScoredProject,
@@ -41,6 +40,7 @@ from appliance.projects.search import (
 from appliance.projects.texts import embedding_text, point_fingerprint
 from appliance.runtime import Runtime
 from appliance.search.fusion import SearchMode
+from appliance.search.query import QueryEmbedder
 from appliance.vectors.base import VectorFilter, VectorStore
 
 INSERT_PROJECT = insert(Project.__table__)  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from appliance.errors import AppError, InvalidInputError
 from appliance.runtime import Runtime
-from appliance.vectors.base import VectorPoint, VectorStore
+from appliance.vectors.base import CHUNKS, PROJECTS, VectorPoint, VectorStore
 
 
 class NoVectorStoreError(AppError):
@@ -21,21 +21,22 @@ class VectorOwner:
     """Writes into this process's vector store, if it owns one."""
 
     def __init__(self, runtime: Runtime) -> None:
-        self._store = runtime.vectors
+        self._stores = {PROJECTS: runtime.vectors, CHUNKS: runtime.chunks}
 
-    def upsert(self, points: Sequence[VectorPoint]) -> int:
-        store = self._owned()
+    def upsert(self, collection: str, points: Sequence[VectorPoint]) -> int:
+        store = self._owned(collection)
         try:
             store.upsert(points)
         except ValueError as exc:  # a vector of the wrong size
             raise InvalidInputError(str(exc), loc=("body", "points")) from None
         return len(points)
 
-    def delete(self, ids: Sequence[str]) -> int:
-        self._owned().delete(ids)
+    def delete(self, collection: str, ids: Sequence[str]) -> int:
+        self._owned(collection).delete(ids)
         return len(ids)
 
-    def _owned(self) -> VectorStore:
-        if self._store is None:
+    def _owned(self, collection: str) -> VectorStore:
+        store = self._stores.get(collection)
+        if store is None:
             raise NoVectorStoreError("This process does not own a vector store.")
-        return self._store
+        return store

@@ -22,15 +22,24 @@ WORDS_WEIGHT = 0.5
 
 
 class SearchMode(StrEnum):
-    """What a search ranks by: both (the default), or one side alone (to compare)."""
+    """What a search ranks by: both (the default), or one side alone (to compare).
+
+    `fulltext` is for documents only: the full-text index alone, every word must occur
+    (the search before words and meaning were fused); for projects it means `words`.
+    """
 
     HYBRID = "hybrid"
     MEANING = "meaning"
     WORDS = "words"
+    FULLTEXT = "fulltext"
 
     @property
     def words_weight(self) -> float:
-        return {"hybrid": WORDS_WEIGHT, "meaning": 0.0, "words": 1.0}[self.value]
+        return 0.0 if self is SearchMode.MEANING else WORDS_WEIGHT if self.fused else 1.0
+
+    @property
+    def fused(self) -> bool:
+        return self is SearchMode.HYBRID
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Document tasks: the seed's `process_document` and the daily cleanup."""
+"""Document tasks: the seed's `process_document`, the embedding of a document's chunks,
+and the daily cleanup."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from appliance.documents import lifecycle, processing
+from appliance.documents import lifecycle, meaning, processing
 from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
 from appliance.runtime import Runtime
 from appliance.tasking.context import TaskContext
-from appliance.tasking.layout import DEFAULT_QUEUE
+from appliance.tasking.layout import DEFAULT_QUEUE, EMBEDDING_QUEUE
 from appliance.tasking.records import TaskMessage
 from appliance.tasking.registry import Periodic, TaskRegistry
 from appliance.tasking.states import Priority
@@ -40,6 +41,40 @@ def process_document(
     `file_path` is the generated name of the file in the uploads folder.
     """
     return processing.process(context.runtime, context.task_id, document_id, file_path, file_type)
+
+
+def _meaning_given_up(runtime: Any, task: TaskMessage, reason: str) -> None:
+    lifecycle.meaning_given_up(runtime.db, str(task.args[0]), reason)
+
+
+@registry.task(
+    lifecycle.EMBED_TASK,
+    priority=Priority.BULK,
+    queue=EMBEDDING_QUEUE,
+    on_give_up=_meaning_given_up,
+)
+def embed_document(
+    context: TaskContext[Runtime], document_id: str, first: int = 0
+) -> dict[str, Any]:
+    """Embed the next chunks of a document's text (from number `first`); queues the rest."""
+    run = meaning.embed_next_chunks(context.runtime, document_id, first)
+    if run is None:
+        return {"status": "skipped", "document_id": document_id}
+    log.info(
+        "[Task %s] ✓ %d chunks of document %s embedded (%d of %d)",
+        context.task_id,
+        run.embedded,
+        document_id,
+        run.done,
+        run.total,
+    )
+    return {
+        "status": "success",
+        "document_id": document_id,
+        "chunks_embedded": run.embedded,
+        "chunks_done": run.done,
+        "chunks_total": run.total,
+    }
 
 
 @registry.task(

@@ -20,6 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from appliance.vectors.base import (
+    CHUNKS,
+    COLLECTIONS,
+    PROJECTS,
     SparseVector,
     VectorFilter,
     VectorHit,
@@ -29,7 +32,9 @@ from appliance.vectors.base import (
 )
 
 __all__ = [
+    "CHUNKS",
     "ENGINES",
+    "PROJECTS",
     "SparseVector",
     "VectorFilter",
     "VectorHit",
@@ -54,43 +59,51 @@ def open_vector_store(
     engine: str = "edge",
     qdrant_url: str | None = None,
     qdrant_api_key: str | None = None,
+    collection: str = PROJECTS,
 ) -> VectorStore:
-    """Open the vector store the settings ask for, with vectors of `dimension` entries.
+    """Open one collection of the vector store the settings ask for, with vectors of
+    `dimension` entries.
 
     A `qdrant_url` selects that server; otherwise `engine` picks an embedded engine in
-    `folder / engine`. The returned store has a `recreated` attribute: True when stored
-    vectors had another dimension and were dropped, so every vector must be rebuilt.
-    Raises ValueError for an unknown engine.
+    `folder / engine` (projects) or `folder / "<engine>-<collection>"`. The returned store
+    has a `recreated` attribute: True when stored vectors had another dimension and were
+    dropped, so every vector must be rebuilt. Raises ValueError for an unknown engine.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown vector engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    if collection not in COLLECTIONS:
+        raise ValueError(f"unknown collection {collection!r}")
     # Imported here: qdrant_client takes ~1.7 s to import, and only two paths need it.
     if qdrant_url:
         from appliance.vectors.client import QdrantClientVectorStore
 
-        return QdrantClientVectorStore.server(qdrant_url, dimension, api_key=qdrant_api_key)
+        return QdrantClientVectorStore.server(
+            qdrant_url, dimension, api_key=qdrant_api_key, collection=collection
+        )
     if dimension < 1:
         raise ValueError(f"vector dimension must be positive, got {dimension}")
     opener: Callable[[Path, int], VectorStore]
     if engine == "local":
         from appliance.vectors.client import QdrantClientVectorStore
 
-        opener = QdrantClientVectorStore.local
+        def opener(store_dir: Path, size: int) -> VectorStore:
+            return QdrantClientVectorStore.local(store_dir, size, collection)
     else:
         from appliance.vectors.edge import EdgeVectorStore
 
         opener = EdgeVectorStore.open
-    return open_embedded(folder, engine, dimension, opener)
+    name = engine if collection == PROJECTS else f"{engine}-{collection}"
+    return open_embedded(folder, name, dimension, opener)
 
 
 def open_embedded(
-    folder: Path, engine: str, dimension: int, opener: Callable[[Path, int], VectorStore]
+    folder: Path, name: str, dimension: int, opener: Callable[[Path, int], VectorStore]
 ) -> VectorStore:
-    """Open `folder / engine` with `opener`; set it aside and start empty when its files
+    """Open `folder / name` with `opener`; set it aside and start empty when its files
     are of another format or cannot be read. A folder in use elsewhere is never touched:
     VectorStoreInUseError goes to the caller."""
-    store_dir = folder / engine
-    marker = folder / f"{engine}.format"
+    store_dir = folder / name
+    marker = folder / f"{name}.format"
     found = _recorded_format(marker)
     if store_dir.exists() and found != FOLDER_FORMAT:
         _set_aside(

@@ -15,12 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-COLLECTION = "projects"
+# The collections: projects, and the chunks of documents' text (see documents/meaning.py).
+PROJECTS = "projects"
+CHUNKS = "chunks"
+COLLECTIONS = (PROJECTS, CHUNKS)
 # The name of the sparse vector of search terms (the dense vector is the unnamed one).
 WORDS = "words"
 
 # Payload fields that searches filter on: keyword fields and one integer field.
-KEYWORD_FIELDS = ("trade", "phase", "city")
+KEYWORD_FIELDS = ("trade", "phase", "city", "document_id", "project_id")
 INTEGER_FIELDS = ("year",)
 # Payload field holding a hash of the embedded text and the other payload fields: it tells
 # a stale point (old text, or old phase/city for the filters) from a current one.

@@ -23,10 +23,10 @@ from pathlib import Path
 from qdrant_client import QdrantClient, models
 
 from appliance.vectors.base import (
-    COLLECTION,
     FINGERPRINT_FIELD,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
+    PROJECTS,
     WORDS,
     SparseVector,
     VectorFilter,
@@ -37,7 +37,7 @@ from appliance.vectors.base import (
 
 
 class QdrantClientVectorStore:
-    """Project vectors in the "projects" collection: an unnamed dense vector (cosine) and
+    """Vectors in one collection ("projects" or "chunks"): an unnamed dense vector (cosine) and
     the sparse `WORDS` vector (dot product with the IDF modifier: BM25).
 
     Writes wait until the engine has applied them. All calls are serialized by a lock, so
@@ -47,20 +47,23 @@ class QdrantClientVectorStore:
     scroll_page = 1000
     """How many points `ids()` reads per scroll call."""
 
-    def __init__(self, client: QdrantClient, dimension: int) -> None:
+    def __init__(self, client: QdrantClient, dimension: int, collection: str = PROJECTS) -> None:
         """Wrap `client`, creating the collection or replacing one of another dimension."""
         if dimension < 1:
             raise ValueError(f"vector dimension must be positive, got {dimension}")
         self._client = client
+        self._collection = collection
         self._dimension = dimension
         self._lock = threading.Lock()
         self._closed = False
-        self.recreated = _ensure_collection(client, dimension)
+        self.recreated = _ensure_collection(client, collection, dimension)
         """True when an existing collection had another vector config and was emptied:
         every vector must be rebuilt."""
 
     @classmethod
-    def local(cls, folder: Path, dimension: int) -> QdrantClientVectorStore:
+    def local(
+        cls, folder: Path, dimension: int, collection: str = PROJECTS
+    ) -> QdrantClientVectorStore:
         """Open qdrant-client's local file mode in `folder` (one process at a time)."""
         # Our lock serializes all calls, so SQLite's same-thread check (on by default
         # where SQLite is built THREADSAFE=2, e.g. macOS) only gets in the way.
@@ -70,14 +73,14 @@ class QdrantClientVectorStore:
             if "already accessed" in str(exc):
                 raise VectorStoreInUseError(f"{folder} is open in another process") from None
             raise
-        return cls(client, dimension)
+        return cls(client, dimension, collection)
 
     @classmethod
     def server(
-        cls, url: str, dimension: int, api_key: str | None = None
+        cls, url: str, dimension: int, api_key: str | None = None, collection: str = PROJECTS
     ) -> QdrantClientVectorStore:
         """Connect to the Qdrant server at `url`."""
-        return cls(QdrantClient(url=url, api_key=api_key), dimension)
+        return cls(QdrantClient(url=url, api_key=api_key), dimension, collection)
 
     @property
     def dimension(self) -> int:
@@ -98,7 +101,7 @@ class QdrantClientVectorStore:
             for point in points
         ]
         with self._lock:
-            self._live().upsert(COLLECTION, points=batch, wait=True)
+            self._live().upsert(self._collection, points=batch, wait=True)
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove points by id (missing ids are ignored); applied when this returns."""
@@ -106,7 +109,7 @@ class QdrantClientVectorStore:
             return
         selector = models.PointIdsList(points=[_point_id(raw) for raw in ids])
         with self._lock:
-            self._live().delete(COLLECTION, points_selector=selector, wait=True)
+            self._live().delete(self._collection, points_selector=selector, wait=True)
 
     def search(
         self,
@@ -143,7 +146,7 @@ class QdrantClientVectorStore:
             found = (
                 self._live()
                 .query_points(
-                    COLLECTION,
+                    PROJECTS,
                     query=query,
                     using=using,
                     query_filter=query_filter,
@@ -158,7 +161,7 @@ class QdrantClientVectorStore:
     def count(self) -> int:
         """Number of points stored (exact)."""
         with self._lock:
-            return self._live().count(COLLECTION, exact=True).count
+            return self._live().count(self._collection, exact=True).count
 
     def ids(self) -> set[str]:
         """Ids of all points stored, as canonical lowercase UUID strings."""
@@ -172,7 +175,7 @@ class QdrantClientVectorStore:
             client = self._live()
             while True:
                 records, offset = client.scroll(
-                    COLLECTION,
+                    PROJECTS,
                     limit=self.scroll_page,
                     offset=offset,
                     with_payload=[FINGERPRINT_FIELD],
@@ -191,7 +194,7 @@ class QdrantClientVectorStore:
         # A filter without conditions matches every point.
         selector = models.FilterSelector(filter=models.Filter())
         with self._lock:
-            self._live().delete(COLLECTION, points_selector=selector, wait=True)
+            self._live().delete(self._collection, points_selector=selector, wait=True)
 
     def close(self) -> None:
         """Release the folder lock or connection; calling it again does nothing."""
@@ -225,7 +228,7 @@ def _point_id(raw: str) -> str:
         raise ValueError(f"point id {raw!r} is not a UUID string") from None
 
 
-def _ensure_collection(client: QdrantClient, dimension: int) -> bool:
+def _ensure_collection(client: QdrantClient, collection: str, dimension: int) -> bool:
     """Create the collection and its payload indexes; True if one with vectors of another
     size was replaced (every vector must be made again).
 
@@ -236,9 +239,9 @@ def _ensure_collection(client: QdrantClient, dimension: int) -> bool:
     wanted = models.VectorParams(size=dimension, distance=models.Distance.COSINE)
     words = {WORDS: models.SparseVectorParams(modifier=models.Modifier.IDF)}
     recreated = False
-    exists = client.collection_exists(COLLECTION)
+    exists = client.collection_exists(collection)
     if exists:
-        params = client.get_collection(COLLECTION).config.params
+        params = client.get_collection(collection).config.params
         current = params.vectors
         same_dense = (
             isinstance(current, models.VectorParams)
@@ -247,23 +250,23 @@ def _ensure_collection(client: QdrantClient, dimension: int) -> bool:
         )
         has_words = WORDS in (params.sparse_vectors or {})
         if not (same_dense and has_words):
-            client.delete_collection(COLLECTION)
+            client.delete_collection(collection)
             exists, recreated = False, not same_dense
     if not exists:
-        client.create_collection(COLLECTION, vectors_config=wanted, sparse_vectors_config=words)
-    _ensure_payload_indexes(client)
+        client.create_collection(collection, vectors_config=wanted, sparse_vectors_config=words)
+    _ensure_payload_indexes(client, collection)
     return recreated
 
 
-def _ensure_payload_indexes(client: QdrantClient) -> None:
-    existing = client.get_collection(COLLECTION).payload_schema
+def _ensure_payload_indexes(client: QdrantClient, collection: str) -> None:
+    existing = client.get_collection(collection).payload_schema
     wanted = [(name, models.PayloadSchemaType.KEYWORD) for name in KEYWORD_FIELDS]
     wanted += [(name, models.PayloadSchemaType.INTEGER) for name in INTEGER_FIELDS]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Payload indexes have no effect")
         for name, kind in wanted:
             if name not in existing:
-                client.create_payload_index(COLLECTION, name, field_schema=kind, wait=True)
+                client.create_payload_index(collection, name, field_schema=kind, wait=True)
 
 
 def _client_sparse(words: SparseVector) -> models.SparseVector:

@@ -19,7 +19,7 @@ from appliance.internal_client import (
     UPSERT_VECTORS,
     InternalClient,
 )
-from appliance.vectors.base import VectorPoint
+from appliance.vectors.base import PROJECTS, VectorPoint
 
 UPSERT_PATH = INTERNAL_PREFIX + UPSERT_VECTORS
 DELETE_PATH = INTERNAL_PREFIX + DELETE_VECTORS
@@ -45,18 +45,20 @@ def point_to_json(point: VectorPoint) -> dict[str, Any]:
 
 
 class RemoteVectorWriter:
-    """Posts vector writes to the launcher's internal endpoints."""
+    """Posts vector writes of one collection to the launcher's internal endpoints."""
 
-    def __init__(self, client: InternalClient) -> None:
+    def __init__(self, client: InternalClient, collection: str = PROJECTS) -> None:
         self.client = client
+        self.collection = collection
 
     def upsert(self, points: Sequence[VectorPoint]) -> None:
         if points:
-            self.client.post(UPSERT_PATH, {"points": [point_to_json(p) for p in points]})
+            body = {"collection": self.collection, "points": [point_to_json(p) for p in points]}
+            self.client.post(UPSERT_PATH, body)
 
     def delete(self, ids: Sequence[str]) -> None:
         if ids:
-            self.client.post(DELETE_PATH, {"ids": list(ids)})
+            self.client.post(DELETE_PATH, {"collection": self.collection, "ids": list(ids)})
 
     def close(self) -> None:
         self.client.close()

@@ -28,6 +28,7 @@ from appliance.embedding import model_dimension
 from appliance.migration import MigrationReport, app_tables, file_sha256, migrate_installation
 from appliance.projects.models import Project
 from appliance.projects.texts import point_fingerprint
+from appliance.search import open_analyzer
 from appliance.vectors.client import QdrantClientVectorStore
 from tests.distributed.pg_server import PostgresServer
 from tests.distributed.test_pg_appliance import (
@@ -245,8 +246,9 @@ def test_every_vector_arrives_under_its_project_with_a_current_fingerprint(
         projects = {
             row["id"]: Project.model_validate(row) for row in migrated.source_rows["projects"]
         }
+        analyzer = open_analyzer(migrated.target_dir)
         assert store.fingerprints() == {
-            pid: point_fingerprint(project) for pid, project in projects.items()
+            pid: point_fingerprint(project, analyzer) for pid, project in projects.items()
         }
         for stored in migrated.source_rows["project_vectors"]:
             vector = np.frombuffer(stored["vector"], dtype=np.float32).tolist()

@@ -13,7 +13,7 @@ import pytest
 
 from tests.distributed.pg_server import PostgresServer
 from tests.fixtures import documents as make
-from tests.support import RunningAppliance, wait_for
+from tests.support import RunningAppliance, document_settled, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -68,7 +68,7 @@ def upload(appliance: RunningAppliance, path: Path, **fields: str) -> dict[str, 
 def wait_done(appliance: RunningAppliance, document_id: str) -> dict[str, Any]:
     def done() -> dict[str, Any] | None:
         body: dict[str, Any] = appliance.client.get(f"{DOCUMENTS}{document_id}").json()
-        return body if body["status"] in ("completed", "failed") else None
+        return body if document_settled(body) else None
 
     result: dict[str, Any] = wait_for(done, timeout=120, interval=0.1, what="document done")
     return result

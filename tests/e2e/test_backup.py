@@ -24,7 +24,7 @@ import pytest
 from appliance.backups.archive import verify
 from appliance.holds import BACKUP_SNAPSHOT_TAKEN
 from tests.fixtures import documents as make
-from tests.support import RunningAppliance, wait_for
+from tests.support import RunningAppliance, document_settled, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -100,7 +100,7 @@ def settled(appliance: RunningAppliance) -> None:
         projects = appliance.client.get(PROJECTS, params={"limit": 100}).json()["data"]
         documents = appliance.client.get(DOCUMENTS, params={"limit": 100}).json()["data"]
         return all(p["status"] == "indexed" for p in projects) and all(
-            d["status"] in ("completed", "failed") for d in documents
+            document_settled(d) for d in documents
         )
 
     wait_for(idle, timeout=180, interval=0.2, what="projects indexed and documents read")

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from appliance.projects.models import ProjectCreate
-from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
+from appliance.search.query import QueryEmbedder
 from tests.e2e.test_projects import search, wait_indexed
 from tests.support import RunningAppliance
 

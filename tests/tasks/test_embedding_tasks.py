@@ -13,9 +13,9 @@ import pytest
 from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.projects.models import ProjectCreate
-from appliance.projects.query import QueryEmbedder
 from appliance.projects.service import ProjectService
 from appliance.runtime import Runtime
+from appliance.search.query import QueryEmbedder
 from appliance.tasking.execution import TaskExecutor
 
 

@@ -21,11 +21,14 @@ export function retryDocument(doc, button, done) {
 export function docState(doc, done) {
   const badge = h("span", { class: `badge ${BADGE[doc.status] ?? ""}` }, t(`doc.status.${doc.status}`));
   const parts = [badge];
-  if (doc.status === "pending" || doc.status === "processing") {
+  // A completed paper is found by its words already; its meaning is still being read.
+  const embedding = doc.status === "completed" && doc.stage === "embedding";
+  if (doc.status === "pending" || doc.status === "processing" || embedding) {
     parts.push(h("span", {}, t(`doc.stage.${doc.stage}`)));
   }
-  if (doc.status === "processing" && doc.page_total > 0) {
-    const page = t("docs.page", { n: doc.page_current, m: doc.page_total });
+  if ((doc.status === "processing" || embedding) && doc.page_total > 0) {
+    const key = embedding ? "docs.chunk" : "docs.page";
+    const page = t(key, { n: doc.page_current, m: doc.page_total });
     parts.push(
       h("progress", { max: doc.page_total, value: doc.page_current, "aria-label": page }),
       h("span", { class: "muted" }, page),

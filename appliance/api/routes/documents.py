@@ -15,11 +15,13 @@ from appliance.documents.models import (
     DocumentDetail,
     DocumentHit,
     DocumentList,
+    DocumentMatch,
     DocumentPublic,
     DocumentStatus,
     SearchAnswer,
     UploadAnswer,
 )
+from appliance.search.fusion import SearchMode
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
@@ -99,16 +101,24 @@ def search(
     project_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    mode: SearchMode = SearchMode.HYBRID,
 ) -> SearchAnswer:
-    """Full-text search in extracted text: umlaut-tolerant, prefix matching, ranked."""
-    found, total = documents.search(q, project_id=project_id, limit=limit, offset=offset)
+    """Papers by their words (German: word forms, compounds, words of the same meaning,
+    umlaut spellings) and by meaning, fused; each with a snippet whose hits are marked."""
+    found, total = documents.search(q, project_id=project_id, limit=limit, offset=offset, mode=mode)
     data = [
         DocumentHit.model_validate(
             f.document,
             update={
-                "score": round(f.hit.score, 4),
-                "snippet": f.hit.snippet,
-                "snippet_parts": f.hit.snippet_parts,
+                "score": round(f.score, 4),
+                "snippet": f.snippet,
+                "snippet_parts": f.snippet_parts,
+                "match": DocumentMatch(
+                    level=f.why.level,
+                    words=list(f.why.matched),
+                    meaning_only=f.why.meaning_only and not f.all_words,
+                    all_words=f.all_words,
+                ),
             },
         )
         for f in found

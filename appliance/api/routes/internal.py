@@ -8,7 +8,7 @@ directory at each start (local workers) and `APPLIANCE_WORKER_TOKEN` (worker nod
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -44,11 +44,16 @@ class PointIn(BaseModel):
         return VectorPoint(self.id, self.vector, self.payload, words)
 
 
+Collection = Literal["projects", "chunks"]
+
+
 class UpsertBody(BaseModel):
+    collection: Collection = "projects"
     points: list[PointIn] = Field(max_length=MAX_POINTS)
 
 
 class DeleteBody(BaseModel):
+    collection: Collection = "projects"
     ids: list[str] = Field(max_length=MAX_POINTS)
 
 
@@ -67,12 +72,12 @@ def _upsert(raw: bytes, owner: VectorOwner) -> dict[str, int]:
         body = UpsertBody.model_validate_json(raw)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from exc
-    return {"upserted": owner.upsert([p.point() for p in body.points])}
+    return {"upserted": owner.upsert(body.collection, [p.point() for p in body.points])}
 
 
 @router.post(DELETE_VECTORS)
 def delete(body: DeleteBody, owner: VectorOwnerDep) -> dict[str, int]:
-    return {"deleted": owner.delete(body.ids)}
+    return {"deleted": owner.delete(body.collection, body.ids)}
 
 
 @router.get(FILES + "{stored_name}")

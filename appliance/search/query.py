@@ -18,7 +18,7 @@ from collections import OrderedDict
 from appliance.embedding import Embedder
 from appliance.errors import AppError
 
-log = logging.getLogger("appliance.projects")
+log = logging.getLogger("appliance.search")
 
 CACHE_SIZE = 256
 

@@ -9,8 +9,8 @@ import pytest
 
 from appliance.config import Settings
 from appliance.embedding import open_embedder
-from appliance.projects.query import QueryEmbedder, SearchUnavailableError
 from appliance.runtime import Runtime
+from appliance.search.query import QueryEmbedder, SearchUnavailableError
 
 
 def test_a_search_text_is_embedded_here_even_with_no_worker_running(runtime: Runtime) -> None:
