@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, insert, or_
+from sqlalchemy import and_, func, insert, or_
 from sqlmodel import Session, col, select
 
 from appliance.errors import ConflictError, InvalidInputError, NotFoundError, RequestInvalidError
@@ -41,8 +41,18 @@ from appliance.projects.texts import embedding_text, point_fingerprint
 from appliance.runtime import Runtime
 from appliance.search.fusion import SearchMode
 from appliance.search.query import QueryEmbedder
+from appliance.search.word_filter import Piece, word_filters
 from appliance.vectors.base import VectorFilter, VectorStore
 
+# The fields the list's text filter looks in.
+TEXT_FIELDS = (
+    Project.name,
+    Project.description,
+    Project.customer,
+    Project.trade,
+    Project.address,
+    Project.city,
+)
 INSERT_PROJECT = insert(Project.__table__)  # type: ignore[attr-defined]
 SORT_FIELDS = {
     "created_at",
@@ -83,6 +93,17 @@ class ProjectFilters:
 def escape_like(text: str) -> str:
     """`text` for a LIKE pattern: its % and _ match themselves, not any characters."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_patterns(piece: Piece) -> list[str]:
+    """LIKE patterns that find `piece` in a case-folded field."""
+    forms = [escape_like(form) for form in sorted(piece.spellings)]
+    if not piece.at_word_start:
+        return [f"%{form}%" for form in forms]
+    # A word starts at the field's start, or after a space, hyphen, slash or line break.
+    return [f"{form}%" for form in forms] + [
+        f"%{mark}{form}%" for mark in (" ", "-", "/", "\n") for form in forms
+    ]
 
 
 def new_project_row(data: ProjectCreate) -> dict[str, Any]:
@@ -172,20 +193,7 @@ class ProjectService:
         if status:
             conditions.append(col(Project.status) == status)
         if text:
-            pattern = f"%{escape_like(text.strip().casefold())}%"
-            conditions.append(
-                or_(
-                    *(
-                        func.casefold(column).like(pattern, escape="\\")
-                        for column in (
-                            Project.name,
-                            Project.description,
-                            Project.customer,
-                            Project.city,
-                        )
-                    )
-                )
-            )
+            conditions.extend(self._text_conditions(text))
         order = getattr(Project, field)
         with self.runtime.db.session() as session:
             total = session.exec(select(func.count()).select_from(Project).where(*conditions)).one()
@@ -197,6 +205,23 @@ class ProjectService:
                 .limit(limit)
             ).all()
         return list(rows), int(total)
+
+    def _text_conditions(self, text: str) -> list[Any]:
+        """Each word typed must occur in a text field, in one of its forms (word_filter)."""
+
+        def found(piece: Piece) -> Any:
+            return or_(
+                *(
+                    func.casefold(column).like(pattern, escape="\\")
+                    for pattern in like_patterns(piece)
+                    for column in TEXT_FIELDS
+                )
+            )
+
+        return [
+            or_(*(and_(*(found(piece) for piece in alternative)) for alternative in f.alternatives))
+            for f in word_filters(self.runtime.analyzer, text)
+        ]
 
     def update(
         self, project_id: str, changes: ProjectUpdate | ProjectCreate, *, replace: bool

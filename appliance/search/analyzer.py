@@ -47,7 +47,8 @@ def fold(word: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
+    """The German Snowball stem of a case-folded word."""
     return _stemmer().stemWord(word)
 
 
@@ -92,7 +93,7 @@ class Analyzer:
                 self._group_of.setdefault(self._stems(entry), f"~{number}")
         self._longest_entry = max((len(k) for k in self._group_of), default=1)
         parts = {fold(p) for entry in vocabulary.parts for p in self.words(entry)}
-        self._parts = {part: _stem(part) for part in parts if len(part) >= MIN_PART}
+        self._parts = {part: stem(part) for part in parts if len(part) >= MIN_PART}
         # Words repeat a lot in long papers; each is analysed once.
         self._word_terms: dict[str, WordTerms] = {}
 
@@ -119,7 +120,7 @@ class Analyzer:
             counts.update(found.own)
             for part in found.parts:
                 counts.update(part)
-        counts.update(self._phrase_groups([_stem(word) for word in text_words]))
+        counts.update(self._phrase_groups([stem(word) for word in text_words]))
         return counts
 
     def word_terms(self, word: str) -> WordTerms:
@@ -127,13 +128,28 @@ class Analyzer:
         known = self._word_terms.get(word)
         if known is not None:
             return known
-        stem = _stem(word)
         found = WordTerms(
-            self._with_group(stem), tuple(self._with_group(p) for p in self._parts_in(word))
+            self._with_group(stem(word)), tuple(self._with_group(p) for p in self._parts_in(word))
         )
         if len(self._word_terms) < 200_000:
             self._word_terms[word] = found
         return found
+
+    def compound_parts(self, word: str) -> list[str]:
+        """The known parts of a compound as written (folded), longest first, when they
+        cover it: "badsanierung" -> ["sanierung", "bad"]; [] for a word that is none."""
+        folded = fold(word)
+        parts = [part for part in self._parts if len(part) < len(folded) and part in folded]
+        head = [p for p in parts if folded.startswith(p)]
+        tail = [p for p in parts if folded.endswith(p)]
+        for first in sorted(head, key=len, reverse=True):
+            for last in sorted(tail, key=len, reverse=True):
+                if (
+                    len(first) + len(last) <= len(folded) + 2
+                    and len(first) + len(last) >= len(folded) - 2
+                ):
+                    return [last, first]
+        return []
 
     def word_found(self, word: str, terms: set[str]) -> bool:
         """Whether `terms` (a text's) contain the case-folded `word`: itself, a word of the
@@ -153,7 +169,7 @@ class Analyzer:
         return frozenset((stem, group)) if group else frozenset((stem,))
 
     def _stems(self, entry: str) -> tuple[str, ...]:
-        return tuple(_stem(word) for word in self.words(entry))
+        return tuple(stem(word) for word in self.words(entry))
 
     def _phrase_groups(self, stems: Sequence[str]) -> Iterator[str]:
         # Entries of two or more words ("Gäste WC"), matched on consecutive stems.

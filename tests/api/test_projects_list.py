@@ -74,6 +74,29 @@ def test_list_finds_text_in_name_description_or_customer(
     assert listed(client, q=text) == [name]
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        # A part of a word, and the trade field.
+        ("Sanit", ["Badsanierung Familie Köhler", "Bad im Obergeschoss modernisieren"]),
+        # Two words, each somewhere: a compound in the name, the city in its field.
+        ("Badsanierung Augsburg", ["Badsanierung Familie Köhler"]),
+        # A compound whose parts stand apart ("Bad ... modernisieren", "Fliesen").
+        ("Badfliesen", ["Badsanierung Familie Köhler", "Bad im Obergeschoss modernisieren"]),
+        # Another ending, and umlauts typed as ae/oe/ue.
+        ("Heizkoerpern", ["Bad im Obergeschoss modernisieren"]),
+        ("Spuelkasten", ["Gäste-WC fliesen"]),
+        ("12", ["Badsanierung Familie Köhler"]),  # a number, as typed (Lindenstraße 12)
+    ],
+)
+@on_both_databases
+def test_list_text_filter_finds_every_word_in_any_form(
+    client: TestClient, text: str, names: list[str]
+) -> None:
+    create_all(client, ALL)
+    assert sorted(listed(client, q=text)) == sorted(names)
+
+
 @on_both_databases
 def test_list_text_search_treats_wildcards_literally(client: TestClient) -> None:
     discount = create(client, {"name": "Rabatt 10% auf Fliesen", "customer": "Maier_Bau"})
