@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "vectors": 4,
     "reader": 4,
     "embedding": 4,
+    "search": 4,
     "internal_client": 4,
     "tls": 4,
     # 5. settings, errors and small helpers that import nothing above them

@@ -88,6 +88,7 @@ def write_archive(
     label: str = "",
     adjust_snapshot: Callable[[sqlite3.Connection, Path], None] | None = None,
     after_snapshot: Callable[[], None] | None = None,
+    own_files: tuple[Path, ...] = (),
 ) -> Written:
     """Snapshot the databases, add the uploads they refer to, write one archive file.
 
@@ -99,6 +100,8 @@ def write_archive(
     `adjust_snapshot(connection, archive path)` may change the snapshot of the app
     database before it is packed (the backup's own record says "done" in it), and
     `after_snapshot()` is called once the databases are copied (a hold point for tests).
+    Each of `own_files` that exists (the business's own search vocabulary) is packed under
+    its name, and a restore puts it back into the data folder.
     """
     now = now or datetime.now(UTC)
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -123,6 +126,9 @@ def write_archive(
                 for name, source in ((APP_DB, staged_app), (QUEUE_DB, staged_queue)):
                     if source.exists():
                         files[name] = _add(out, name, source, zipfile.ZIP_DEFLATED)
+                for own in own_files:
+                    if own.is_file():
+                        files[own.name] = _add(out, own.name, own, zipfile.ZIP_DEFLATED)
                 for stored_name, sha256 in documents:
                     # Already compressed (PDF, JPEG, DOCX): stored as they are.
                     entry = _add(

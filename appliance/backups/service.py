@@ -22,6 +22,7 @@ from appliance.documents.models import Document
 from appliance.errors import AppError, NotFoundError
 from appliance.holds import BACKUP_SNAPSHOT_TAKEN, HoldPoints
 from appliance.runtime import Runtime
+from appliance.search import OWN_FILE_NAME
 
 log = logging.getLogger("appliance.backups")
 
@@ -73,6 +74,7 @@ class BackupService:
                 now=record.started_at,
                 adjust_snapshot=lambda conn, path: _finished_in_snapshot(conn, path, record.id),
                 after_snapshot=lambda: HoldPoints(settings.hold_dir).wait(BACKUP_SNAPSHOT_TAKEN),
+                own_files=(settings.data_dir / OWN_FILE_NAME,),
             )
         except (ArchiveError, OSError) as exc:
             self._finish(record.id, state=BackupState.FAILED, error=str(exc))

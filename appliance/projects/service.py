@@ -288,7 +288,13 @@ class ProjectService:
     # -- search ------------------------------------------------------------------------
 
     def similar(
-        self, project_id: str, filters: ProjectFilters, *, limit: int, min_score: float | None
+        self,
+        project_id: str,
+        filters: ProjectFilters,
+        *,
+        limit: int,
+        min_score: float | None,
+        mode: SearchMode = SearchMode.HYBRID,
     ) -> list[ScoredProject]:
         """Past jobs most like this one, best first; the project itself is left out."""
         project = self.get(project_id)
@@ -306,6 +312,7 @@ class ProjectService:
             filters.vector_filter([project_id]),
             limit=limit,
             min_score=min_score,
+            mode=mode,
         )
         explain = explain_likeness(self.runtime, project)
         return find_projects(self.runtime, self._store(), request, explain)

@@ -146,7 +146,7 @@ class QdrantClientVectorStore:
             found = (
                 self._live()
                 .query_points(
-                    PROJECTS,
+                    self._collection,
                     query=query,
                     using=using,
                     query_filter=query_filter,
@@ -175,7 +175,7 @@ class QdrantClientVectorStore:
             client = self._live()
             while True:
                 records, offset = client.scroll(
-                    PROJECTS,
+                    self._collection,
                     limit=self.scroll_page,
                     offset=offset,
                     with_payload=[FINGERPRINT_FIELD],

@@ -14,6 +14,7 @@ from appliance.backups.service import BackupService
 from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
+from appliance.search import OWN_FILE_NAME
 from tests.backups.conftest import FILES, stored_documents
 
 Installation = tuple[Runtime, TestClient]
@@ -84,3 +85,21 @@ def test_a_missing_archive_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RestoreRefusedError, match="no backup file"):
         restore(tmp_path / "nowhere.zip", Settings(data_dir=tmp_path / "new"))
     assert not (tmp_path / "new").exists()
+
+
+def test_the_business_s_own_vocabulary_travels_with_the_backup(
+    installation: Installation, tmp_path: Path
+) -> None:
+    source, _ = installation
+    own = "[gleichbedeutend]\nKlempner, Spengler\n"
+    (source.settings.data_dir / OWN_FILE_NAME).write_text(own, encoding="utf-8")
+    archive = Path(str(BackupService(source).run("manual").path))
+    target = Settings(data_dir=tmp_path / "restored")
+    restore(archive, target)
+    assert (target.data_dir / OWN_FILE_NAME).read_text(encoding="utf-8") == own
+    runtime = start_runtime(target)
+    try:
+        terms = runtime.analyzer.terms
+        assert set(terms("Spengler")) & set(terms("Klempner"))
+    finally:
+        runtime.close()

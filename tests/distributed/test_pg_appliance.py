@@ -171,25 +171,29 @@ def test_documents_are_found_by_postgresql_text_search(
     for document in (invoice, quote):
         assert wait_done(app, document["id"])["status"] == "completed"
 
-    body = search(app, "Heizungsanlage")
+    # The full-text index alone first (hybrid search adds partial and semantic matches).
+    body = search(app, "Heizungsanlage", mode="fulltext")
     assert body["query"] == "Heizungsanlage" and body["count"] == 1
     hit = body["data"][0]
     assert hit["id"] == invoice["id"] and hit["score"] > 0
     assert "Heizungsanlage" in hit["snippet"]
     assert {"text": "Heizungsanlage", "hit": True} in hit["snippet_parts"]
     # Spellings without umlauts or ß, case, and prefixes find the same words.
-    assert found(app, "mueller") == [invoice["id"]]
-    assert found(app, "UEBERPRUEFUNG") == [invoice["id"]]
-    assert found(app, "groesse flae") == [invoice["id"]]
-    assert found(app, "Strasse") == [quote["id"]]
-    assert found(app, "Rechn") == [invoice["id"]]
+    assert found(app, "mueller", mode="fulltext") == [invoice["id"]]
+    assert found(app, "UEBERPRUEFUNG", mode="fulltext") == [invoice["id"]]
+    assert found(app, "groesse flae", mode="fulltext") == [invoice["id"]]
+    assert found(app, "Strasse", mode="fulltext") == [quote["id"]]
+    assert found(app, "Rechn", mode="fulltext") == [invoice["id"]]
     # Every word must occur; the file name counts.
-    assert found(app, "Rechnung Dachrinne") == []
-    assert found(app, "Müller Rechnung") == [invoice["id"]]
-    assert set(found(app, "der")) == {invoice["id"]}
-    assert found(app, "Heizung", project_id=project["id"]) == [invoice["id"]]
-    assert found(app, "Dachrinne", project_id=project["id"]) == []
-    assert search(app, "   ")["data"] == []
+    assert found(app, "Rechnung Dachrinne", mode="fulltext") == []
+    assert found(app, "Müller Rechnung", mode="fulltext") == [invoice["id"]]
+    assert set(found(app, "der", mode="fulltext")) == {invoice["id"]}
+    assert found(app, "Heizung", project_id=project["id"], mode="fulltext") == [invoice["id"]]
+    assert found(app, "Dachrinne", project_id=project["id"], mode="fulltext") == []
+    assert search(app, "   ", mode="fulltext")["data"] == []
 
+    # Hybrid: a word of the same meaning finds the quote, as a partial match.
+    [hit] = [h for h in search(app, "Regenrinne Kupfer")["data"] if h["id"] == quote["id"]]
+    assert hit["match"]["words"] and hit["match"]["level"] in ("high", "medium")
     assert app.client.delete(f"{DOCUMENTS}{quote['id']}").status_code == 200
-    assert found(app, "Dachrinne") == []
+    assert quote["id"] not in found(app, "Dachrinne")

@@ -274,14 +274,28 @@ def test_a_new_project_is_indexed_and_shows_similar_jobs(
 
     row.get_by_role("button", name=f"Ähnliche: {name}").click()
     similar = page.locator("#similar-dialog")
-    expect(similar.locator("#similar-rows tr", has_text=past["name"])).to_contain_text("%")
+    # How alike, in words; the words both jobs use are marked.
+    alike = similar.locator("#similar-rows tr", has_text=past["name"])
+    expect(alike.locator(".level")).to_have_text(re.compile("^(hoch|mittel)$"))
+    expect(alike.locator("mark").first).to_be_visible()
     shoot(page, "projects-similar")
     similar.get_by_role("button", name="Schließen").click()
 
     page.fill("#meaning-q", "Dusche im Badezimmer erneuern")
-    page.get_by_role("button", name="Ähnliche finden").click()
-    expect(page.locator("#meaning-rows tr").first).to_contain_text("%", timeout=SLOW)
+    page.get_by_role("button", name="Finden").click()
+    first = page.locator("#meaning-rows tr").first
+    expect(first.locator(".level")).to_have_text(re.compile("^(hoch|mittel)$"), timeout=SLOW)
+    expect(first.locator("mark", has_text="Dusche").first).to_be_visible()
     shoot(page, "projects-meaning")
+
+    # Nothing fits: the list says so, and the weak hits wait behind a button.
+    page.fill("#meaning-q", "Urlaubsplanung Mallorca")
+    page.get_by_role("button", name="Finden").click()
+    expect(page.locator("#meaning-rows")).to_contain_text(
+        "Keine wirklich passenden Projekte.", timeout=SLOW
+    )
+    page.locator("#meaning-rows").get_by_role("button", name=re.compile("weniger passende")).click()
+    expect(page.locator("#meaning-rows .level").first).to_have_text("gering")
 
     row.get_by_role("button", name=f"Bearbeiten: {name}").click()
     form.get_by_label("Phase").select_option("beauftragt")

@@ -106,15 +106,17 @@ def test_document_search_finds_what_it_found(upgraded: RunningAppliance) -> None
 
 
 def test_meaning_search_and_similar_jobs_answer_as_before(upgraded: RunningAppliance) -> None:
+    # 0.1.0 searched by meaning alone; so does `mode: meaning` (the default adds words).
     for search in EXPECTED["semantic_search"]:
         answer = upgraded.client.post(
-            "/api/v1/projects/search", json=search["request"], timeout=120
+            "/api/v1/projects/search", json={**search["request"], "mode": "meaning"}, timeout=120
         ).json()["data"]
         assert [hit["id"] for hit in answer] == search["ids"]
         assert [hit["score"] for hit in answer] == pytest.approx(search["scores"], abs=1e-3)
     similar = EXPECTED["similar"]
     answer = upgraded.client.get(
-        f"/api/v1/projects/{similar['project_id']}/similar", params={"limit": similar["limit"]}
+        f"/api/v1/projects/{similar['project_id']}/similar",
+        params={"limit": similar["limit"], "mode": "meaning"},
     ).json()["data"]
     assert [hit["id"] for hit in answer] == similar["ids"]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from appliance.vectors import (
+    CHUNKS,
     FOLDER_FORMAT,
     SparseVector,
     VectorFilter,
@@ -311,3 +312,19 @@ def test_a_damaged_folder_is_set_aside_and_started_empty(
     fresh.upsert([A])
     assert fresh.ids() == {A.id}
     assert len(list((tmp_path / "vectors").glob(f"{engine}.unreadable-*"))) == 1
+
+
+def test_the_chunks_collection_is_apart_from_the_projects(store: Store, tmp_path: Path) -> None:
+    chunks = open_vector_store(
+        tmp_path / "vectors", DIM, engine=engine_of(store), collection=CHUNKS
+    )
+    try:
+        assert chunks.count() == 0
+        chunks.upsert([point(7, axis(0), document_id="d1")])
+        assert [h.id for h in chunks.search(axis(0), limit=5)] == [pid(7)]
+        assert chunks.ids() == {pid(7)} and chunks.fingerprints() == {pid(7): None}
+        assert pid(7) not in store.ids()
+    finally:
+        chunks.close()
+    with pytest.raises(ValueError, match="unknown collection"):
+        open_vector_store(tmp_path / "vectors", DIM, collection="invoices")

@@ -4,6 +4,7 @@ import { initDocumentDetail, openDocument } from "./document-detail.js";
 import { docState } from "./docstate.js";
 import { $, KeyedList, fill, formatBytes, formatDate, h } from "./dom.js";
 import { t } from "./i18n.js";
+import { levelBadge, matchNote, splitByLevel } from "./matches.js";
 import { showInline } from "./notice.js";
 import { Pager } from "./pager.js";
 import { poller } from "./poll.js";
@@ -82,19 +83,34 @@ function snippet(parts) {
   return h("p", { class: "snippet" }, parts.map((p) => (p.hit ? h("mark", {}, p.text) : p.text)));
 }
 
+function resultItem(doc) {
+  return h("li", {},
+    h("button", { type: "button", class: "link", onclick: () => openDocument(doc.id, loop.now) },
+      doc.original_name),
+    " ", h("span", { class: "muted" }, t(`doc.type.${doc.file_type}`)),
+    doc.project_id ? h("span", { class: "muted" }, ` · ${projects.get(doc.project_id) ?? ""}`) : null,
+    " ", levelBadge(doc), " ", matchNote(doc),
+    snippet(doc.snippet_parts));
+}
+
 function renderSearch() {
   const panel = $("#doc-results");
   panel.hidden = !search;
   $("#doc-search-reset").hidden = !search;
   if (!search) return;
-  const { query, data, count } = search;
-  fill($("#doc-results-title"), t(count ? "docs.results" : "docs.noResults", { count, q: query }));
-  fill($("#doc-result-list"), data.map((doc) => h("li", {},
-    h("button", { type: "button", class: "link", onclick: () => openDocument(doc.id, loop.now) },
-      doc.original_name),
-    " ", h("span", { class: "muted" }, t(`doc.type.${doc.file_type}`)),
-    doc.project_id ? h("span", { class: "muted" }, ` · ${projects.get(doc.project_id) ?? ""}`) : null,
-    snippet(doc.snippet_parts))));
+  const { query, data } = search;
+  const { fitting, weak } = splitByLevel(data);
+  const shown = search.showWeak ? [...fitting, ...weak] : fitting;
+  const title = fitting.length ? "docs.results" : "docs.noResults";
+  fill($("#doc-results-title"), t(title, { count: fitting.length, q: query }));
+  const items = shown.map(resultItem);
+  if (weak.length && !search.showWeak) {
+    items.push(h("li", {}, h("button", { type: "button", class: "link", onclick: () => {
+      search = { ...search, showWeak: true };
+      renderSearch();
+    } }, t("match.showWeak", { n: weak.length }))));
+  }
+  fill($("#doc-result-list"), items);
 }
 
 async function runSearch() {

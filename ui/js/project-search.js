@@ -1,34 +1,55 @@
-// Finding projects by meaning: the search box's results, and a project's similar past jobs
-// (the dialog waits, polling, while the project is not indexed yet).
+// Finding projects by words and meaning: the search box's results, and a project's similar
+// past jobs (the dialog waits, polling, while the project is not indexed yet). Each hit says
+// how well it fits and which words matched; what hardly fits stays hidden until asked for.
 import { api } from "./api.js";
-import { $, fill, formatPercent, h } from "./dom.js";
+import { $, fill, h } from "./dom.js";
 import { t } from "./i18n.js";
+import { levelBadge, markedExcerpt, matchNote, splitByLevel } from "./matches.js";
 import { showInline } from "./notice.js";
 import { poller } from "./poll.js";
 
 let query = null; // the last search by meaning and its answer
 let similarOf = null; // the project whose similar jobs the dialog shows
 let similar = null;
+let showWeak = { meaning: false, similar: false }; // the hits below the cut-off, shown?
 const similarLoop = poller(loadSimilar);
 
 function scoredRow(project) {
   return h("tr", { "data-id": project.id },
-    h("td", {}, h("strong", {}, project.name)),
+    h("td", {},
+      h("strong", {}, markedExcerpt(project.name, project.match.words)),
+      h("div", { class: "excerpt" }, markedExcerpt(project.description, project.match.words)),
+      matchNote(project)),
     h("td", {}, project.trade ?? "–"),
     h("td", {}, project.city ?? "–"),
     h("td", {}, t(`phase.${project.phase}`)),
-    h("td", {}, h("span", { class: "score" },
-      h("meter", { min: 0, max: 1, value: Math.max(0, project.score), "aria-hidden": "true" }),
-      formatPercent(project.score))));
+    h("td", {}, levelBadge(project)));
+}
+
+/** Rows of the hits that fit, then a button for the weak ones (or the weak ones). */
+function scoredRows(hits, which, noneKey) {
+  const { fitting, weak } = splitByLevel(hits);
+  const rows = fitting.map(scoredRow);
+  if (!fitting.length) {
+    rows.push(h("tr", {}, h("td", { colspan: 5, class: "message" }, t(noneKey))));
+  }
+  if (weak.length && showWeak[which]) rows.push(...weak.map(scoredRow));
+  if (weak.length && !showWeak[which]) {
+    const more = h("button", { type: "button", class: "link", onclick: () => {
+      showWeak = { ...showWeak, [which]: true };
+      relabelProjectSearch();
+    } }, t("match.showWeak", { n: weak.length }));
+    rows.push(h("tr", {}, h("td", { colspan: 5 }, more)));
+  }
+  return rows;
 }
 
 function renderMeaning() {
   $("#meaning-results").hidden = !query;
   if (!query?.answer) return;
   const { text, answer } = query;
-  const title = answer.count ? "projects.meaningResults" : "projects.noneFound";
-  fill($("#meaning-title"), t(title, { q: text }));
-  fill($("#meaning-rows"), answer.data.map(scoredRow));
+  fill($("#meaning-title"), t("projects.meaningResults", { q: text }));
+  fill($("#meaning-rows"), scoredRows(answer.data, "meaning", "projects.noneFitting"));
 }
 
 async function searchByMeaning(event) {
@@ -40,6 +61,7 @@ async function searchByMeaning(event) {
   try {
     const answer = await api.post("/projects/search", { query: text, limit: 20 });
     query = { text, answer };
+    showWeak = { ...showWeak, meaning: false };
     showInline($("#meaning-error"), null);
   } catch (error) {
     query = { text, answer: null };
@@ -81,13 +103,14 @@ function renderSimilar() {
     fill(message, t("projects.similarPending"));
   }
   $("#similar-table").hidden = !similar?.count;
-  fill($("#similar-rows"), (similar?.data ?? []).map(scoredRow));
+  fill($("#similar-rows"), scoredRows(similar?.data ?? [], "similar", "projects.noneSimilar"));
 }
 
 /** Show the past jobs most similar to `project`. */
 export function openSimilar(project) {
   similarOf = project;
   similar = null;
+  showWeak = { ...showWeak, similar: false };
   $("#similar-message").hidden = true;
   showInline($("#similar-error"), null);
   renderSimilar();

@@ -15,6 +15,9 @@ down_revision = "0002_backups"
 branch_labels = None
 depends_on = None
 
+OLD_STAGES = ("QUEUED", "READING", "OCR", "INDEXING", "DONE")
+STAGES = ("QUEUED", "READING", "OCR", "INDEXING", "EMBEDDING", "DONE")
+
 
 def upgrade() -> None:
     op.create_table(
@@ -28,8 +31,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("document_id", "number"),
     )
     if op.get_bind().dialect.name == "postgresql":
-        # SQLite keeps enum values as plain text; PostgreSQL's enum type learns the new one.
+        # PostgreSQL's enum type learns the new value.
         op.execute("ALTER TYPE documentstage ADD VALUE IF NOT EXISTS 'EMBEDDING'")
+    else:
+        # SQLite keeps enum values as text (no check); the declared length grows to the
+        # new longest name, so the schema says what the code writes.
+        with op.batch_alter_table("documents") as batch:
+            batch.alter_column(
+                "stage",
+                existing_type=sa.Enum(*OLD_STAGES, name="documentstage"),
+                type_=sa.Enum(*STAGES, name="documentstage"),
+                existing_nullable=False,
+            )
 
 
 def downgrade() -> None:

@@ -48,8 +48,14 @@ class SearchRequest(BaseModel):
     )
 
 
+# An id holds no NUL character: refused by `no_nul`, and said so in the schema.
+ProjectId = Annotated[
+    str, AfterValidator(no_nul), Field(json_schema_extra={"pattern": "^[^\\x00]*$"})
+]
+
+
 class ReindexRequest(BaseModel):
-    project_ids: list[Annotated[str, AfterValidator(no_nul)]] | None = Field(
+    project_ids: list[ProjectId] | None = Field(
         default=None, max_length=100000, description="Projects to re-embed; all when empty."
     )
     from_stored: bool = Field(
@@ -179,7 +185,9 @@ def similar(
     trade: str | None = None,
     phase: Phase | None = None,
     min_score: Annotated[float | None, Query(ge=-1, le=1)] = None,
+    mode: SearchMode = SearchMode.HYBRID,
 ) -> ScoredList:
-    """Past jobs most similar to this one (itself excluded), with scores."""
+    """Past jobs most similar to this one (itself excluded), by meaning and shared words."""
     filters = ProjectFilters(trade=trade, phase=phase)
-    return _scored(projects.similar(project_id, filters, limit=limit, min_score=min_score))
+    found = projects.similar(project_id, filters, limit=limit, min_score=min_score, mode=mode)
+    return _scored(found)

@@ -1,0 +1,99 @@
+"""Documents by meaning: chunks embedded after extraction, in runs that let projects pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import func, select
+
+from appliance.documents.chunks import chunk_text
+from appliance.documents.meaning import CHUNKS_PER_RUN
+from appliance.documents.models import DocumentChunk
+from tests.e2e.test_documents import URL, search, upload, wait_done
+from tests.support import RunningAppliance, wait_for
+
+EMBED = "tasks.embed_document"
+SENTENCES = (
+    "Am Objekt {n} wurde die Dachrinne aus Titanzink auf {m} Metern erneuert.",
+    "Die Fallrohre am Haus {n} sind verstopft und werden bis Woche {m} gereinigt.",
+    "Der Kunde {n} wünscht ein Angebot für {m} Laufmeter Kastenrinne.",
+    "Bei der Begehung {n} zeigte sich an {m} Stellen Moos auf den Dachziegeln.",
+)
+
+
+def long_report(path: Path, words: int, token: str) -> Path:
+    """A text of about `words` words about gutters, with `token` at its end."""
+    lines, count, n = [], 0, 0
+    while count < words:
+        line = SENTENCES[n % len(SENTENCES)].format(n=n, m=n * 7 % 97)
+        lines.append(line)
+        count += len(line.split())
+        n += 1
+    lines.append(f"Aktenzeichen {token}.")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def embed_runs(appliance: RunningAppliance) -> list[Any]:
+    rows, _ = appliance.runtime.history.recent(name=EMBED, limit=500)
+    return rows
+
+
+def test_a_long_paper_is_embedded_in_runs_and_found_by_meaning(
+    appliance: RunningAppliance, tmp_path: Path
+) -> None:
+    path = long_report(tmp_path / "dachbericht.txt", 3 * CHUNKS_PER_RUN * 100, "AZ-77-DR")
+    body = upload(appliance, path)
+    done = wait_done(appliance, body["id"])
+    assert done["status"] == "completed" and done["stage"] == "done"
+    # The counters show the pages again once the chunks are done.
+    assert done["page_current"] == done["page_total"] == done["page_count"]
+    text = appliance.client.get(f"{URL}{body['id']}").json()["searchable_text"]
+    expected = len(chunk_text(text))
+    assert expected > 2 * CHUNKS_PER_RUN  # three runs at least
+    with appliance.runtime.db.session() as session:
+        stored = session.exec(
+            select(func.count())
+            .select_from(DocumentChunk)
+            .where(DocumentChunk.document_id == body["id"])
+        ).one()
+    assert stored == expected
+    runs = [r for r in embed_runs(appliance) if r.args_json.startswith(f'["{body["id"]}"')]
+    assert len(runs) == -(-expected // CHUNKS_PER_RUN)
+    assert {r.state for r in runs} == {"SUCCESS"}
+    # Words of the same meaning find it, marked as a partial match ("Regenrinne" is not
+    # in it, "Dachrinne" is); and by meaning alone it is found too.
+    [hit, *_] = search(appliance, "Regenrinne AZ-77-DR")
+    assert hit["id"] == body["id"] and hit["match"]["level"] in ("high", "medium")
+    meaning = search(appliance, "Reparatur der Regenabläufe am Dach", mode="meaning")
+    assert body["id"] in [h["id"] for h in meaning]
+
+
+def test_project_embeddings_pass_the_chunks_of_papers_waiting(
+    appliance: RunningAppliance, tmp_path: Path
+) -> None:
+    with appliance.hold(f"task-{EMBED}") as hold:
+        first = upload(appliance, long_report(tmp_path / "a.txt", 2 * CHUNKS_PER_RUN * 100, "A1"))
+        second = upload(appliance, long_report(tmp_path / "b.txt", 2 * CHUNKS_PER_RUN * 100, "B2"))
+
+        def waiting(document: dict[str, Any]) -> bool:
+            state = appliance.client.get(f"{URL}{document['id']}").json()
+            return state["status"] == "completed" and state["stage"] == "embedding"
+
+        # The embedding worker holds the first paper's first run; the second paper's
+        # first run waits in the queue behind it.
+        wait_for(lambda: waiting(first) and waiting(second), timeout=120, what="both read")
+        wait_for(lambda: hold.with_suffix(".reached").exists(), timeout=60, what="a run held")
+        created = appliance.client.post(
+            "/api/v1/projects/", json={"name": "Dachrinne Haus Sommer", "description": "Rinne"}
+        ).json()
+    for document in (first, second):
+        wait_done(appliance, document["id"])
+    project_task = appliance.task(created["task_id"])
+    assert project_task.state == "SUCCESS"
+    # Queued after the second paper's first run, the project's embedding started before it.
+    runs = [r for r in embed_runs(appliance) if r.args_json.startswith(f'["{second["id"]}"')]
+    second_first_run = min(runs, key=lambda r: r.enqueued_at)
+    assert second_first_run.enqueued_at < project_task.enqueued_at
+    assert project_task.started_at < second_first_run.started_at
