@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance import __version__
+from appliance.search.vocabulary import OWN_FILE_NAME
 
 FORMAT = 1
 KIND = "handwerkml-backup"
@@ -36,6 +37,9 @@ MANIFEST = "manifest.json"
 APP_DB = "app.db"
 QUEUE_DB = "queue.db"
 UPLOADS = "uploads/"
+# The files an archive may hold beside the uploads: the databases and the business's own
+# search vocabulary.
+TOP_LEVEL = (APP_DB, QUEUE_DB, OWN_FILE_NAME)
 NAME_PREFIX = "handwerkml-backup-"
 CHUNK = 1024 * 1024
 
@@ -100,8 +104,8 @@ def write_archive(
     `adjust_snapshot(connection, archive path)` may change the snapshot of the app
     database before it is packed (the backup's own record says "done" in it), and
     `after_snapshot()` is called once the databases are copied (a hold point for tests).
-    Each of `own_files` that exists (the business's own search vocabulary) is packed under
-    its name, and a restore puts it back into the data folder.
+    Each of `own_files` that exists (the business's own search vocabulary, one of
+    `TOP_LEVEL`) is packed under its name, and a restore puts it back into the data folder.
     """
     now = now or datetime.now(UTC)
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -259,7 +263,7 @@ def _safe_member(name: str) -> bool:
     return (
         not Path(name).is_absolute()
         and ".." not in parts
-        and (name in (APP_DB, QUEUE_DB) or (name.startswith(UPLOADS) and len(parts) == 2))
+        and (name in TOP_LEVEL or (name.startswith(UPLOADS) and len(parts) == 2))
     )
 
 

@@ -66,7 +66,9 @@ def reconcile_documents(runtime: Runtime) -> DocumentRepair:
 
 def _requeue_meaning(runtime: Runtime) -> int:
     """Papers whose chunks were being embedded when the program stopped go on from the
-    chunks already stored."""
+    chunks already stored; papers read by a version without search by meaning (text, but
+    no chunks) are queued from the start."""
+    has_chunks = select(DocumentChunk.document_id).distinct()
     with runtime.db.session() as session:
         embedding = session.exec(
             select(Document).where(
@@ -74,11 +76,20 @@ def _requeue_meaning(runtime: Runtime) -> int:
                 col(Document.stage) == DocumentStage.EMBEDDING,
             )
         ).all()
+        never = session.exec(
+            select(Document).where(
+                col(Document.status) == DocumentStatus.COMPLETED,
+                col(Document.stage) == DocumentStage.DONE,
+                func.length(col(Document.searchable_text)) > 0,
+                col(Document.id).not_in(has_chunks),
+            )
+        ).all()
     requeued = 0
-    for document in embedding:
+    for document in [*embedding, *never]:
         task = runtime.ledger.get(document.task_id) if document.task_id else None
-        if task is not None and not TaskState(task.state).is_final:
-            continue
+        running = task is not None and not TaskState(task.state).is_final
+        if document.stage == DocumentStage.EMBEDDING and running:
+            continue  # the task engine brings it to an end
         with runtime.queue.transaction() as tx:
             fresh = tx.session.get(Document, document.id, with_for_update=True)
             if fresh is None:

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from appliance.backups.archive import verify
+from appliance.documents.models import DocumentChunk
 from tests.fixtures.upgrade.make_fixture import unpack_data
-from tests.support import RunningAppliance
+from tests.support import RunningAppliance, document_settled, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -100,9 +102,25 @@ def test_every_document_and_file_is_there(upgraded: RunningAppliance) -> None:
 
 
 def test_document_search_finds_what_it_found(upgraded: RunningAppliance) -> None:
+    # 0.1.0 searched the full text alone; `mode: fulltext` still does.
     for search in EXPECTED["document_search"]:
-        answer = upgraded.client.get("/api/v1/documents/search", params={"q": search["q"]})
+        params = {"q": search["q"], "mode": "fulltext"}
+        answer = upgraded.client.get("/api/v1/documents/search", params=params)
         assert [hit["id"] for hit in answer.json()["data"]] == search["ids"], search["q"]
+
+
+def test_papers_read_by_0_1_0_are_embedded_after_the_upgrade(upgraded: RunningAppliance) -> None:
+    read = [d for d in EXPECTED["documents"] if d["api"]["searchable_text"]]
+    assert read
+
+    def all_embedded() -> bool:
+        states = [upgraded.client.get(f"/api/v1/documents/{d['id']}").json() for d in read]
+        return all(document_settled(state) for state in states)
+
+    wait_for(all_embedded, timeout=180, interval=0.2, what="the old papers embedded")
+    with upgraded.runtime.db.session() as session:
+        embedded = set(session.exec(select(DocumentChunk.document_id).distinct()))
+    assert {d["id"] for d in read} <= embedded
 
 
 def test_meaning_search_and_similar_jobs_answer_as_before(upgraded: RunningAppliance) -> None:
