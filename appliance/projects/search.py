@@ -58,9 +58,11 @@ def find_projects(
     by_meaning: list[VectorHit] = []
     by_words: list[VectorHit] = []
     if request.mode in (SearchMode.HYBRID, SearchMode.MEANING):
-        by_meaning = store.search(request.vector, limit=depth, where=request.where)
+        by_meaning = store.search(request.vector, limit=depth, where=request.where, payload=False)
     if request.mode is not SearchMode.MEANING:
-        by_words = store.search_words(request.words, limit=depth, where=request.where)
+        by_words = store.search_words(
+            request.words, limit=depth, where=request.where, payload=False
+        )
     by_meaning += _meaning_of_word_hits(store, request, by_meaning, by_words)
     fused = fuse(by_meaning, by_words, words_weight=request.mode.words_weight)
     if request.min_score is not None:
@@ -126,4 +128,4 @@ def _meaning_of_word_hits(
     if not missing:
         return []
     only = VectorFilter(request.where.equals, request.where.exclude_ids, only_ids=missing)
-    return store.search(request.vector, limit=len(missing), where=only)
+    return store.search(request.vector, limit=len(missing), where=only, payload=False)

@@ -65,10 +65,8 @@ class WordTerms:
     """The word's stem, and the group term of its meaning (if it has one)."""
     parts: tuple[frozenset[str], ...]
     """For each known part of a compound: the part's stem and group term."""
-
-    @property
-    def every(self) -> frozenset[str]:
-        return self.own.union(*self.parts)
+    every: frozenset[str] = frozenset()
+    """All of them (made by `Analyzer.word_terms`)."""
 
 
 class Analyzer:
@@ -128,9 +126,9 @@ class Analyzer:
         known = self._word_terms.get(word)
         if known is not None:
             return known
-        found = WordTerms(
-            self._with_group(stem(word)), tuple(self._with_group(p) for p in self._parts_in(word))
-        )
+        own = self._with_group(stem(word))
+        parts = tuple(self._with_group(p) for p in self._parts_in(word))
+        found = WordTerms(own, parts, own.union(*parts))
         if len(self._word_terms) < 200_000:
             self._word_terms[word] = found
         return found

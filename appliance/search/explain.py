@@ -63,7 +63,7 @@ def explain_search(analyzer: Analyzer, query: str, text: str, similarity: float)
         level = Level.MEDIUM
     else:
         level = Level.LOW
-    return Explanation(level, _matched(analyzer, query, text), coverage)
+    return Explanation(level, _matched(analyzer, query_words, text), coverage)
 
 
 def explain_similar(analyzer: Analyzer, source: str, text: str, similarity: float) -> Explanation:
@@ -74,14 +74,21 @@ def explain_similar(analyzer: Analyzer, source: str, text: str, similarity: floa
         level = Level.MEDIUM
     else:
         level = Level.LOW
-    return Explanation(level, _matched(analyzer, source, text), 0.0)
+    source_words = list(dict.fromkeys(analyzer.words(source)))
+    return Explanation(level, _matched(analyzer, source_words, text), 0.0)
 
 
-def _matched(analyzer: Analyzer, query: str, text: str) -> tuple[str, ...]:
-    wanted = list(dict.fromkeys(analyzer.words(query)))
+def _matched(analyzer: Analyzer, query_words: list[str], text: str) -> tuple[str, ...]:
+    """The words of `text` that mean a query word or share a part with it (as written)."""
+    wanted = [analyzer.word_terms(word) for word in query_words]
+    wanted_own = frozenset().union(*(w.own for w in wanted))
+    wanted_every = frozenset().union(*(w.every for w in wanted))
     seen: dict[str, str] = {}
     for word in analyzer.surface_words(text):
         key = word.casefold()
-        if key not in seen and any(analyzer.words_match(key, other) for other in wanted):
+        if key in seen:
+            continue
+        terms = analyzer.word_terms(key)
+        if terms.own & wanted_every or terms.every & wanted_own:
             seen[key] = word
     return tuple(seen.values())

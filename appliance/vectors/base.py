@@ -102,11 +102,18 @@ class VectorStore(Protocol):
         limit: int,
         where: VectorFilter | None = None,
         min_score: float | None = None,
+        payload: bool = True,
     ) -> list[VectorHit]:
-        """The `limit` points whose dense vectors are most similar, best first."""
+        """The `limit` points whose dense vectors are most similar, best first (without
+        their payloads when `payload` is False: less to convert)."""
 
     def search_words(
-        self, words: SparseVector, *, limit: int, where: VectorFilter | None = None
+        self,
+        words: SparseVector,
+        *,
+        limit: int,
+        where: VectorFilter | None = None,
+        payload: bool = True,
     ) -> list[VectorHit]:
         """The `limit` points with the highest BM25 score for the query's terms, best
         first; points sharing no term with the query are not found."""

@@ -118,20 +118,26 @@ class QdrantClientVectorStore:
         limit: int,
         where: VectorFilter | None = None,
         min_score: float | None = None,
+        payload: bool = True,
     ) -> list[VectorHit]:
         """The `limit` most similar points with their payloads, best first.
 
         Hits must score above `min_score` (the local mode drops a hit equal to it).
         """
-        return self._query(self._checked(vector), None, where, limit, min_score)
+        return self._query(self._checked(vector), None, where, limit, min_score, payload)
 
     def search_words(
-        self, words: SparseVector, *, limit: int, where: VectorFilter | None = None
+        self,
+        words: SparseVector,
+        *,
+        limit: int,
+        where: VectorFilter | None = None,
+        payload: bool = True,
     ) -> list[VectorHit]:
         """The `limit` points with the highest BM25 score for `words`, best first."""
         if not words:
             return []
-        return self._query(_client_sparse(words), WORDS, where, limit, None)
+        return self._query(_client_sparse(words), WORDS, where, limit, None, payload)
 
     def _query(
         self,
@@ -140,6 +146,7 @@ class QdrantClientVectorStore:
         where: VectorFilter | None,
         limit: int,
         min_score: float | None,
+        payload: bool,
     ) -> list[VectorHit]:
         query_filter = _client_filter(where)
         with self._lock:
@@ -152,7 +159,7 @@ class QdrantClientVectorStore:
                     query_filter=query_filter,
                     score_threshold=min_score,
                     limit=limit,
-                    with_payload=True,
+                    with_payload=payload,
                 )
                 .points
             )

@@ -137,6 +137,7 @@ class EdgeVectorStore:
         limit: int,
         where: VectorFilter | None = None,
         min_score: float | None = None,
+        payload: bool = True,
     ) -> list[VectorHit]:
         """The `limit` most similar points with their payloads, best first.
 
@@ -147,12 +148,17 @@ class EdgeVectorStore:
             query=edge.Query.Nearest(self._checked(vector)),
             filter=_edge_filter(where),
             score_threshold=min_score,
-            with_payload=True,
+            with_payload=payload,
         )
         return self._query(request)
 
     def search_words(
-        self, words: SparseVector, *, limit: int, where: VectorFilter | None = None
+        self,
+        words: SparseVector,
+        *,
+        limit: int,
+        where: VectorFilter | None = None,
+        payload: bool = True,
     ) -> list[VectorHit]:
         """The `limit` points with the highest BM25 score for `words`, best first."""
         if not words:
@@ -161,7 +167,7 @@ class EdgeVectorStore:
             limit=limit,
             query=edge.Query.Nearest(_edge_sparse(words), using=WORDS),
             filter=_edge_filter(where),
-            with_payload=True,
+            with_payload=payload,
         )
         return self._query(request)
 

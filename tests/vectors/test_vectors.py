@@ -132,6 +132,12 @@ def test_only_ids_limits_the_search_to_those_points(store: Store) -> None:
     assert hit_ids(store, axis(0), VectorFilter(only_ids=[])) == []
 
 
+def test_hits_come_without_payload_when_not_asked_for(store: Store) -> None:
+    [bare] = store.search(axis(0), limit=1, payload=False)
+    assert bare.id == A.id and bare.payload == {}
+    assert store.search(axis(0), limit=1)[0].payload["trade"] == "elektro"
+
+
 def words(**weights: float) -> SparseVector:
     """A sparse vector from term numbers written as t<number>."""
     ordered = sorted((int(term[1:]), weight) for term, weight in weights.items())
