@@ -121,6 +121,15 @@ class Analyzer:
         counts.update(self._phrase_groups([stem(word) for word in text_words]))
         return counts
 
+    def term_set(self, words: Sequence[str]) -> set[str]:
+        """The terms of case-folded `words` (a text's, in order), each once: what `terms`
+        counts, without the counting."""
+        found: set[str] = set()
+        for word in words:
+            found |= self.word_terms(word).every
+        found.update(self._phrase_groups([stem(word) for word in words]))
+        return found
+
     def word_terms(self, word: str) -> WordTerms:
         """The terms of one case-folded word."""
         known = self._word_terms.get(word)

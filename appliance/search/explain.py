@@ -53,7 +53,8 @@ class Explanation:
 
 def explain_search(analyzer: Analyzer, query: str, text: str, similarity: float) -> Explanation:
     """How `text` (a hit) answers `query`."""
-    hit_terms = set(analyzer.terms(text))
+    written = analyzer.surface_words(text)
+    hit_terms = analyzer.term_set([word.casefold() for word in written])
     query_words = list(dict.fromkeys(analyzer.words(query)))
     found = sum(1 for word in query_words if analyzer.word_found(word, hit_terms))
     coverage = found / len(query_words) if query_words else 0.0
@@ -63,7 +64,7 @@ def explain_search(analyzer: Analyzer, query: str, text: str, similarity: float)
         level = Level.MEDIUM
     else:
         level = Level.LOW
-    return Explanation(level, _matched(analyzer, query_words, text), coverage)
+    return Explanation(level, _matched(analyzer, query_words, written), coverage)
 
 
 def explain_similar(analyzer: Analyzer, source: str, text: str, similarity: float) -> Explanation:
@@ -75,16 +76,17 @@ def explain_similar(analyzer: Analyzer, source: str, text: str, similarity: floa
     else:
         level = Level.LOW
     source_words = list(dict.fromkeys(analyzer.words(source)))
-    return Explanation(level, _matched(analyzer, source_words, text), 0.0)
+    return Explanation(level, _matched(analyzer, source_words, analyzer.surface_words(text)), 0.0)
 
 
-def _matched(analyzer: Analyzer, query_words: list[str], text: str) -> tuple[str, ...]:
-    """The words of `text` that mean a query word or share a part with it (as written)."""
+def _matched(analyzer: Analyzer, query_words: list[str], written: list[str]) -> tuple[str, ...]:
+    """The words of a text (`written`, as written) that mean a query word or share a part
+    with it."""
     wanted = [analyzer.word_terms(word) for word in query_words]
     wanted_own = frozenset().union(*(w.own for w in wanted))
     wanted_every = frozenset().union(*(w.every for w in wanted))
     seen: dict[str, str] = {}
-    for word in analyzer.surface_words(text):
+    for word in written:
         key = word.casefold()
         if key in seen:
             continue

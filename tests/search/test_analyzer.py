@@ -92,3 +92,9 @@ def test_an_unreadable_own_file_is_left_out_with_a_german_warning(
 def test_an_unknown_section_names_the_file_and_line() -> None:
     with pytest.raises(VocabularyError, match=r"meine\.txt, Zeile 3: unbekannter Abschnitt"):
         parse_vocabulary("# x\n\n[synonyme]\nA, B\n", "meine.txt")
+
+
+def test_the_term_set_is_what_terms_counts(analyzer: Analyzer) -> None:
+    text = "Gäste WC und Badsanierung: Regenrinne am Dach repariert, Waermepumpe getauscht."
+    written = [word.casefold() for word in analyzer.surface_words(text)]
+    assert analyzer.term_set(written) == set(analyzer.terms(text))
