@@ -33,6 +33,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 MIN_INNER_PART = 4
 MIN_PART = 2
 MIN_COMPOUND = 6
+LINK_LETTERS = 2
 
 
 def fold(word: str) -> str:
@@ -143,19 +144,21 @@ class Analyzer:
         return found
 
     def compound_parts(self, word: str) -> list[str]:
-        """The known parts of a compound as written (folded), longest first, when they
-        cover it: "badsanierung" -> ["sanierung", "bad"]; [] for a word that is none."""
+        """A compound's known head and tail as written (folded), when together they make up
+        the word: "badsanierung" -> ["sanierung", "bad"]; [] for a word that is none.
+
+        Head and tail may overlap or leave a gap of up to `LINK_LETTERS` letters: the
+        linking "s", "n" or "en" of "Dachrinnenreparatur", or a part that ends the way
+        the next begins.
+        """
         folded = fold(word)
-        parts = [part for part in self._parts if len(part) < len(folded) and part in folded]
-        head = [p for p in parts if folded.startswith(p)]
-        tail = [p for p in parts if folded.endswith(p)]
-        for first in sorted(head, key=len, reverse=True):
-            for last in sorted(tail, key=len, reverse=True):
-                if (
-                    len(first) + len(last) <= len(folded) + 2
-                    and len(first) + len(last) >= len(folded) - 2
-                ):
-                    return [last, first]
+        parts = [part for part in self._parts if len(part) < len(folded)]
+        heads = sorted((p for p in parts if folded.startswith(p)), key=len, reverse=True)
+        tails = sorted((p for p in parts if folded.endswith(p)), key=len, reverse=True)
+        for head in heads:
+            for tail in tails:
+                if abs(len(head) + len(tail) - len(folded)) <= LINK_LETTERS:
+                    return [tail, head]
         return []
 
     def word_found(self, word: str, terms: set[str]) -> bool:
