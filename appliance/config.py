@@ -158,6 +158,13 @@ class Settings(BaseSettings):
         description="Seconds a document worker's file reader waits for the next file before "
         "it ends (75 MB each; the next file then waits about a second for a fresh one).",
     )
+    embed_chunks_per_run: int = Field(
+        64,
+        ge=1,
+        le=4096,
+        description="Chunks of a document's text embedded per background run (about a "
+        "second on two cores); project embeddings get in between runs.",
+    )
     max_image_megapixels: int = Field(
         100, ge=1, description="Largest image (or page scan) accepted, in megapixels."
     )

@@ -23,9 +23,13 @@ from appliance.config import Settings
 from appliance.private_files import installation_token
 from appliance.runtime import Runtime
 
+# A paper's chunks are embedded this many per run in the tests: a few thousand words take
+# several runs, at a fraction of a second of work each, even on a busy machine.
+CHUNKS_PER_RUN_IN_TESTS = 8
 # Scaled so the retry schedule and leases play out in seconds. The time limits stay above
 # the model's load time (the embedding worker loads it in its first seconds).
 FAST_ENGINE = {
+    "APPLIANCE_EMBED_CHUNKS_PER_RUN": str(CHUNKS_PER_RUN_IN_TESTS),
     "APPLIANCE_RETRY_BASE_DELAY": "1",
     "APPLIANCE_TASK_SOFT_TIME_LIMIT": "60",
     "APPLIANCE_TASK_HARD_TIME_LIMIT": "90",

@@ -1,11 +1,11 @@
 """Documents by meaning: their text's chunks embedded in the background, after extraction.
 
 A document is searchable by its words as soon as its text is stored. Then
-`tasks.embed_document` embeds its chunks, `CHUNKS_PER_RUN` at a time: each run queues the
-next one, at bulk priority, so a 50-page PDF (some 120 chunks) never holds the embedding
-worker for more than a second or two, and project embeddings (interactive priority) get
-in between its runs. Progress shows on the document like the other stages (stage
-`embedding`, chunk n of m).
+`tasks.embed_document` embeds its chunks, `APPLIANCE_EMBED_CHUNKS_PER_RUN` (64) at a
+time: each run queues the next one, at bulk priority, so a 50-page PDF (some 120 chunks)
+never holds the embedding worker for more than a second or two, and project embeddings
+(interactive priority) get in between its runs. Progress shows on the document like the
+other stages (stage `embedding`, chunk n of m).
 
 Each chunk's vector is stored twice, like a project's: in the app database
 (`document_chunks`, the durable copy) and in the vector store's `chunks` collection with
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("appliance.documents")
 
-# About one second of the embedding worker on this machine's two cores.
-CHUNKS_PER_RUN = 64
 CHUNKS = DocumentChunk.__table__  # type: ignore[attr-defined]
 _POINT_NAMESPACE = uuid.UUID("6f0c3b7e-2a52-4b8e-9a51-0d1f6c2b9e40")
 
@@ -73,14 +71,14 @@ def chunk_point(
 
 
 def embed_next_chunks(runtime: Runtime, document_id: str, first: int) -> MeaningRun | None:
-    """Embed chunks `first` .. `first + CHUNKS_PER_RUN` and queue the rest; None when the
+    """Embed the chunks from `first` on, as many as a run takes, and queue the rest; None when the
     document is gone or its text is not stored (nothing to do)."""
     with runtime.db.session() as session:
         document = session.get(Document, document_id)
     if document is None or document.status != DocumentStatus.COMPLETED:
         return None
     chunks = chunk_text(document.searchable_text or "")
-    todo = chunks[first : first + CHUNKS_PER_RUN]
+    todo = chunks[first : first + runtime.settings.embed_chunks_per_run]
     vectors = None
     if todo:
         texts = [chunk.of(document.searchable_text or "") for chunk in todo]

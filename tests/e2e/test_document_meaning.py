@@ -8,9 +8,9 @@ from typing import Any
 from sqlmodel import func, select
 
 from appliance.documents.chunks import chunk_text
-from appliance.documents.meaning import CHUNKS_PER_RUN
 from appliance.documents.models import DocumentChunk
 from tests.e2e.test_documents import URL, search, upload, wait_done
+from tests.support import CHUNKS_PER_RUN_IN_TESTS as CHUNKS_PER_RUN
 from tests.support import RunningAppliance, wait_for
 
 EMBED = "tasks.embed_document"
@@ -46,7 +46,7 @@ def test_a_long_paper_is_embedded_in_runs_and_found_by_meaning(
 ) -> None:
     path = long_report(tmp_path / "dachbericht.txt", 3 * CHUNKS_PER_RUN * 100, "AZ-77-DR")
     body = upload(appliance, path)
-    done = wait_done(appliance, body["id"])
+    done = wait_done(appliance, body["id"], timeout=300)
     assert done["status"] == "completed" and done["stage"] == "done"
     # The counters show the pages again once the chunks are done.
     assert done["page_current"] == done["page_total"] == done["page_count"]
@@ -89,14 +89,14 @@ def test_project_embeddings_pass_the_chunks_of_papers_waiting(
 
         # The embedding worker holds the first paper's first run; the second paper's
         # first run waits in the queue behind it.
-        wait_for(lambda: waiting(first) and waiting(second), timeout=120, what="both read")
+        wait_for(lambda: waiting(first) and waiting(second), timeout=300, what="both read")
         reached = hold.with_name(f"{hold.name}.reached")
-        wait_for(reached.exists, timeout=60, what="a run held")
+        wait_for(reached.exists, timeout=300, what="a run held")
         created = appliance.client.post(
             "/api/v1/projects/", json={"name": "Dachrinne Haus Sommer", "description": "Rinne"}
         ).json()
     for document in (first, second):
-        wait_done(appliance, document["id"])
+        wait_done(appliance, document["id"], timeout=300)
     project_task = appliance.task(created["task_id"])
     assert project_task.state == "SUCCESS"
     # Queued after the second paper's first run, the project's embedding started before it.
