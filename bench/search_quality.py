@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.core import BenchContext, Figure, SectionResult, Target
-from bench.http import TimedClient
+from bench.http import Answer, TimedClient
 from bench.live import DOCUMENTS, PROJECTS, create_project, started
 from bench.stats import summary
 from tests.support import wait_for
@@ -123,28 +124,12 @@ def rank_documents(ctx: BenchContext, result: SectionResult) -> None:
         wait_for(settled, timeout=900, interval=0.5, what="the papers read and embedded")
         rankings = {}
         for mode in DOCUMENT_MODES:
-            ranks: list[int | None] = []
-            timings: list[float] = []
-            misses: list[dict[str, Any]] = []
-            for query in queries:
-                params = urllib.parse.urlencode(
-                    {"q": query["query"], "limit": RESULTS_PER_QUERY, "mode": mode}
-                )
-                answer = client.get(f"{DOCUMENTS}search?{params}")
-                if answer.status != 200:
-                    raise RuntimeError(f"search answered {answer.status} {answer.body}")
-                timings.append(answer.ms)
-                found = [keys[hit["id"]] for hit in answer.body["data"]]
-                rank = first_right(found, set(query["relevant"]))
-                ranks.append(rank)
-                if rank is None or rank > 3:
-                    misses.append({"query": query["query"], "rank": rank, "top3": found[:3]})
-            rankings[mode] = Ranking(ranks)
-            result.detail[f"papers, {mode}"] = {
-                "queries": len(queries),
-                "not_in_top_3": misses,
-                "search_ms": summary(timings),
-            }
+
+            def ask(query: str, mode: str = mode) -> Answer:
+                params = {"q": query, "limit": RESULTS_PER_QUERY, "mode": mode}
+                return client.get(f"{DOCUMENTS}search?{urllib.parse.urlencode(params)}")
+
+            rankings[mode], result.detail[f"papers, {mode}"] = rank(ask, keys, queries)
         client.close()
     for mode in DOCUMENT_MODES:
         ranking, before = rankings[mode], rankings["fulltext"]
@@ -185,20 +170,31 @@ def load_projects(client: TimedClient, projects: list[dict[str, Any]]) -> dict[s
 def rank_queries(
     client: TimedClient, keys: dict[str, str], queries: list[dict[str, Any]], mode: str
 ) -> tuple[Ranking, dict[str, Any]]:
+    def ask(query: str) -> Answer:
+        body = {"query": query, "limit": RESULTS_PER_QUERY, "mode": mode}
+        return client.post(f"{PROJECTS}search", body)
+
+    return rank(ask, keys, queries)
+
+
+def rank(
+    ask: Callable[[str], Answer], keys: dict[str, str], queries: list[dict[str, Any]]
+) -> tuple[Ranking, dict[str, Any]]:
+    """Each query through `ask` (one search request): where its first right answer came,
+    and the details (misses, timings)."""
     ranks: list[int | None] = []
     timings: list[float] = []
     misses: list[dict[str, Any]] = []
     for query in queries:
-        body = {"query": query["query"], "limit": RESULTS_PER_QUERY, "mode": mode}
-        answer = client.post(f"{PROJECTS}search", body)
+        answer = ask(query["query"])
         if answer.status != 200:
             raise RuntimeError(f"search answered {answer.status} {answer.body}")
         timings.append(answer.ms)
         found = [keys[hit["id"]] for hit in answer.body["data"]]
-        rank = first_right(found, set(query["relevant"]))
-        ranks.append(rank)
-        if rank is None or rank > 3:
-            misses.append({"query": query["query"], "rank": rank, "top3": found[:3]})
+        position = first_right(found, set(query["relevant"]))
+        ranks.append(position)
+        if position is None or position > 3:
+            misses.append({"query": query["query"], "rank": position, "top3": found[:3]})
     detail = {"queries": len(queries), "not_in_top_3": misses, "search_ms": summary(timings)}
     return Ranking(ranks), detail
 

@@ -35,7 +35,10 @@ class SearchMode(StrEnum):
 
     @property
     def words_weight(self) -> float:
-        return 0.0 if self is SearchMode.MEANING else WORDS_WEIGHT if self.fused else 1.0
+        """How much the words side counts in the fused score."""
+        if self is SearchMode.MEANING:
+            return 0.0
+        return WORDS_WEIGHT if self.fused else 1.0
 
     @property
     def fused(self) -> bool:
