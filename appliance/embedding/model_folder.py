@@ -27,7 +27,8 @@ def model_dimension(model_path: Path | None) -> int:
 
     A sentence-transformers folder lists its modules in `modules.json`; the last module
     that states a size (a Dense layer's `out_features`, else the pooling layer's
-    `word_embedding_dimension`) decides it.
+    `word_embedding_dimension`, which sentence-transformers 5 writes as
+    `embedding_dimension`) decides it.
     """
     folder = model_path or bundled_model_path()
     dimension = None
@@ -37,7 +38,10 @@ def model_dimension(model_path: Path | None) -> int:
             continue
         config = json.loads(config_file.read_text("utf-8"))
         dimension = (
-            config.get("out_features") or config.get("word_embedding_dimension") or dimension
+            config.get("out_features")
+            or config.get("word_embedding_dimension")
+            or config.get("embedding_dimension")
+            or dimension
         )
     if not dimension:
         raise ValueError(f"cannot tell the vector size of the model in {folder}")
