@@ -16,7 +16,6 @@ from appliance.errors import InvalidInputError
 from appliance.instance import instance_lock, running_instance
 from appliance.private_files import installation_token
 from appliance.projects.service import ProjectService
-from appliance.search.query import QueryEmbedder
 from appliance.tasking.monitor import TaskMonitor
 
 
@@ -32,7 +31,7 @@ def reindex(settings: Settings, *, from_stored: bool) -> int:
         # No appliance runs: this process may own the vector store for a moment.
         runtime = start_runtime(settings, own_vectors=True)
         try:
-            projects = ProjectService(runtime, QueryEmbedder(runtime.embedder))
+            projects = ProjectService(runtime)
             answer = projects.rebuild_from_stored() if from_stored else projects.reindex(None)
         finally:
             runtime.close()

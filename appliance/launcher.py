@@ -28,6 +28,7 @@ from appliance.errors import StartupError
 from appliance.instance import announce, instance_lock, opening_url, running_instance, withdraw
 from appliance.internal_client import TOKEN_FILE, write_token
 from appliance.logs import LOG_FILE, setup_logging
+from appliance.model_change import ModelSwitch
 from appliance.private_files import installation_token, tighten_tree
 from appliance.projects.reconcile import reconcile
 from appliance.runtime import Role, Runtime
@@ -41,6 +42,7 @@ log = logging.getLogger("appliance.launcher")
 HARD_LIMIT_CHECK_INTERVAL = 1.0
 READY_TIMEOUT = 30.0
 VECTOR_FLUSH_INTERVAL = 5.0
+MODEL_SWITCH_CHECK_INTERVAL = 5.0  # while a new model's vectors are built (model_change.py)
 CHECKPOINT_INTERVAL = 60.0  # keeps the WAL files small under steady load
 
 
@@ -110,6 +112,8 @@ class Launcher:
         reconcile(runtime)
         restore_chunk_store(runtime)
         reconcile_documents(runtime)
+        self._model_switch = ModelSwitch(runtime)
+        self._model_switch.start()
         BackupService(runtime).close_interrupted()
 
         token = write_token(settings.data_dir)
@@ -127,7 +131,8 @@ class Launcher:
             tls_fingerprint=certificate.fingerprint if certificate else None,
         )
         # Searches embed their text in this process: load the model while workers start.
-        app.state.api.projects.query_embedder.warm_up_in_background()
+        if runtime.search is not None and runtime.search.queries is not None:
+            runtime.search.queries.warm_up_in_background()
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
@@ -163,6 +168,7 @@ class Launcher:
                 runtime.workers.mark_worker_stopped(name=name, pid=None, now=time.time())
             server_thread.join(timeout=3)
             (settings.data_dir / TOKEN_FILE).unlink(missing_ok=True)
+            self._model_switch.close()
             runtime.close()
             log.info("stopped")
         return 0
@@ -235,9 +241,13 @@ class Launcher:
             Every(self.settings.reaper_interval, reap),
             Every(CHECKPOINT_INTERVAL, checkpoint, first=CHECKPOINT_INTERVAL),
         ]
-        for store in (runtime.vectors, runtime.chunks):
-            if store is not None:
-                jobs.append(Every(VECTOR_FLUSH_INTERVAL, store.flush))
+
+        def flush_vectors() -> None:
+            for store in runtime.stores():
+                store.flush()
+
+        jobs.append(Every(VECTOR_FLUSH_INTERVAL, flush_vectors))
+        jobs.append(Every(MODEL_SWITCH_CHECK_INTERVAL, self._model_switch.check))
         supervise(self.stop_requested, each_turn, jobs)
 
     def _on_worker_exit(self, name: str, count_attempt: bool) -> None:

@@ -27,7 +27,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from appliance import __version__
+from appliance import __version__, slots
 from appliance.backups import models as backup_models
 from appliance.db import Database
 from appliance.documents import models as document_models
@@ -40,7 +40,7 @@ from appliance.tasking import tables as task_tables
 log = logging.getLogger("appliance.schema")
 
 # Importing the modules put their tables on SQLModel.metadata; named here for the reader.
-TABLE_MODULES = (document_models, project_models, task_tables, backup_models)
+TABLE_MODULES = (document_models, project_models, task_tables, backup_models, slots)
 SCRIPTS = Path(__file__).resolve().parent / "alembic"
 BASELINE = "0001_baseline"
 # What a database of 0.1.0 is recognised by, when it has no revision recorded.

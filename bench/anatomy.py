@@ -22,7 +22,6 @@ from appliance.db import create_db_engine
 from appliance.projects.models import ProjectCreate
 from appliance.projects.service import INSERT_PROJECT, ProjectService, new_project_row
 from appliance.runtime import Runtime
-from appliance.search.query import QueryEmbedder
 from appliance.tasking.records import TaskMessage
 from bench import samples
 from bench.http import TimedClient
@@ -105,7 +104,7 @@ def _fsync(runtime: Runtime, into: dict[str, list[float]]) -> None:
 def measure(runtime: Runtime, port: int, count: int, offset: int, pause: float) -> dict[str, Any]:
     """Time each step of `count` creates; returns a summary per step (milliseconds)."""
     into: dict[str, list[float]] = defaultdict(list)
-    service = ProjectService(runtime, QueryEmbedder(runtime.embedder))
+    service = ProjectService(runtime)
     normal = create_db_engine(runtime.settings.app_db_path, synchronous="NORMAL")
     client = TimedClient(port)
     try:
@@ -143,7 +142,7 @@ def profile(runtime: Runtime, count: int, offset: int, top: int = 14) -> list[di
     cProfile slows Python code down (roughly doubles it), so read the times as shares of
     the total rather than as absolute figures.
     """
-    service = ProjectService(runtime, QueryEmbedder(runtime.embedder))
+    service = ProjectService(runtime)
     bodies = [ProjectCreate.model_validate(samples.project_body(offset + i)) for i in range(count)]
     profiler = cProfile.Profile()
     profiler.enable()

@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
     "projects": 3,
     "documents": 3,
     "backups": 3,
+    "model_change": 3,
     # 4. the runtime, the task engine and the stores
     "runtime": 4,
     "tasking": 4,
@@ -49,6 +50,7 @@ LAYERS: dict[str, int] = {
     "reader": 4,
     "embedding": 4,
     "search": 4,
+    "slots": 4,
     "internal_client": 4,
     "tls": 4,
     # 5. settings, errors and small helpers that import nothing above them

@@ -34,7 +34,6 @@ from appliance.private_files import installation_token
 from appliance.projects.service import ProjectService
 from appliance.projects.vector_owner import VectorOwner
 from appliance.runtime import Runtime
-from appliance.search.query import QueryEmbedder
 from appliance.tasking.control import WorkerControl
 from appliance.tasking.metrics import TaskMetricsCollector
 from appliance.tasking.monitor import TaskMonitor
@@ -142,11 +141,10 @@ def create_app(
     monitor = TaskMonitor(runtime, control)
     registry = CollectorRegistry(auto_describe=True)
     registry.register(TaskMetricsCollector(monitor))
-    queries = QueryEmbedder(runtime.embedder)
     app.state.api = ApiState(
         backups=BackupService(runtime),
-        projects=ProjectService(runtime, queries),
-        documents=DocumentService(runtime, queries),
+        projects=ProjectService(runtime),
+        documents=DocumentService(runtime),
         monitor=monitor,
         vector_owner=VectorOwner(runtime),
         server=Server(

@@ -24,7 +24,7 @@ from appliance.documents.chunks import Chunk
 from appliance.documents.fulltext import SearchHit
 from appliance.documents.models import Document, DocumentChunk, DocumentStatus
 from appliance.documents.search import DocumentIndex
-from appliance.runtime import Runtime
+from appliance.runtime import Runtime, SearchSide
 from appliance.search import query_vector
 from appliance.search.explain import MEDIUM_SIMILARITY, Explanation, explain_search
 from appliance.search.fusion import FusedHit, SearchMode, fuse
@@ -65,13 +65,15 @@ class _Candidates:
 
 def find_documents(
     runtime: Runtime,
+    side: SearchSide | None,
     query: str,
     vector: list[float] | None,
     *,
     project_id: str | None,
     mode: SearchMode,
 ) -> list[FoundDocument]:
-    """The papers that answer `query`, best first (at most `CANDIDATES`)."""
+    """The papers that answer `query`, best first (at most `CANDIDATES`); `side` holds the
+    chunks of the serving model (None: by full text alone)."""
     found = _Candidates()
     if mode is not SearchMode.MEANING:
         with runtime.db.read() as conn:
@@ -79,7 +81,7 @@ def find_documents(
                 conn, query, project_id=project_id, limit=CANDIDATES, offset=0
             )
         found.fulltext = {hit.document_id: hit for hit in hits}
-    store = None if mode is SearchMode.FULLTEXT else runtime.chunks
+    store = None if mode is SearchMode.FULLTEXT or side is None else side.chunks
     if store is not None and mode is not SearchMode.WORDS and vector is not None:
         _best_per_paper(store.search(vector, limit=CHUNK_DEPTH), found.similarity, found)
     if store is not None and mode is not SearchMode.MEANING:

@@ -31,7 +31,7 @@ from appliance.documents.models import Document, DocumentChunk, DocumentStatus
 from appliance.runtime import Runtime
 from appliance.search import Analyzer, stored_vector
 from appliance.tasking.queue import QueueTransaction
-from appliance.vectors.base import VectorPoint
+from appliance.vectors.base import VectorPoint, VectorStore
 
 if TYPE_CHECKING:
     # Only the embedding worker makes vectors; the launcher need not load numpy.
@@ -120,8 +120,8 @@ def _store_chunks(
     insert = dialect_insert(conn, CHUNKS)
     conn.execute(
         insert.on_conflict_do_update(
-            index_elements=[CHUNKS.c.document_id, CHUNKS.c.number],
-            set_={name: insert.excluded[name] for name in ("start", "end", "model", "vector")},
+            index_elements=[CHUNKS.c.document_id, CHUNKS.c.number, CHUNKS.c.model],
+            set_={name: insert.excluded[name] for name in ("start", "end", "vector")},
         ),
         rows,
     )
@@ -154,11 +154,19 @@ def restore_chunk_store(runtime: Runtime) -> int:
 
     Chunks are only ever added and removed whole with their paper, so equal counts mean
     equal contents. Vectors of another model are left out; their papers are embedded again.
+    While a new model's vectors are built, the serving model's chunk store is checked too.
     """
     store = runtime.chunks
     if store is None:
         raise RuntimeError("restoring chunks needs the process that owns the vector store")
-    model = runtime.embedder.model_name
+    written = _restore_chunks(runtime, store, runtime.embedder.model_name)
+    side = runtime.search
+    if side is not None and side.chunks is not store:
+        written += _restore_chunks(runtime, side.chunks, side.model)
+    return written
+
+
+def _restore_chunks(runtime: Runtime, store: VectorStore, model: str) -> int:
     with runtime.db.session() as session:
         stored = session.exec(
             select(func.count()).select_from(DocumentChunk).where(DocumentChunk.model == model)
@@ -170,7 +178,9 @@ def restore_chunk_store(runtime: Runtime) -> int:
     with runtime.db.session() as session:
         papers = session.exec(
             select(Document).where(
-                col(Document.id).in_(select(DocumentChunk.document_id).distinct())
+                col(Document.id).in_(
+                    select(DocumentChunk.document_id).where(DocumentChunk.model == model).distinct()
+                )
             )
         ).all()
     for paper in papers:

@@ -127,5 +127,6 @@ class DocumentChunk(SQLModel, table=True):
     number: int = Field(primary_key=True)
     start: int
     end: int
-    model: str = Field(max_length=300)
+    # Two models' chunks live side by side while a new model's are built (slots.py).
+    model: str = Field(primary_key=True, max_length=300)
     vector: bytes = Field(sa_column=SAColumn(LargeBinary, nullable=False))

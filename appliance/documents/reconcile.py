@@ -66,9 +66,11 @@ def reconcile_documents(runtime: Runtime) -> DocumentRepair:
 
 def _requeue_meaning(runtime: Runtime) -> int:
     """Papers whose chunks were being embedded when the program stopped go on from the
-    chunks already stored; papers read by a version without search by meaning (text, but
-    no chunks) are queued from the start."""
-    has_chunks = select(DocumentChunk.document_id).distinct()
+    chunks already stored; papers read by a version without search by meaning, or
+    embedded by another model (text, but no chunks of the configured model), are queued
+    from the start."""
+    model = runtime.embedder.model_name
+    has_chunks = select(DocumentChunk.document_id).where(DocumentChunk.model == model).distinct()
     with runtime.db.session() as session:
         embedding = session.exec(
             select(Document).where(
@@ -97,7 +99,7 @@ def _requeue_meaning(runtime: Runtime) -> int:
             done = tx.session.exec(
                 select(func.count())
                 .select_from(DocumentChunk)
-                .where(DocumentChunk.document_id == fresh.id)
+                .where(DocumentChunk.document_id == fresh.id, DocumentChunk.model == model)
             ).one()
             queue_meaning(tx, fresh, int(done))
         requeued += 1

@@ -25,7 +25,6 @@ from appliance.extract import ExtractionError, FileType, detect_file
 from appliance.projects.models import Project
 from appliance.runtime import Runtime
 from appliance.search.fusion import SearchMode
-from appliance.search.query import QueryEmbedder
 
 log = logging.getLogger("appliance.documents")
 
@@ -93,10 +92,8 @@ class UploadOutcome:
 class DocumentService:
     """What the documents API does; routes only parse and serialize."""
 
-    def __init__(self, runtime: Runtime, query_embedder: QueryEmbedder | None = None) -> None:
-        """`query_embedder` embeds search texts; without it papers are found by words."""
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.query_embedder = query_embedder
         settings = runtime.settings
         self.limits = UploadLimits(max_file_bytes=settings.max_upload_mb * 1024 * 1024)
 
@@ -242,10 +239,13 @@ class DocumentService:
     ) -> tuple[list[FoundDocument], int]:
         """Completed documents that match by words and meaning (or one of them), best
         first, with snippets; and how many were found in all."""
+        # Read once: a model switch replaces it whole. Without a vector store or the
+        # serving model, papers are found by their words.
+        side = self.runtime.search
         vector = None
-        if mode in (SearchMode.HYBRID, SearchMode.MEANING) and self.query_embedder is not None:
-            vector = self.query_embedder.embed(query)
-        found = find_documents(self.runtime, query, vector, project_id=project_id, mode=mode)
+        if mode in (SearchMode.HYBRID, SearchMode.MEANING) and side and side.queries:
+            vector = side.queries.embed(query)
+        found = find_documents(self.runtime, side, query, vector, project_id=project_id, mode=mode)
         return found[offset : offset + limit], len(found)
 
     # -- changes -----------------------------------------------------------------------

@@ -13,7 +13,11 @@ from appliance.embedding.model_folder import bundled_model_path, model_dimension
 from appliance.embedding.onnx_engine import OnnxEmbedder
 from appliance.embedding.onnx_model import default_cache_dir
 from appliance.embedding.prepare import ModelNotPreparedError, prepared_onnx_model
-from appliance.embedding.torch_engine import SentenceTransformerEmbedder, model_name_of
+from appliance.embedding.torch_engine import (
+    SentenceTransformerEmbedder,
+    model_name_of,
+    model_path_of,
+)
 
 __all__ = [
     "Embedder",
@@ -23,6 +27,8 @@ __all__ = [
     "bundled_model_path",
     "default_cache_dir",
     "model_dimension",
+    "model_name_of",
+    "model_path_of",
     "open_embedder",
     "prepared_onnx_model",
     "text_hash",

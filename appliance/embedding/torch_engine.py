@@ -24,6 +24,11 @@ def model_name_of(model_path: Path | None) -> str:
     return str(model_path) if model_path else BUNDLED_MODEL_NAME
 
 
+def model_path_of(model_name: str) -> Path | None:
+    """The folder a stored model name stands for (None: the bundled model)."""
+    return None if model_name == BUNDLED_MODEL_NAME else Path(model_name)
+
+
 def load_sentence_transformer(model_path: Path | None) -> Any:
     """The model folder as a SentenceTransformer on the CPU, nothing fetched online."""
     os.environ["HF_HUB_OFFLINE"] = "1"

@@ -105,8 +105,12 @@ def _store_vectors(
     # for the whole batch: this runs while the database's write lock is held.
     conn.execute(
         insert.on_conflict_do_update(
-            index_elements=[VECTORS.c.project_id],
-            set_={name: insert.excluded[name] for name in rows[0] if name != "project_id"},
+            index_elements=[VECTORS.c.project_id, VECTORS.c.model],
+            set_={
+                name: insert.excluded[name]
+                for name in rows[0]
+                if name not in ("project_id", "model")
+            },
         ),
         rows,
     )
@@ -130,12 +134,12 @@ def delete_vectors(runtime: Runtime, project_ids: list[str]) -> None:
         conn.execute(delete(VECTORS).where(VECTORS.c.project_id.in_(project_ids)))
 
 
-def stored_vector(runtime: Runtime, project_id: str) -> np.ndarray | None:
-    """The durable copy of a project's vector, if it has one for the current model."""
+def stored_vector(runtime: Runtime, project_id: str, model: str) -> np.ndarray | None:
+    """The durable copy of a project's vector by `model`, if it has one."""
     import numpy as np
 
     with runtime.db.session() as session:
-        row = session.get(ProjectVector, project_id)
-    if row is None or row.model != runtime.embedder.model_name:
+        row = session.get(ProjectVector, (project_id, model))
+    if row is None:
         return None
     return np.frombuffer(row.vector, dtype=np.float32)

@@ -47,22 +47,28 @@ def queue_vector_deletion(tx: QueueTransaction, project_id: str) -> str:
 
 
 def queue_reindex(
-    tx: QueueTransaction, project_ids: Sequence[str], *, mark_pending: bool = False
+    tx: QueueTransaction,
+    project_ids: Sequence[str],
+    *,
+    mark_pending: bool = False,
+    track: bool = False,
 ) -> list[str]:
     """Queue `tasks.batch_generate_embeddings` items of up to BATCH_SIZE projects each.
 
     With `mark_pending` the projects become pending under their batch's task (the start-up
     check, for projects whose vector is missing); a re-index on request leaves them as
-    they are until their new vector is stored.
+    they are until their new vector is stored. With `track` they only note the task, so a
+    restart does not queue them again (a new model's vectors, built while the old serve).
     """
     task_ids = []
     for start in range(0, len(project_ids), BATCH_SIZE):
         batch = list(project_ids[start : start + BATCH_SIZE])
         task_id = tx.enqueue("tasks.batch_generate_embeddings", batch)
         task_ids.append(task_id)
-        if mark_pending:
+        if mark_pending or track:
             for project in _locked(tx.session, batch):
-                project.status = EmbeddingStatus.PENDING
+                if mark_pending:
+                    project.status = EmbeddingStatus.PENDING
                 project.embedding_task_id = task_id
                 tx.session.add(project)
     return task_ids

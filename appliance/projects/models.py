@@ -197,7 +197,8 @@ class ProjectVector(SQLModel, table=True):
     __tablename__ = "project_vectors"
 
     project_id: str = Field(primary_key=True, max_length=36)
-    model: str = Field(max_length=300)
+    # Two models' vectors live side by side while a new model's are built (slots.py).
+    model: str = Field(primary_key=True, max_length=300)
     dimension: int
     text_hash: str = Field(max_length=64)
     vector: bytes = Field(sa_column=SAColumn(LargeBinary, nullable=False))

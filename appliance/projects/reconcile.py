@@ -44,38 +44,26 @@ def _store(runtime: Runtime) -> VectorStore:
 
 
 def reconcile(runtime: Runtime) -> ReconcileReport:
-    """Repair the store and queue the embeddings that are missing or stale."""
+    """Repair the store and queue the embeddings that are missing or stale.
+
+    While a new model's vectors are built (slots.py), the serving model's store is
+    repaired from its stored vectors too; what it lacks is not queued (the workers embed
+    with the new model), and projects stay `indexed` while their new vectors are made.
+    """
     store = _store(runtime)
     model = runtime.embedder.model_name
+    changing = runtime.search is not None and runtime.search.vectors is not store
     report = ReconcileReport()
-    in_store = store.fingerprints()
     with runtime.db.session() as session:
         projects = list(session.exec(select(Project)))
-        stored = {
-            row.project_id: (row.model, row.text_hash)
-            for row in session.exec(select(ProjectVector))
-        }
-    restore: list[Project] = []
-    indexed_now: dict[str, str] = {}
-    for project in projects:
-        fingerprint = embedding_hash(project)
-        if stored.get(project.id) != (model, fingerprint) or store.recreated:
-            if not _has_open_task(runtime, project.embedding_task_id):
-                report.queued.append(project.id)
-            continue
-        if in_store.get(project.id) != point_fingerprint(project, runtime.analyzer):
-            restore.append(project)
-        if project.status != EmbeddingStatus.INDEXED:
-            indexed_now[project.id] = fingerprint
-    report.restored = restore_from_stored(runtime, restore)
-    orphans = sorted(set(in_store) - {p.id for p in projects})
-    if orphans:
-        store.delete(orphans)
-        report.removed = len(orphans)
+    queued, indexed_now = _repair(runtime, projects, store, model, report)
+    report.queued = [p.id for p in queued if not _has_open_task(runtime, p.embedding_task_id)]
+    if runtime.search is not None and changing:
+        _repair(runtime, projects, runtime.search.vectors, runtime.search.model, report)
     report.marked_indexed = len(mark_indexed(runtime.db, indexed_now, durable=True))
     if report.queued:
         with runtime.queue.transaction() as tx:
-            queue_reindex(tx, report.queued, mark_pending=True)
+            queue_reindex(tx, report.queued, mark_pending=not changing, track=True)
     if report.restored or report.queued or report.removed or report.marked_indexed:
         log.info(
             "vector store check: %d restored from stored vectors, %d queued for embedding, "
@@ -86,6 +74,42 @@ def reconcile(runtime: Runtime) -> ReconcileReport:
             report.marked_indexed,
         )
     return report
+
+
+def _repair(
+    runtime: Runtime,
+    projects: list[Project],
+    store: VectorStore,
+    model: str,
+    report: ReconcileReport,
+) -> tuple[list[Project], dict[str, str]]:
+    """Restore `store`'s missing or stale points from the vectors stored for `model` and
+    remove points of deleted projects; returns the projects that have no current stored
+    vector, and those that have one but are not marked indexed (with its text hash)."""
+    in_store = store.fingerprints()
+    with runtime.db.session() as session:
+        stored = {
+            row.project_id: row.text_hash
+            for row in session.exec(select(ProjectVector).where(ProjectVector.model == model))
+        }
+    missing: list[Project] = []
+    restore: list[Project] = []
+    indexed_now: dict[str, str] = {}
+    for project in projects:
+        fingerprint = embedding_hash(project)
+        if stored.get(project.id) != fingerprint or store.recreated:
+            missing.append(project)
+            continue
+        if in_store.get(project.id) != point_fingerprint(project, runtime.analyzer):
+            restore.append(project)
+        if project.status != EmbeddingStatus.INDEXED:
+            indexed_now[project.id] = fingerprint
+    report.restored += restore_from_stored(runtime, restore, store=store, model=model)
+    orphans = sorted(set(in_store) - {p.id for p in projects})
+    if orphans:
+        store.delete(orphans)
+        report.removed += len(orphans)
+    return missing, indexed_now
 
 
 def rebuild_from_stored(runtime: Runtime) -> int:
@@ -99,21 +123,30 @@ def rebuild_from_stored(runtime: Runtime) -> int:
     return count
 
 
-def restore_from_stored(runtime: Runtime, projects: Sequence[Project]) -> int:
-    """Upsert the stored vectors of `projects` (those made from their current text)."""
-    store = _store(runtime)
-    model = runtime.embedder.model_name
+def restore_from_stored(
+    runtime: Runtime,
+    projects: Sequence[Project],
+    *,
+    store: VectorStore | None = None,
+    model: str | None = None,
+) -> int:
+    """Upsert the vectors stored for `model` of `projects` (those made from their current
+    text) into `store`; by default the configured model's, into its store."""
+    store = store or _store(runtime)
+    model = model or runtime.embedder.model_name
     restored = 0
     for start in range(0, len(projects), UPSERT_BATCH):
         batch = {p.id: p for p in projects[start : start + UPSERT_BATCH]}
         with runtime.db.session() as session:
             rows = session.exec(
-                select(ProjectVector).where(col(ProjectVector.project_id).in_(list(batch)))
+                select(ProjectVector).where(
+                    col(ProjectVector.project_id).in_(list(batch)), ProjectVector.model == model
+                )
             ).all()
         points = []
         for row in rows:
             project = batch[row.project_id]
-            if row.model != model or row.text_hash != embedding_hash(project):
+            if row.text_hash != embedding_hash(project):
                 continue
             # The stored bytes are float32 in this machine's order (numpy's tobytes());
             # the standard library reads them without loading numpy into the launcher.

@@ -37,9 +37,10 @@ class ScoredProject:
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """What to look for: a dense vector, the words' sparse vector, and the filter."""
+    """What to look for: a dense vector (None: none to be had, words alone), the words'
+    sparse vector, and the filter."""
 
-    vector: list[float]
+    vector: list[float] | None
     words: SparseVector
     where: VectorFilter
     limit: int
@@ -55,16 +56,18 @@ def find_projects(
 ) -> list[ScoredProject]:
     """The best `limit` projects for the request, best first, each explained."""
     depth = max(CANDIDATES, request.limit)
+    mode = request.mode if request.vector is not None else SearchMode.WORDS
     by_meaning: list[VectorHit] = []
     by_words: list[VectorHit] = []
-    if request.mode in (SearchMode.HYBRID, SearchMode.MEANING):
+    if request.vector is not None and mode in (SearchMode.HYBRID, SearchMode.MEANING):
         by_meaning = store.search(request.vector, limit=depth, where=request.where, payload=False)
-    if request.mode is not SearchMode.MEANING:
+    if mode is not SearchMode.MEANING:
         by_words = store.search_words(
             request.words, limit=depth, where=request.where, payload=False
         )
-    by_meaning += _meaning_of_word_hits(store, request, by_meaning, by_words)
-    fused = fuse(by_meaning, by_words, words_weight=request.mode.words_weight)
+    if request.vector is not None:
+        by_meaning += _meaning_of_word_hits(store, request.vector, request, by_meaning, by_words)
+    fused = fuse(by_meaning, by_words, words_weight=mode.words_weight)
     if request.min_score is not None:
         fused = [hit for hit in fused if hit.score >= request.min_score]
     fused = fused[: request.limit]
@@ -81,7 +84,7 @@ def find_projects(
 
 def search_request_for_text(
     runtime: Runtime,
-    vector: list[float],
+    vector: list[float] | None,
     text: str,
     where: VectorFilter,
     *,
@@ -118,6 +121,7 @@ def explain_likeness(
 
 def _meaning_of_word_hits(
     store: VectorStore,
+    vector: list[float],
     request: SearchRequest,
     by_meaning: Sequence[VectorHit],
     by_words: Sequence[VectorHit],
@@ -128,4 +132,4 @@ def _meaning_of_word_hits(
     if not missing:
         return []
     only = VectorFilter(request.where.equals, request.where.exclude_ids, only_ids=missing)
-    return store.search(request.vector, limit=len(missing), where=only, payload=False)
+    return store.search(vector, limit=len(missing), where=only, payload=False)

@@ -38,11 +38,10 @@ from appliance.projects.search import (
     search_request_for_text,
 )
 from appliance.projects.texts import embedding_text, point_fingerprint
-from appliance.runtime import Runtime
+from appliance.runtime import Runtime, SearchSide
 from appliance.search.fusion import SearchMode
-from appliance.search.query import QueryEmbedder
 from appliance.search.word_filter import Piece, word_filters
-from appliance.vectors.base import VectorFilter, VectorStore
+from appliance.vectors.base import VectorFilter
 
 # The fields the list's text filter looks in.
 TEXT_FIELDS = (
@@ -129,9 +128,8 @@ def new_project_row(data: ProjectCreate) -> dict[str, Any]:
 class ProjectService:
     """What the projects API does; routes only parse and serialize."""
 
-    def __init__(self, runtime: Runtime, query_embedder: QueryEmbedder) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.query_embedder = query_embedder
 
     @property
     def write_dialect(self) -> str:
@@ -250,8 +248,13 @@ class ProjectService:
 
     def _refresh_point(self, project: Project) -> None:
         """Phase, city or date changed: the filters must see it now, without re-embedding."""
-        if self.runtime.vectors is not None and project.status == EmbeddingStatus.INDEXED:
-            restore_from_stored(self.runtime, [project])
+        side = self.runtime.search
+        if self.runtime.vectors is None or project.status != EmbeddingStatus.INDEXED:
+            return
+        restore_from_stored(self.runtime, [project])
+        if side is not None and side.vectors is not self.runtime.vectors:
+            # A new model's vectors are being built: the serving ones must see it too.
+            restore_from_stored(self.runtime, [project], store=side.vectors, model=side.model)
 
     def delete(self, project_id: str) -> str:
         """Delete a project; its vector is removed in the background. Returns the task id."""
@@ -298,7 +301,8 @@ class ProjectService:
     ) -> list[ScoredProject]:
         """Past jobs most like this one, best first; the project itself is left out."""
         project = self.get(project_id)
-        vector = stored_vector(self.runtime, project_id)
+        side = self._side()
+        vector = stored_vector(self.runtime, project_id, side.model)
         if vector is None:
             raise ConflictError(
                 f"Project {project_id} has no embedding yet (status {project.status.value}); "
@@ -315,7 +319,7 @@ class ProjectService:
             mode=mode,
         )
         explain = explain_likeness(self.runtime, project)
-        return find_projects(self.runtime, self._store(), request, explain)
+        return find_projects(self.runtime, side.vectors, request, explain)
 
     def search(
         self,
@@ -327,8 +331,9 @@ class ProjectService:
         mode: SearchMode = SearchMode.HYBRID,
     ) -> list[ScoredProject]:
         """Projects that match `query` by meaning and by words (or one of them), best first."""
-        store = self._store()
-        vector = self.query_embedder.embed(query)
+        side = self._side()
+        # Without the serving model (its folder gone during a model change): words alone.
+        vector = side.queries.embed(query) if side.queries is not None else None
         request = search_request_for_text(
             self.runtime,
             vector,
@@ -338,12 +343,16 @@ class ProjectService:
             min_score=min_score,
             mode=mode,
         )
-        return find_projects(self.runtime, store, request, explain_query(self.runtime, query))
+        return find_projects(
+            self.runtime, side.vectors, request, explain_query(self.runtime, query)
+        )
 
-    def _store(self) -> VectorStore:
-        if self.runtime.vectors is None:
+    def _side(self) -> SearchSide:
+        # Read once per search: a model switch replaces it whole, so a search in flight
+        # uses one model's stores and vectors throughout.
+        if self.runtime.search is None:
             raise ConflictError("This process has no vector store; search runs in the app.")
-        return self.runtime.vectors
+        return self.runtime.search
 
     def stats(self) -> dict[str, int | None]:
         """How many projects there are, by embedding status, and points in the store."""
@@ -351,7 +360,11 @@ class ProjectService:
             by_status = dict(
                 session.exec(select(Project.status, func.count()).group_by(Project.status)).all()
             )
-            stored = session.exec(select(func.count()).select_from(ProjectVector)).one()
+            stored = session.exec(
+                select(func.count())
+                .select_from(ProjectVector)
+                .where(ProjectVector.model == self.runtime.embedder.model_name)
+            ).one()
         store = self.runtime.vectors
         return {
             "projects": sum(by_status.values()),

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from appliance.errors import AppError, InvalidInputError
 from appliance.runtime import Runtime
-from appliance.vectors.base import CHUNKS, PROJECTS, VectorPoint, VectorStore
+from appliance.vectors.base import CHUNKS, PROJECTS, VectorPoint
+from appliance.vectors.remote import VectorWriter
 
 
 class NoVectorStoreError(AppError):
@@ -21,7 +22,7 @@ class VectorOwner:
     """Writes into this process's vector store, if it owns one."""
 
     def __init__(self, runtime: Runtime) -> None:
-        self._stores = {PROJECTS: runtime.vectors, CHUNKS: runtime.chunks}
+        self.runtime = runtime
 
     def upsert(self, collection: str, points: Sequence[VectorPoint]) -> int:
         store = self._owned(collection)
@@ -35,8 +36,9 @@ class VectorOwner:
         self._owned(collection).delete(ids)
         return len(ids)
 
-    def _owned(self, collection: str) -> VectorStore:
-        store = self._stores.get(collection)
-        if store is None:
+    def _owned(self, collection: str) -> VectorWriter:
+        # Looked up on each write: a model switch replaces the writers (slots.py).
+        runtime = self.runtime
+        if runtime.vectors is None or collection not in (PROJECTS, CHUNKS):
             raise NoVectorStoreError("This process does not own a vector store.")
-        return store
+        return runtime.vector_writer if collection == PROJECTS else runtime.chunk_writer

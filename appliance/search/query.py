@@ -37,6 +37,7 @@ class QueryEmbedder:
         # An engine whose tokenizer is changed per call (torch's) must not be used by two
         # requests at once; ONNX Runtime's may, and two searches then use both cores.
         self._one_at_a_time = contextlib.nullcontext() if embedder.thread_safe else threading.Lock()
+        self.ready = threading.Event()  # set once the model is loaded
 
     def warm_up_in_background(self) -> None:
         """Load the model on a thread of its own, so a start does not wait for it."""
@@ -45,6 +46,7 @@ class QueryEmbedder:
     def _warm_up(self) -> None:
         try:
             self.embedder.warm_up()
+            self.ready.set()
         except Exception:
             # A search says why it cannot run; the start goes on.
             log.exception("loading the embedding model for searches failed")

@@ -60,12 +60,15 @@ def open_vector_store(
     qdrant_url: str | None = None,
     qdrant_api_key: str | None = None,
     collection: str = PROJECTS,
+    suffix: str = "",
 ) -> VectorStore:
     """Open one collection of the vector store the settings ask for, with vectors of
     `dimension` entries.
 
     A `qdrant_url` selects that server; otherwise `engine` picks an embedded engine in
-    `folder / engine` (projects) or `folder / "<engine>-<collection>"`. The returned store
+    `folder / engine` (projects) or `folder / "<engine>-<collection>"`. On a server, a
+    `suffix` names the collection `<collection>-<suffix>` (another model's, see slots.py;
+    embedded engines take another folder for it). The returned store
     has a `recreated` attribute: True when stored vectors had another dimension and were
     dropped, so every vector must be rebuilt. Raises ValueError for an unknown engine.
     """
@@ -78,7 +81,10 @@ def open_vector_store(
         from appliance.vectors.client import QdrantClientVectorStore
 
         return QdrantClientVectorStore.server(
-            qdrant_url, dimension, api_key=qdrant_api_key, collection=collection
+            qdrant_url,
+            dimension,
+            api_key=qdrant_api_key,
+            collection=f"{collection}-{suffix}" if suffix else collection,
         )
     if dimension < 1:
         raise ValueError(f"vector dimension must be positive, got {dimension}")

@@ -12,7 +12,6 @@ from sqlalchemy import text
 
 from appliance.projects.models import ProjectCreate
 from appliance.projects.service import ProjectService
-from appliance.search.query import QueryEmbedder
 from tests.e2e.test_projects import search, wait_indexed
 from tests.support import RunningAppliance
 
@@ -48,9 +47,7 @@ def test_owner_down_makes_the_task_retry_and_a_restart_finishes_it(
         stderr=subprocess.DEVNULL,
     )
     try:
-        projects = ProjectService(
-            fresh_appliance.runtime, QueryEmbedder(fresh_appliance.runtime.embedder)
-        )
+        projects = ProjectService(fresh_appliance.runtime)
         project, task_id = projects.create(
             ProjectCreate(
                 name="Balkon abdichten", trade="Dach", description="Balkon neu abgedichtet"

@@ -15,7 +15,6 @@ from appliance.config import Settings
 from appliance.projects.models import ProjectCreate
 from appliance.projects.service import ProjectService
 from appliance.runtime import Runtime
-from appliance.search.query import QueryEmbedder
 from appliance.tasking.execution import TaskExecutor
 
 
@@ -43,7 +42,7 @@ def run_queued(runtime: Runtime, task_id: str) -> dict[str, Any]:
 def test_the_seeds_three_arguments_are_accepted_when_the_task_runs_alone(
     owner: Runtime, as_keywords: bool
 ) -> None:
-    projects = ProjectService(owner, QueryEmbedder(owner.embedder))
+    projects = ProjectService(owner)
     created, own_task = projects.create(
         ProjectCreate(name="Heizung tauschen", description="Gastherme gegen Wärmepumpe tauschen")
     )

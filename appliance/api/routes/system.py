@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 
 from appliance import __version__
 from appliance.api.auth import ended_cookie, session_cookie
-from appliance.api.deps import ServerDep
+from appliance.api.deps import ProjectsDep, ServerDep
 from appliance.api.errors import ERROR_RESPONSES
 from appliance.api.security import session_from
+from appliance.model_change import progress
 
 router = APIRouter(tags=["system"], responses=ERROR_RESPONSES)
 
@@ -33,6 +34,22 @@ def info(server: ServerDep) -> dict[str, Any]:
         "lan_mode": server.lan_mode,
         "port": server.port,
         "tls_fingerprint": server.tls_fingerprint,
+    }
+
+
+@router.get("/api/v1/system/search-model")
+def search_model(projects: ProjectsDep) -> dict[str, Any]:
+    """The embedding model the search answers with; during a change of model, how far the
+    new model's vectors are (`change`, null otherwise). `state` "stuck" means the rebuild
+    stopped short (the task monitor lists the failed tasks) and the old model keeps
+    serving."""
+    runtime = projects.runtime
+    found = progress(runtime)
+    serving = runtime.search.model if runtime.search is not None else None
+    return {
+        "serving": serving,
+        "configured": runtime.embedder.model_name,
+        "change": found.as_json() if found is not None else None,
     }
 
 
