@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -79,3 +80,16 @@ def test_similar_jobs_rank_an_empty_test_project_low(
     assert by_id[empty]["match"]["level"] == "low"
     assert similar["data"][0]["id"] != empty
     assert similar["data"][-1]["id"] == empty
+
+
+def test_without_the_serving_model_the_search_goes_by_words(
+    client: TestClient, ids: dict[str, str], app_runtime: Runtime
+) -> None:
+    # During a model change whose old model's folder is gone (slots.py), no search text
+    # can be embedded for the old vectors: the jobs are found by their words.
+    assert app_runtime.search is not None
+    app_runtime.search = dataclasses.replace(app_runtime.search, queries=None)
+    found = search(client, "Regenrinne")
+    assert found[0]["id"] == ids[DACH["name"]]
+    assert len(found) < len(ALL) and not any(hit["match"]["meaning_only"] for hit in found)
+    assert search(client, "Wärmepumpe") == []

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 from sqlmodel import select
 
 from appliance.documents.lifecycle import EMBED_TASK
@@ -27,6 +28,7 @@ from appliance.projects.models import ProjectVector
 from tests.e2e.test_documents import search as search_papers
 from tests.e2e.test_documents import upload, wait_done
 from tests.e2e.test_projects import FIXTURE, search, wait_indexed
+from tests.e2e.test_ui import CHROMIUM, CHROMIUM_ARGS, open_view
 from tests.fixtures.tiny_model import DIMENSION, make_tiny_model
 from tests.support import RunningAppliance, wait_for
 
@@ -95,6 +97,21 @@ def search_model(appliance: RunningAppliance) -> dict[str, Any]:
     return body
 
 
+def monitor_text(appliance: RunningAppliance) -> str:
+    """The task monitor's note on the model change, as a browser shows it."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="de-DE")
+            open_view(page, appliance, "tasks")
+            note = page.locator("#model-change")
+            expect(note).to_be_visible()
+            text: str = note.inner_text()
+            return text
+        finally:
+            browser.close()
+
+
 def stored_models(appliance: RunningAppliance) -> tuple[set[str], set[str]]:
     with appliance.runtime.db.session() as session:
         projects = set(session.exec(select(ProjectVector.model)))
@@ -133,6 +150,10 @@ def test_the_old_vectors_answer_while_the_new_ones_are_built_then_the_search_swi
         assert ranked(similar(second, data["ids"][0])) == data["before"]["similar"]
         papers = [hit["id"] for hit in search_papers(second, "Abgasmessung Kessel")]
         assert papers == data["before"]["papers"]
+        # The task monitor says so, in German.
+        seen_in_browser = monitor_text(second)
+        assert "Neues Suchmodell wird vorbereitet: 0 von 12 Projekten" in seen_in_browser
+        assert "Bis dahin sucht das bisherige Modell." in seen_in_browser
         # Projects keep their status: they are found all along.
         listed = second.client.get("/api/v1/projects/", params={"limit": 100}).json()["data"]
         assert {p["status"] for p in listed} == {"indexed"}

@@ -2,7 +2,7 @@
 // failures with retry and the recent history, all refreshed every second.
 import { api, ApiError } from "./api.js";
 import { $, KeyedList, fill, formatDate, formatSeconds, formatTime, h, shortId } from "./dom.js";
-import { t, tOr } from "./i18n.js";
+import { locale, t, tOr } from "./i18n.js";
 import { act, notify, showInline } from "./notice.js";
 import { poller } from "./poll.js";
 
@@ -130,6 +130,27 @@ function renderStats(summary, health, queue) {
   for (const [name, value] of Object.entries(values)) fill($(`#stat-${name}`), value);
 }
 
+/** While a new search model's vectors are built: how far they are, or that they are stuck. */
+function renderModelChange(searchModel) {
+  const change = searchModel.change;
+  const box = $("#model-change");
+  box.hidden = !change;
+  if (!change) return;
+  const count = (n) => Number(n).toLocaleString(locale());
+  const key = change.state === "stuck" ? "tasks.modelStuck" : "tasks.modelBuilding";
+  fill($("#model-change-text"), t(key, {
+    projects: count(change.projects_done),
+    projectsTotal: count(change.projects_total),
+    papers: count(change.documents_done),
+    papersTotal: count(change.documents_total),
+  }));
+  box.classList.toggle("stuck", change.state === "stuck");
+  const total = change.projects_total + change.documents_total;
+  const progress = $("#model-change-progress");
+  progress.max = Math.max(total, 1);
+  progress.value = change.projects_done + change.documents_done;
+}
+
 function renderList(name, tasks) {
   tables[name].render(tasks);
   const empty = $(`#${name}-empty`);
@@ -138,7 +159,7 @@ function renderList(name, tasks) {
 
 async function refresh() {
   try {
-    const [summary, health, queue, workers, active, waiting, failed, history] = await Promise.all([
+    const [summary, health, queue, workers, active, waiting, failed, history, searchModel] = await Promise.all([
       api.get("/tasks/summary"),
       api.get("/tasks/health", {}, { accept: [503] }),
       api.get("/tasks/queue/stats"),
@@ -147,8 +168,10 @@ async function refresh() {
       api.get("/tasks/tasks", { state: "PENDING,RETRY", limit: 50 }),
       api.get("/tasks/tasks", { state: "FAILURE", limit: 20 }),
       api.get("/tasks/tasks", { limit: 20 }),
+      api.get("/system/search-model"),
     ]);
     renderStats(summary, health, queue);
+    renderModelChange(searchModel);
     waitingCount = summary.tasks.reserved + summary.tasks.scheduled;
     // The running tasks are the ledger's word; a worker's heartbeat may lag behind them.
     const running = new Map(active.active_tasks.map((task) => [task.worker, task.task_name]));
