@@ -27,6 +27,7 @@ SECTIONS = (
     "versus_peer",
     "search_load",
     "search_quality",
+    "model_change",
     "api_latency",
     "embeddings",
     "documents",

@@ -303,6 +303,13 @@ class ProjectService:
         project = self.get(project_id)
         side = self._side()
         vector = stored_vector(self.runtime, project_id, side.model)
+        if vector is None and project.status == EmbeddingStatus.INDEXED:
+            # Added during a change of model: embedded by the new model only.
+            raise ConflictError(
+                f"Project {project_id} was added while the search model changes; similar "
+                "projects are available once the new model answers searches.",
+                status=project.status.value,
+            )
         if vector is None:
             raise ConflictError(
                 f"Project {project_id} has no embedding yet (status {project.status.value}); "

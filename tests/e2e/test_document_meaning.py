@@ -87,11 +87,13 @@ def test_project_embeddings_pass_the_chunks_of_papers_waiting(
             state = appliance.client.get(f"{URL}{document['id']}").json()
             return state["status"] == "completed" and state["stage"] == "embedding"
 
-        # The embedding worker holds the first paper's first run; the second paper's
-        # first run waits in the queue behind it.
+        # The embedding worker holds one paper's first run (whichever paper was read
+        # first); the other paper's first run waits in the queue behind it.
         wait_for(lambda: waiting(first) and waiting(second), timeout=300, what="both read")
         reached = hold.with_name(f"{hold.name}.reached")
         wait_for(reached.exists, timeout=300, what="a run held")
+        (held,) = [r for r in embed_runs(appliance) if r.state == "STARTED"]
+        behind = second if held.args_json.startswith(f'["{first["id"]}"') else first
         created = appliance.client.post(
             "/api/v1/projects/", json={"name": "Dachrinne Haus Sommer", "description": "Rinne"}
         ).json()
@@ -99,8 +101,8 @@ def test_project_embeddings_pass_the_chunks_of_papers_waiting(
         wait_done(appliance, document["id"], timeout=300)
     project_task = appliance.task(created["task_id"])
     assert project_task.state == "SUCCESS"
-    # Queued after the second paper's first run, the project's embedding started before it.
-    runs = [r for r in embed_runs(appliance) if r.args_json.startswith(f'["{second["id"]}"')]
-    second_first_run = min(runs, key=lambda r: r.enqueued_at)
-    assert second_first_run.enqueued_at < project_task.enqueued_at
-    assert project_task.started_at < second_first_run.started_at
+    # Queued after the waiting paper's first run, the project's embedding started before it.
+    runs = [r for r in embed_runs(appliance) if r.args_json.startswith(f'["{behind["id"]}"')]
+    behind_first_run = min(runs, key=lambda r: r.enqueued_at)
+    assert behind_first_run.enqueued_at < project_task.enqueued_at
+    assert project_task.started_at < behind_first_run.started_at
