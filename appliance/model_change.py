@@ -169,7 +169,7 @@ class ModelSwitch:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        """Remove what earlier changes left behind; load the new model for searches."""
+        """Remove what earlier changes left behind."""
         remove_leftovers(self.runtime)
         if self.runtime.slots is not None and self.runtime.slots.building is not None:
             log.info(
@@ -178,22 +178,25 @@ class ModelSwitch:
                 self.runtime.slots.serving.model,
                 self.runtime.slots.building.model,
             )
-            # Loaded ahead, so the first search after the switch does not wait for it.
-            self._queries = QueryEmbedder(self.runtime.embedder)
-            self._queries.warm_up_in_background()
 
     def check(self) -> None:
         """Switch if the new model's vectors are complete; close the old stores later."""
         with self._lock:
             self._retire_when_due()
             found = progress(self.runtime)
-            if found is None or not found.counted_complete or self._queries is None:
+            if found is None or not found.counted_complete:
                 return
-            if not self._queries.ready.is_set():
+            if self._queries is None:
+                # Loaded now, not at start: by now the workers have prepared the model
+                # (its ONNX export), and loading it here while searches run costs them
+                # least. The switch waits for it, so the first search after it does not.
+                self._queries = QueryEmbedder(self.runtime.embedder)
+                self._queries.warm_up_in_background()
                 return
-            if not every_project_current(self.runtime, found.building):
-                return
-            self._switch()
+            if self._queries.ready.is_set() and every_project_current(
+                self.runtime, found.building
+            ):
+                self._switch()
 
     def _switch(self) -> None:
         runtime = self.runtime

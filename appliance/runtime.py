@@ -9,6 +9,7 @@ from enum import StrEnum
 from appliance.config import Settings
 from appliance.db import Database
 from appliance.embedding import Embedder, model_dimension, model_path_of, open_embedder
+from appliance.errors import StartupError
 from appliance.internal_client import InternalClient
 from appliance.reader.sandbox import ExtractionSandbox
 from appliance.search import Analyzer, open_analyzer
@@ -142,7 +143,7 @@ class Runtime:
                 analyzer,
                 reader=reader,
             )
-        slots = plan_slots(db, embedder.model_name, model_dimension(settings.embedding_model))
+        slots = plan_slots(db, embedder.model_name, _dimension_of(settings))
         vectors, chunks = open_slot(settings, slots.target)
         writer: VectorWriter = vectors
         chunk_writer: VectorWriter = chunks
@@ -212,3 +213,19 @@ def _queries_for(settings: Settings, slot: Slot) -> QueryEmbedder | None:
         return None
     old = settings.model_copy(update={"embedding_model": path})
     return QueryEmbedder(open_embedder(old, threads=1, background=False))
+
+
+class ModelFolderError(StartupError):
+    """`APPLIANCE_EMBEDDING_MODEL` names a folder that is no model: nothing is changed."""
+
+    exit_code = 2
+
+
+def _dimension_of(settings: Settings) -> int:
+    try:
+        return model_dimension(settings.embedding_model)
+    except (OSError, ValueError) as exc:
+        raise ModelFolderError(
+            f"Invalid setting APPLIANCE_EMBEDDING_MODEL: {exc}. Nothing was changed; the "
+            "search keeps the model it has."
+        ) from None

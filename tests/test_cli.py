@@ -73,3 +73,20 @@ def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path) -> None:  # typ
         "Invalid setting APPLIANCE_DATABASE_URL: 'mysql://' is not supported; use "
         "postgresql://user:password@host:5432/dbname, or sqlite:////absolute/path/app.db"
     ]
+
+
+def test_a_model_setting_that_names_no_model_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "APPLIANCE_EMBEDDING_MODEL": str(tmp_path / "no-model-here")}
+    out = subprocess.run(
+        [sys.executable, "-m", "appliance", "reindex", "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        f"Invalid setting APPLIANCE_EMBEDDING_MODEL: {tmp_path / 'no-model-here'} is not a "
+        "sentence-transformers model folder. Nothing was changed; the search keeps the "
+        "model it has."
+    ]
