@@ -193,9 +193,7 @@ class ModelSwitch:
                 self._queries = QueryEmbedder(self.runtime.embedder)
                 self._queries.warm_up_in_background()
                 return
-            if self._queries.ready.is_set() and every_project_current(
-                self.runtime, found.building
-            ):
+            if self._queries.ready.is_set() and every_project_current(self.runtime, found.building):
                 self._switch()
 
     def _switch(self) -> None:
