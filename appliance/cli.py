@@ -1,5 +1,5 @@
 """The `appliance` command: run (default), worker, node, reindex, purge, backup, restore,
-migrate, open, prepare-model, selftest, version.
+migrate, open, prepare-model, stop, selftest, version.
 
 Exit codes: 0 done, 1 failed, 2 invalid settings, 3 cannot start (already running, port
 in use), 4 a server the settings name (Redis) cannot be reached.
@@ -20,6 +20,7 @@ from appliance import __version__
 from appliance.config import Settings
 from appliance.errors import StartupError
 from appliance.private_files import use_private_umask
+from appliance.start_notice import tell_person
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -128,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(prepare)
 
+    stop = commands.add_parser(
+        "stop", help="stop the appliance running on the data folder and wait until it has"
+    )
+    _add_common(stop)
     commands.add_parser("selftest", help="start everything on a temporary folder and check it")
     commands.add_parser("version", help="print the version")
     _add_run_flags(parser)
@@ -206,7 +211,10 @@ def _run_command(command: str, args: argparse.Namespace, settings: Settings) -> 
     try:
         return _dispatch(command, args, settings)
     except StartupError as exc:
-        print(str(exc), file=sys.stderr)
+        if sys.stderr is not None:  # a windowed program has none
+            print(str(exc), file=sys.stderr)
+        if command == "run":
+            tell_person(exc.exit_code, exc.german, str(exc))
         return exc.exit_code
 
 
@@ -253,6 +261,11 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int
         from appliance.commands import purge
 
         return purge(settings, queue=args.queue, confirmed=args.yes)
+
+    if command == "stop":
+        from appliance.commands import stop
+
+        return stop(settings)
 
     if command == "prepare-model":
         from appliance.commands import prepare_model

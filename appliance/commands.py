@@ -1,5 +1,5 @@
 """Maintenance commands: `appliance reindex` (through the running appliance if there is
-one, else directly), `appliance purge` and `appliance prepare-model`."""
+one, else directly), `appliance purge`, `appliance prepare-model` and `appliance stop`."""
 
 from __future__ import annotations
 
@@ -46,10 +46,38 @@ def _through_running_appliance(settings: Settings, *, from_stored: bool) -> int:
     if not info:
         print("The appliance seems to be starting or stopping; try again in a moment.")
         return 1
-    url = str(info["url"]).rstrip("/") + "/api/v1/projects/reindex"
-    response = httpx.post(
-        url,
-        json={"from_stored": from_stored},
+    response = _post(settings, info, "/api/v1/projects/reindex", {"from_stored": from_stored})
+    print(response.text)
+    return 0 if response.status_code == 200 else 1
+
+
+def stop(settings: Settings, *, wait: float = 30.0) -> int:
+    """Stop the appliance running on the data folder, as the UI's "Beenden" does, and wait
+    until it has let go of the folder (an installer runs this before it replaces files).
+
+    0 when it stopped or was not running, 1 when it still runs after `wait` seconds.
+    """
+    info = running_instance(settings)
+    if info:
+        try:
+            _post(settings, info, "/api/v1/system/shutdown", None)
+        except httpx.HTTPError as exc:
+            print(f"Asking the appliance to stop failed: {exc}", file=sys.stderr)
+    lock = instance_lock(settings)
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        print("HandwerkML Appliance is still running.", file=sys.stderr)
+        return 1
+    lock.release()
+    print("HandwerkML Appliance is not running.")
+    return 0
+
+
+def _post(settings: Settings, info: dict[str, object], path: str, body: object) -> httpx.Response:
+    return httpx.post(
+        str(info["url"]).rstrip("/") + path,
+        json=body,
         headers={"Authorization": f"Bearer {installation_token(settings.data_dir)}"},
         timeout=600,
         # In LAN mode the appliance answers HTTPS with its own certificate.
@@ -57,8 +85,6 @@ def _through_running_appliance(settings: Settings, *, from_stored: bool) -> int:
         if settings.tls
         else True,
     )
-    print(response.text)
-    return 0 if response.status_code == 200 else 1
 
 
 def purge(settings: Settings, *, queue: str | None, confirmed: bool) -> int:

@@ -54,7 +54,34 @@ class StartupError(Exception):
     """A command cannot start; the message is one line for a person, with an exit code.
 
     Codes: 2 settings that cannot work, 3 cannot start here (already running, port in
-    use), 4 a server the settings name cannot be reached.
+    use), 4 a server the settings name cannot be reached. `german` is what a person who
+    double-clicked the program is shown (start_notice.py), where one is written.
     """
 
     exit_code = 3
+
+    def __init__(self, message: str, *, german: str | None = None) -> None:
+        super().__init__(message)
+        self.german = german
+
+
+class MissingServerPartError(StartupError):
+    """A setting asks for a distributed engine whose driver this program leaves out."""
+
+    exit_code = 2
+
+
+def require_server_part(module: str, setting: str) -> None:
+    """Raise MissingServerPartError when `module` cannot be imported.
+
+    The desktop program ships without the distributed engines' drivers (PostgreSQL,
+    Redis, a Qdrant server); a setting that needs one says so in one line, not a trace.
+    """
+    try:
+        __import__(module)
+    except ImportError:
+        raise MissingServerPartError(
+            f"{setting} needs the Python package {module!r}, which this program does not "
+            "include: install the appliance from source with its server extra "
+            "(pip install 'handwerkml-appliance[server]')."
+        ) from None

@@ -76,7 +76,11 @@ class Launcher:
             if self.reuse_running and url:
                 webbrowser.open(url)
                 return 0
-            raise CannotStartError(self._already_running_message()) from None
+            raise CannotStartError(
+                self._already_running_message(),
+                german="HandwerkML läuft schon für diesen Datenordner. Beenden Sie es zuerst "
+                "(„Beenden“ in der Kopfzeile), oder öffnen Sie es im Browser.",
+            ) from None
         try:
             return self._run_locked()
         finally:
@@ -190,7 +194,9 @@ class Launcher:
             sock.close()
             raise CannotStartError(
                 f"Port {port} on {host} is in use ({exc.strerror}). "
-                "Start with --port to choose another one."
+                "Start with --port to choose another one.",
+                german=f"Port {port} wird schon von einem anderen Programm benutzt. Beenden "
+                "Sie es, oder starten Sie HandwerkML mit einem anderen Port (--port).",
             ) from None
         sock.listen(128)
         sock.set_inheritable(False)

@@ -24,6 +24,7 @@ from bench.report import machine, write
 
 SECTIONS = (
     "startup",
+    "installed",
     "versus_peer",
     "search_load",
     "search_quality",

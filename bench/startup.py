@@ -64,9 +64,10 @@ def _log_moments(log: Path, spawned: float) -> dict[str, float]:
     return found
 
 
-def _one_start(folder: Path) -> dict[str, float]:
-    """Spawn the launcher and time the three moments, plus the steps its log shows."""
-    running = RunningAppliance(folder / "data", env=production_env())
+def _one_start(folder: Path, program: list[str] | None = None) -> dict[str, float]:
+    """Spawn the launcher (of `program`: default from source) and time the three moments,
+    plus the steps its log shows."""
+    running = RunningAppliance(folder / "data", env=production_env(), program=program)
     TimedClient.authorize(running.port, bearer(running.data_dir))
     client = TimedClient(running.port, timeout=30)
     found: dict[str, float] = {}

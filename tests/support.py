@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -94,12 +94,29 @@ def wait_for(
 
 
 class RunningAppliance:
-    """`appliance run` as a child process on its own data directory and port."""
+    """`appliance run` as a child process on its own data directory and port.
 
-    def __init__(self, data_dir: Path, *, env: dict[str, str] | None = None) -> None:
+    `program` is the command that stands for `appliance` (default: this interpreter's
+    `python -m appliance`); a built program gets an environment without this Python's
+    variables, as on a PC where it is installed.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        env: dict[str, str] | None = None,
+        program: Sequence[str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.env = {**os.environ, **FAST_ENGINE, **(env or {})}
+        self.program = list(program or [sys.executable, "-m", "appliance"])
+        outer = {
+            key: value
+            for key, value in os.environ.items()
+            if program is None or not key.startswith(("PYTHON", "VIRTUAL_ENV"))
+        }
+        self.env = {**outer, **FAST_ENGINE, **(env or {})}
         self.env["APPLIANCE_DATA_DIR"] = str(data_dir)
         self.env["APPLIANCE_PORT"] = str(self.port)
         self.env["APPLIANCE_OPEN_BROWSER"] = "false"
@@ -131,7 +148,7 @@ class RunningAppliance:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "appliance", "run"],
+            [*self.program, "run"],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

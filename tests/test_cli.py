@@ -1,4 +1,5 @@
 import os
+import socket
 import subprocess
 import sys
 
@@ -90,3 +91,32 @@ def test_a_model_setting_that_names_no_model_is_one_line(tmp_path) -> None:  # t
         "sentence-transformers model folder. Nothing was changed; the search keeps the "
         "model it has."
     ]
+
+
+def test_a_start_error_without_a_terminal_reaches_the_desktop_in_german(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Double-clicked, nobody reads stderr: the desktop's notification tool is told. The
+    # tool here stands in for the desktop's and writes down what it was asked to show.
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    shown = tmp_path / "shown.txt"
+    notify = tools / "notify-send"
+    notify.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {shown}\n', encoding="utf-8")
+    notify.chmod(0o755)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"}
+        command = [sys.executable, "-m", "appliance", "--data-dir", str(tmp_path / "data")]
+        out = subprocess.run(
+            [*command, "--port", str(port), "--no-browser"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    assert out.returncode == 3
+    assert f"Port {port} on 127.0.0.1 is in use" in out.stderr
+    lines = shown.read_text("utf-8").splitlines()
+    assert "HandwerkML konnte nicht starten" in lines
+    assert f"Port {port} wird schon von einem anderen Programm benutzt." in " ".join(lines)

@@ -1,4 +1,5 @@
-"""The single-file Linux program is built from this tree and passes its own selftest.
+"""The Linux program folder and its .deb are built from this tree; the program passes its
+own selftest, carries no torch, and the package says which glibc it needs.
 
 This builds with PyInstaller (several minutes) and is what proves the installer works on
 a PC with nothing else installed. `APPLIANCE_SKIP_BUILD=1` skips it for quick local runs;
@@ -8,6 +9,7 @@ CI never sets it.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -16,7 +18,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-BINARY = ROOT / "build" / "out" / "dist" / "handwerkml"
+FOLDER = ROOT / "build" / "out" / "dist" / "handwerkml"
+BINARY = FOLDER / "handwerkml"
 
 pytestmark = [
     pytest.mark.skipif(
@@ -43,10 +46,19 @@ def test_linux_binary_and_deb_build_and_the_binary_passes_its_selftest() -> None
     ).stdout
     for member in (
         "./opt/handwerkml/handwerkml",
+        "./opt/handwerkml/_internal/",
         "./usr/share/applications/handwerkml.desktop",
         "./usr/share/icons/hicolor/256x256/apps/handwerkml.png",
     ):
         assert member in listing
+    # Lean: the program embeds with ONNX Runtime; torch, its tests and the distributed
+    # engines' drivers stay out.
+    for left_out in ("/torch/", "/sentence_transformers/", "/psycopg/", "/redis/", "/tests/"):
+        assert left_out not in listing, left_out
+    control = subprocess.run(
+        ["dpkg-deb", "--field", str(debs[0]), "Depends"], capture_output=True, text=True
+    ).stdout
+    assert re.fullmatch(r"libc6 \(>= 2\.\d+\)\n", control), control
 
     # Without the venv on PATH or PYTHONPATH: the binary must carry everything itself.
     clean_env = {

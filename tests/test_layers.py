@@ -65,6 +65,7 @@ LAYERS: dict[str, int] = {
     "private_files": 5,
     "processes": 5,
     "samples": 5,
+    "start_notice": 5,
     "timers": 5,
 }
 

@@ -103,3 +103,23 @@ def test_beenden_from_the_ui_stops_everything(fresh_appliance: RunningAppliance)
     assert fresh_appliance.process is not None
     assert fresh_appliance.process.wait(timeout=10) == 0
     assert wait_for(lambda: not worker_processes(fresh_appliance), timeout=5, what="no workers")
+
+
+def test_appliance_stop_ends_the_running_copy_and_waits_for_it(
+    fresh_appliance: RunningAppliance,
+) -> None:
+    # What an installer runs before it replaces the program's files.
+    fresh_appliance.start()
+    command = [sys.executable, "-m", "appliance", "stop"]
+    stopped = subprocess.run(
+        command, env=fresh_appliance.env, capture_output=True, text=True, timeout=60
+    )
+    assert stopped.returncode == 0, stopped.stderr
+    assert stopped.stdout.strip() == "HandwerkML Appliance is not running."
+    # It returned once the launcher had let go of the data folder.
+    assert fresh_appliance.process is not None
+    assert fresh_appliance.process.wait(timeout=5) == 0
+    assert wait_for(lambda: not worker_processes(fresh_appliance), timeout=5, what="no workers")
+    # Nothing running: nothing to do, and still success.
+    again = subprocess.run(command, env=fresh_appliance.env, capture_output=True, text=True)
+    assert again.returncode == 0
