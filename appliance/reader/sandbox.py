@@ -156,17 +156,23 @@ class ExtractionSandbox:
         on_page: Callable[[PageText], None],
     ) -> int:
         deadline = time.monotonic() + self.timeout
+        # On a clock, not when the child falls silent: a child that keeps reporting pages
+        # while its memory grows must be checked too (on Windows this check is the only
+        # limit; elsewhere the child also caps its own address space).
+        next_check = time.monotonic() + MEMORY_POLL_INTERVAL
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 raise SandboxError(
                     "timeout",
                     f"Reading the file took longer than {self.timeout:g} seconds and was stopped.",
                 )
-            try:
-                event = self._events.get(timeout=min(remaining, MEMORY_POLL_INTERVAL))
-            except queue.Empty:
+            if now >= next_check:
                 self._check_memory(child)
+                next_check = now + MEMORY_POLL_INTERVAL
+            try:
+                event = self._events.get(timeout=min(deadline, next_check) - now)
+            except queue.Empty:
                 continue
             if event is _EOF:
                 raise SandboxError(

@@ -226,3 +226,40 @@ def alive(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+# A reader that reports a page every few ms while it takes 4 MB more each time, and caps
+# nothing itself (as on Windows, where no address-space limit exists).
+GREEDY_READER = """
+import json, sys, time
+print(json.dumps({"ready": True}), flush=True)
+sys.stdin.readline()
+hoard = []
+for page in range(1, 100000):
+    hoard.append(bytearray(4 * 1024 * 1024))
+    print(json.dumps({"progress": ["reading", page, 0]}), flush=True)
+    time.sleep(0.005)
+"""
+
+
+def test_a_reader_that_keeps_reporting_is_still_held_to_the_memory_cap(tmp_path: Path) -> None:
+    greedy = tmp_path / "greedy.py"
+    greedy.write_text(GREEDY_READER, encoding="utf-8")
+    box = ExtractionSandbox([sys.executable, str(greedy)], timeout=60, memory_mb=300)
+    reported: list[Progress] = []
+    try:
+        with pytest.raises(SandboxError) as stopped:
+            box.extract(
+                make.cp1252_txt(tmp_path / "any.txt", "egal"),
+                FileType.TXT,
+                ExtractLimits(),
+                reported.append,
+                lambda page: None,
+            )
+        assert stopped.value.code == "too_much_memory"
+        assert box._child is None  # stopped
+    finally:
+        box.close()
+    # Stopped soon after it passed the cap (75 pages of 4 MB), not when its time was up:
+    # at one page per 5 ms at the most, a check every 0.25 s lets at most ~50 more pass.
+    assert 75 <= reported[-1].page < 200, reported[-1]
