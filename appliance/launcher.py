@@ -103,6 +103,7 @@ class Launcher:
         if opened_up:
             log.info("made %d files and folders of the data folder private", opened_up)
         sock = self._bind()
+        self._open_browser()
         runtime = start_runtime(settings, role=Role.SERVER, own_vectors=True)
         supervisor = WorkerSupervisor(settings, on_exit=self._on_worker_exit)
         # With a shared queue, workers of other machines appear in the ledger too: this
@@ -212,14 +213,20 @@ class Launcher:
                 return False
         return True
 
+    def _open_browser(self) -> None:
+        """Open the UI as soon as the port listens, before anything else starts: a
+        double-click shows a window within a second, whose page loads once the server
+        answers (the browser's connection waits in the socket's queue until then)."""
+        if not self.settings.open_browser:
+            return
+        # With the access token: the UI answers nobody without it (or a password).
+        url = f"{self.settings.base_url}/?token={installation_token(self.settings.data_dir)}"
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
     def _announce(self) -> None:
         url = self.settings.base_url + "/"
         announce(self.settings.data_dir, url)
         log.info("HandwerkML Appliance is ready at %s", url)
-        if self.settings.open_browser:
-            # With the access token: the UI answers nobody without it (or a password).
-            with_token = f"{url}?token={installation_token(self.settings.data_dir)}"
-            threading.Thread(target=webbrowser.open, args=(with_token,), daemon=True).start()
 
     def _enqueue_start_tasks(self, runtime: Runtime) -> None:
         # Huey skips periodic runs missed while the PC was off: catch up once at start.

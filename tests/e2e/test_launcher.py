@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -123,3 +124,33 @@ def test_appliance_stop_ends_the_running_copy_and_waits_for_it(
     # Nothing running: nothing to do, and still success.
     again = subprocess.run(command, env=fresh_appliance.env, capture_output=True, text=True)
     assert again.returncode == 0
+
+
+def test_a_double_click_opens_the_browser_which_gets_the_ui_once_it_answers(
+    fresh_appliance: RunningAppliance, tmp_path: Path
+) -> None:
+    # The "browser" here fetches the address it is given, as a real one would: opened as
+    # soon as the port listens, its request waits until the server answers.
+    seen = tmp_path / "browser.txt"
+    browser = tmp_path / "browser.py"
+    browser.write_text(
+        "import sys, urllib.request\n"
+        "url = sys.argv[1]\n"
+        "browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())\n"
+        "try:\n"
+        "    page = browser.open(url, timeout=120).read().decode()\n"
+        "except Exception as exc:\n"
+        "    page = repr(exc)\n"
+        f"open({str(seen)!r}, 'w').write(url + '\\n' + page)\n",
+        encoding="utf-8",
+    )
+    fresh_appliance.env["APPLIANCE_OPEN_BROWSER"] = "true"
+    fresh_appliance.env["BROWSER"] = f"{sys.executable} {browser} %s"
+    fresh_appliance.start()
+    url, page = wait_for(
+        lambda: seen.exists() and seen.read_text("utf-8").split("\n", 1),
+        timeout=60,
+        what="the browser's page",
+    )
+    assert url == f"{fresh_appliance.url}/?token={fresh_appliance.token}"
+    assert '<title data-i18n="app.title">HandwerkML' in page
