@@ -32,7 +32,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 from sqlmodel import Session
 
-from appliance.errors import require_server_part
+from appliance.errors import require_part
 
 BUSY_TIMEOUT_MS = 5000
 WAL_SIZE_LIMIT = 64 * 1024 * 1024
@@ -151,7 +151,7 @@ def create_db_engine(url_or_path: str | Path, *, synchronous: str = "FULL") -> E
         )
         _configure_sqlite(engine, synchronous)
         return engine
-    require_server_part("psycopg", "APPLIANCE_DATABASE_URL")
+    require_part("psycopg", "APPLIANCE_DATABASE_URL")
     return create_engine(
         url,
         pool_pre_ping=True,

@@ -65,23 +65,24 @@ class StartupError(Exception):
         self.german = german
 
 
-class MissingServerPartError(StartupError):
-    """A setting asks for a distributed engine whose driver this program leaves out."""
+class MissingPartError(StartupError):
+    """A setting asks for a package this program leaves out."""
 
     exit_code = 2
 
 
-def require_server_part(module: str, setting: str) -> None:
-    """Raise MissingServerPartError when `module` cannot be imported.
+def require_part(module: str, setting: str, *, extra: str = "server") -> None:
+    """Raise MissingPartError when `module` cannot be imported.
 
     The desktop program ships without the distributed engines' drivers (PostgreSQL,
-    Redis, a Qdrant server); a setting that needs one says so in one line, not a trace.
+    Redis, a Qdrant server: the `server` extra) and without torch (the `export` extra); a
+    setting that needs one says so in one line, not a trace.
     """
     try:
         __import__(module)
     except ImportError:
-        raise MissingServerPartError(
+        raise MissingPartError(
             f"{setting} needs the Python package {module!r}, which this program does not "
-            "include: install the appliance from source with its server extra "
-            "(pip install 'handwerkml-appliance[server]')."
+            f"include: install the appliance from source with its {extra} extra "
+            f"(pip install 'handwerkml-appliance[{extra}]')."
         ) from None

@@ -18,6 +18,7 @@ from appliance.embedding.torch_engine import (
     model_name_of,
     model_path_of,
 )
+from appliance.errors import require_part
 
 __all__ = [
     "Embedder",
@@ -43,6 +44,7 @@ def open_embedder(settings: Settings, *, threads: int, background: bool) -> Wind
     """
     lanes = settings.embedding_threads or threads
     if settings.embedding_engine == "torch":
+        require_part("torch", "APPLIANCE_EMBEDDING_ENGINE=torch", extra="export")
         return SentenceTransformerEmbedder(
             settings.embedding_model, threads=lanes, background=background
         )

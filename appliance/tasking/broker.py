@@ -29,7 +29,7 @@ from huey.storage import PriorityRedisStorage, SqliteStorage
 
 from appliance.config import Settings
 from appliance.db import WAL_SIZE_LIMIT
-from appliance.errors import StartupError, require_server_part
+from appliance.errors import StartupError, require_part
 from appliance.tasking.messages import JsonMessages
 
 log = logging.getLogger("appliance.queue")
@@ -123,7 +123,7 @@ def create_huey(settings: Settings, queue: str) -> Huey:
         "serializer": JsonMessages(),
     }
     if settings.queue_url:
-        require_server_part("redis", "APPLIANCE_QUEUE_URL")
+        require_part("redis", "APPLIANCE_QUEUE_URL")
         from redis import ConnectionPool
 
         # Huey takes a URL or connection options, not both; a pool carries both.
