@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from appliance.errors import require_part
 from appliance.vectors.base import (
     CHUNKS,
     COLLECTIONS,
@@ -78,6 +79,7 @@ def open_vector_store(
         raise ValueError(f"unknown collection {collection!r}")
     # Imported here: qdrant_client takes ~1.7 s to import, and only two paths need it.
     if qdrant_url:
+        require_part("qdrant_client", "APPLIANCE_QDRANT_URL")
         from appliance.vectors.client import QdrantClientVectorStore
 
         return QdrantClientVectorStore.server(
@@ -90,6 +92,7 @@ def open_vector_store(
         raise ValueError(f"vector dimension must be positive, got {dimension}")
     opener: Callable[[Path, int], VectorStore]
     if engine == "local":
+        require_part("qdrant_client", "APPLIANCE_VECTOR_ENGINE=local")
         from appliance.vectors.client import QdrantClientVectorStore
 
         def opener(store_dir: Path, size: int) -> VectorStore:
