@@ -228,14 +228,8 @@ const MESSAGES = {
   "tasks.offline": ["offline", "offline"],
   "tasks.revoke": ["Widerrufen", "Revoke"],
   "tasks.purge": ["Warteschlange leeren", "Empty the queue"],
-  "tasks.modelBuilding": [
-    "Neues Suchmodell wird vorbereitet: {projects} von {projectsTotal} Projekten und {papers} von {papersTotal} Dokumenten sind fertig. Bis dahin sucht das bisherige Modell.",
-    "New search model being prepared: {projects} of {projectsTotal} projects and {papers} of {papersTotal} documents are done. Until then the previous model answers searches.",
-  ],
-  "tasks.modelStuck": [
-    "Das neue Suchmodell konnte nicht fertig vorbereitet werden ({projects} von {projectsTotal} Projekten, {papers} von {papersTotal} Dokumenten). Die Suche arbeitet weiter mit dem bisherigen Modell; die fehlgeschlagenen Aufgaben stehen unten.",
-    "The new search model could not be prepared completely ({projects} of {projectsTotal} projects, {papers} of {papersTotal} documents). Searches go on with the previous model; the failed tasks are listed below.",
-  ],
+  "tasks.modelBuilding": ["Neues Suchmodell wird vorbereitet: {projects} von {projectsTotal} Projekten und {papers} von {papersTotal} Dokumenten sind fertig. Bis dahin sucht das bisherige Modell.", "New search model being prepared: {projects} of {projectsTotal} projects and {papers} of {papersTotal} documents are done. Until then the previous model answers searches."],
+  "tasks.modelStuck": ["Das neue Suchmodell konnte nicht fertig vorbereitet werden ({projects} von {projectsTotal} Projekten, {papers} von {papersTotal} Dokumenten). Die Suche arbeitet weiter mit dem bisherigen Modell; die fehlgeschlagenen Aufgaben stehen unten.", "The new search model could not be prepared completely ({projects} of {projectsTotal} projects, {papers} of {papersTotal} documents). Searches go on with the previous model; the failed tasks are listed below."],
   "tasks.confirmPurge": ["Alle {count} wartenden Aufgaben verwerfen? Betroffene Dokumente und Projekte können danach neu gestartet werden.", "Drop all {count} waiting tasks? The documents and projects concerned can be started again afterwards."],
   "tasks.purged": ["{count} wartende Aufgaben verworfen.", "{count} waiting tasks dropped."],
   "tasks.nothingToPurge": ["Es wartet keine Aufgabe.", "No task is waiting."],
