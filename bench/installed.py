@@ -78,4 +78,9 @@ def _package() -> Path:
 
 
 def _size(folder: Path) -> int:
-    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+    # Links (PyInstaller links some libraries) count once, as in `du`.
+    return sum(
+        path.stat().st_size
+        for path in folder.rglob("*")
+        if path.is_file() and not path.is_symlink()
+    )

@@ -29,6 +29,7 @@ from bench.raw import run_raw
 from tests.support import RunningAppliance, bearer, free_port
 
 POLL = 0.02
+STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}")
 # Lines of the appliance log that mark a start-up step, by what they mean.
 MOMENTS = {
     "launcher_logging": re.compile(r"HandwerkML Appliance \S+ starting"),
@@ -57,9 +58,11 @@ def _log_moments(log: Path, spawned: float) -> dict[str, float]:
     """Seconds from the spawn (epoch `spawned`) to the log lines in MOMENTS (last match)."""
     found: dict[str, float] = {}
     for line in log.read_text("utf-8", errors="replace").splitlines():
+        # A worker's lines start with its name ("huey@worker-2 | "), the launcher's not.
+        when = STAMP.search(line)
         for name, pattern in MOMENTS.items():
-            if pattern.search(line):
-                stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
+            if when and pattern.search(line):
+                stamp = datetime.strptime(when.group(0), "%Y-%m-%d %H:%M:%S,%f").timestamp()
                 found[name] = stamp - spawned
     return found
 
