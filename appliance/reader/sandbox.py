@@ -30,6 +30,7 @@ import psutil
 
 from appliance.extract import ExtractLimits, FileType, PageText, Progress, Stage
 from appliance.reader.isolation import child_environment
+from appliance.reader.job_object import ReaderJob, confine
 from appliance.tasking.context import PermanentTaskError, UserFacingError
 
 log = logging.getLogger("appliance.documents")
@@ -82,6 +83,7 @@ class ExtractionSandbox:
         self.reader_pid: int | None = None  # the child that read the last file
         self._documents_read = 0
         self._child: subprocess.Popen[str] | None = None
+        self._job: ReaderJob | None = None  # Windows: the child's Job Object
         self._events: queue.Queue[Any] = queue.Queue()
         # Guards the child: it is started ahead of a file and ended when idle from other
         # threads than the one that reads.
@@ -244,6 +246,7 @@ class ExtractionSandbox:
             bufsize=1,
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
+        self._job = confine(self._child, self.memory_mb)
         threading.Thread(
             target=_read_events, args=(self._child.stdout, self._events), daemon=True
         ).start()
@@ -270,6 +273,9 @@ class ExtractionSandbox:
                     process.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=5)
+        if self._job is not None:
+            self._job.close()
+            self._job = None
 
     def _start_quietly(self) -> None:
         try:
