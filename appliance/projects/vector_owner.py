@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from appliance.errors import AppError, InvalidInputError
+from appliance.projects.serving_copy import keep_serving_current
 from appliance.runtime import Runtime
 from appliance.vectors.base import CHUNKS, PROJECTS, VectorPoint
 from appliance.vectors.remote import VectorWriter
@@ -30,6 +31,9 @@ class VectorOwner:
             store.upsert(points)
         except ValueError as exc:  # a vector of the wrong size
             raise InvalidInputError(str(exc), loc=("body", "points")) from None
+        if collection == PROJECTS:
+            # During a change of model: found by the serving model too (serving_copy.py).
+            keep_serving_current(self.runtime, [point.id for point in points])
         return len(points)
 
     def delete(self, collection: str, ids: Sequence[str]) -> int:

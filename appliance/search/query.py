@@ -51,6 +51,11 @@ class QueryEmbedder:
             # A search says why it cannot run; the start goes on.
             log.exception("loading the embedding model for searches failed")
 
+    def embed_many(self, texts: list[str]) -> list[list[float]]:
+        """Vectors for several texts at once, not cached (a project's, not a search's)."""
+        with self._one_at_a_time:
+            return [[float(x) for x in row] for row in self.embedder.embed(texts)]
+
     def embed(self, text: str) -> list[float]:
         key = " ".join(text.split()).casefold()
         with self._cache_lock:

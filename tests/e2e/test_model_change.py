@@ -36,6 +36,11 @@ pytestmark = pytest.mark.e2e
 
 REBUILD = "tasks.batch_generate_embeddings"
 QUERY = "Bad sanieren, bodengleiche Dusche"
+WINTER_GARDEN = {
+    "name": "Wintergarten Familie Roth",
+    "trade": "Glaser",
+    "description": "Wintergarten mit Isolierverglasung und Dachfenstern neu verglast.",
+}
 PAPER_TEXT = "Wartungsbericht Gasbrennwertkessel: Abgasmessung bestanden, Zündelektrode getauscht."
 
 
@@ -157,6 +162,12 @@ def test_the_old_vectors_answer_while_the_new_ones_are_built_then_the_search_swi
         # Projects keep their status: they are found all along.
         listed = second.client.get("/api/v1/projects/", params={"limit": 100}).json()["data"]
         assert {p["status"] for p in listed} == {"indexed"}
+        # A job entered now is found at once: the web server embeds it by the old model too.
+        added = second.client.post("/api/v1/projects/", json=WINTER_GARDEN).json()
+        wait_indexed(second, added["id"])
+        assert search(second, "Wintergarten verglasen")[0]["id"] == added["id"]
+        assert similar(second, added["id"])
+        projects = len(data["ids"]) + 1
 
         for hold in held:
             hold.unlink()
@@ -175,7 +186,7 @@ def test_the_old_vectors_answer_while_the_new_ones_are_built_then_the_search_swi
         assert similar(second, data["ids"][0])
         assert search_papers(second, "Abgasmessung Kessel")[0]["id"] == data["paper"]
         stats = second.client.get("/api/v1/projects/stats").json()
-        assert stats["vectors"] == stats["stored_vectors"] == len(data["ids"])
+        assert stats["vectors"] == stats["stored_vectors"] == projects
         # The old model's stored vectors and folders are gone once the old stores retire.
         wait_for(
             lambda: stored_models(second) == ({tiny}, {tiny}),
