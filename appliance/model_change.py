@@ -13,9 +13,9 @@ switch may still be reading them), and the old model's stored vectors are delete
 If the rebuild fails (a model that cannot be loaded, tasks that give up) nothing switches:
 the old vectors keep serving, and the progress says the rebuild is stuck.
 
-Projects and papers added during the change are embedded with the new model only: they
-are in the list and found by the full-text search at once, by the project search after the
-switch.
+Projects entered or edited during the change are embedded by the old model too, in the
+web server (projects/serving_copy.py); papers added are found by their words at once and
+by meaning after the switch.
 """
 
 from __future__ import annotations
