@@ -77,5 +77,7 @@ def test_the_commands_are_ones_the_program_knows() -> None:
 def test_the_image_pins_cpu_torch_and_installs_the_package() -> None:
     text = DOCKERFILE.read_text("utf-8")
     assert 'pip install "torch==2.13.0" --index-url' in text
-    assert "pip install -e ." in text
+    # The export extra makes the ONNX export; the server extra talks to PostgreSQL, Redis
+    # and the Qdrant server the compose file starts.
+    assert 'pip install -e ".[export,server]"' in text
     assert re.search(r"^ENTRYPOINT \[\"appliance\"\]$", text, re.MULTILINE)
