@@ -25,10 +25,10 @@ from appliance.documents.lifecycle import EMBED_TASK
 from appliance.documents.models import DocumentChunk
 from appliance.embedding import model_name_of
 from appliance.projects.models import ProjectVector
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, open_view
 from tests.e2e.test_documents import search as search_papers
 from tests.e2e.test_documents import upload, wait_done
 from tests.e2e.test_projects import FIXTURE, search, wait_indexed
-from tests.e2e.test_ui import CHROMIUM, CHROMIUM_ARGS, open_view
 from tests.fixtures.tiny_model import DIMENSION, make_tiny_model
 from tests.support import RunningAppliance, wait_for
 

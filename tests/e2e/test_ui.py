@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,126 +14,25 @@ from typing import Any
 import pytest
 from playwright.sync_api import (
     Browser,
-    ConsoleMessage,
-    Dialog,
-    Page,
     expect,
-    sync_playwright,
 )
 
 from appliance.backups.models import Backup, BackupState
 from appliance.holds import HoldPoints
+from tests.e2e.browser import (
+    DROP,
+    SLOW,
+    UNLABELLED_CONTROLS,
+    WATCH,
+    Watched,
+    open_view,
+    seen,
+    shoot,
+)
 from tests.fixtures import documents as make
 from tests.support import RunningAppliance, wait_for
 
 pytestmark = pytest.mark.e2e
-
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts" / "ui"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SLOW = 120_000  # ms: OCR, and the embedding model loading in the first seconds
-
-# Every control a person can reach has a name: its label, aria-label, text or title.
-UNLABELLED_CONTROLS = """() => [
-  ...document.querySelectorAll('input, select, textarea, button, a[href]')
-].filter((el) => el.type === 'file' || el.getClientRects().length > 0)
-  .filter((el) => !([...(el.labels || [])].map((l) => l.textContent).join('').trim()
-    || el.getAttribute('aria-label') || el.textContent.trim() || el.title))
-  .map((el) => el.outerHTML.slice(0, 120))"""
-
-# Records every text the elements matching a selector show, to see short-lived states.
-WATCH = """(selector) => {
-  window.__seen = new Set();
-  const grab = () => document.querySelectorAll(selector)
-    .forEach((el) => window.__seen.add(el.textContent.trim()));
-  new MutationObserver(grab).observe(document.body,
-    { subtree: true, childList: true, characterData: true, attributes: true });
-  grab();
-}"""
-
-# Drops files on the drop zone the way a file manager does.
-DROP = """([selector, files]) => {
-  const data = new DataTransfer();
-  for (const [name, text] of files) data.items.add(new File([text], name, { type: 'text/plain' }));
-  const zone = document.querySelector(selector);
-  zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true }));
-  zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true }));
-}"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Watched:
-    """A page plus what went wrong on it: script errors, alerts, requests off the appliance."""
-
-    def __init__(self, page: Page, origin: str) -> None:
-        self.page = page
-        self.problems: list[str] = []
-        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
-        page.on("dialog", self._dialog)
-        page.on("request", lambda r: self._request(r.url, origin))
-        page.on("console", self._console)
-
-    def _dialog(self, dialog: Dialog) -> None:
-        if dialog.type != "confirm":
-            self.problems.append(f"unexpected {dialog.type}: {dialog.message}")
-        dialog.accept()
-
-    def _console(self, message: ConsoleMessage) -> None:
-        # The Content-Security-Policy blocks what the UI must not need: say so when it did.
-        if message.type == "error" and "Content Security Policy" in message.text:
-            self.problems.append(f"blocked by the CSP: {message.text}")
-
-    def _request(self, url: str, origin: str) -> None:
-        if not url.startswith((origin, "data:")):
-            self.problems.append(f"request off the appliance: {url}")
-
-
-@pytest.fixture
-def watched(browser: Browser, appliance: RunningAppliance) -> Iterator[Watched]:
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 768}, locale="de-DE", accept_downloads=True
-    )
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    watched = Watched(page, appliance.url)
-    yield watched
-    if not page.is_closed() and page.url.startswith(appliance.url):
-        missing = page.evaluate("import('/js/i18n.js').then((m) => [...m.missing])")
-        assert missing == [], f"texts without translation: {missing}"
-    context.close()
-    assert watched.problems == [], "\n".join(watched.problems)
-
-
-def shoot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png")
-
-
-def open_view(page: Page, appliance: RunningAppliance, view: str) -> None:
-    # As the program opens the browser: with the access token, traded for a session.
-    page.goto(f"{appliance.url}/?token={appliance.token}#{view}")
-    expect(page.locator(f"#view-{view}")).to_be_visible()
-    expect(page.locator("#conn")).to_contain_text("Betriebsbereit")
-
-
-def seen(page: Page) -> set[str]:
-    return set(page.evaluate("[...window.__seen]"))
 
 
 def test_uploads_are_processed_live_and_found_by_search(
