@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         "then worker nodes on other machines do the work).",
     )
     open_browser: bool = Field(True, description="Open the UI in the browser after start.")
+    language: Literal["de", "en"] = Field(
+        "de",
+        description="Language of messages for people (errors of the API, documents and "
+        "tasks) when a request's Accept-Language names neither German nor English.",
+    )
     access_token: str | None = Field(
         None,
         min_length=12,

@@ -4,16 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from appliance.wording import Language, say
+from appliance.wording.catalog import CATALOG
+
 
 class AppError(Exception):
-    """Base class: `status` for the HTTP answer, the message for the person."""
+    """Base class: `status` for the HTTP answer, a catalog code for the person's message.
+
+    `code` names the message in `appliance.wording` (the API sends it as `error_code`,
+    the same in every language); `params` fill its placeholders; `body` adds fields to
+    the answer. `str(error)` is the English text, for logs.
+    """
 
     status = 400
 
-    def __init__(self, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.extra = extra
+    def __init__(self, code: str, /, *, body: dict[str, Any] | None = None, **params: Any):
+        self.code = code
+        self.params = params
+        self.body = body or {}
+        super().__init__(self.say(Language.EN))
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+    def say(self, language: Language) -> str:
+        """The message in `language`."""
+        if self.code not in CATALOG:  # TRANSITIONAL: an English sentence not yet converted
+            return self.code
+        return say(self.code, language, **self.params)
 
 
 class NotFoundError(AppError):
@@ -29,25 +48,59 @@ class InvalidInputError(AppError):
 
     status = 422
 
-    def __init__(self, message: str, loc: tuple[str, ...] = ("body",)) -> None:
-        super().__init__(message)
-        self.details = [{"loc": list(loc), "msg": message, "type": "value_error"}]
+    def __init__(self, code: str, /, loc: tuple[str, ...] = ("body",), **params: Any) -> None:
+        super().__init__(code, **params)
+        self.loc = loc
+
+    def details(self, language: Language) -> list[dict[str, Any]]:
+        """The answer's `detail`, shaped like FastAPI's validation errors."""
+        return [{"loc": list(self.loc), "msg": self.say(language), "type": self.code}]
 
 
 class RequestInvalidError(InvalidInputError):
     """Field errors found after merging a change into stored data, shaped like FastAPI's."""
 
     def __init__(self, error: Any) -> None:
-        details = [
-            {
-                "loc": ["body", *error_item["loc"]],
-                "msg": error_item["msg"],
-                "type": error_item["type"],
-            }
-            for error_item in error.errors(include_url=False, include_input=False)
+        self.errors = [
+            {**item, "loc": ["body", *item["loc"]]}
+            for item in error.errors(include_url=False, include_input=False)
         ]
-        AppError.__init__(self, "; ".join(f"{d['loc'][-1]}: {d['msg']}" for d in details))
-        self.details = details
+        super().__init__(
+            "request_invalid", fields=", ".join(str(e["loc"][-1]) for e in self.errors)
+        )
+
+    def details(self, language: Language) -> list[dict[str, Any]]:
+        return [field_error(item, language) for item in self.errors]
+
+
+def field_error(error: Any, language: Language) -> dict[str, Any]:
+    """One of pydantic's field errors with its `msg` in `language`.
+
+    The `type` stays as pydantic (or the appliance's own validator) named it; the
+    message comes from the catalog (`validation.<type>`, filled from `ctx`), or, for a
+    type the catalog lacks, a general sentence (in English pydantic's own message).
+    """
+    kind = str(error.get("type", ""))
+    code = f"validation.{kind}"
+    context = {key: _shown(value, language) for key, value in (error.get("ctx") or {}).items()}
+    if code in CATALOG:
+        try:
+            message = say(code, language, **context)
+        except KeyError:  # a context without the placeholder's entry
+            message = say("validation.unknown", language)
+    elif language is Language.EN and error.get("msg"):
+        message = str(error["msg"])
+    else:
+        message = say("validation.unknown", language)
+    shown = {key: value for key, value in error.items() if key not in ("ctx", "url")}
+    shown["msg"] = message
+    return shown
+
+
+def _shown(value: Any, language: Language) -> str:
+    text = str(value)
+    # pydantic lists choices as "'a', 'b' or 'c'".
+    return text.replace(" or ", " oder ") if language is Language.DE else text
 
 
 class StartupError(Exception):

@@ -67,6 +67,7 @@ LAYERS: dict[str, int] = {
     "samples": 5,
     "start_notice": 5,
     "timers": 5,
+    "wording": 5,
 }
 
 

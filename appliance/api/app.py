@@ -19,7 +19,7 @@ from starlette.routing import Route
 from appliance import __version__
 from appliance.api import docs
 from appliance.api.auth import Credentials, Sessions
-from appliance.api.deps import ApiState, Server
+from appliance.api.deps import ApiState, Server, request_language
 from appliance.api.headers import SecurityHeadersMiddleware
 from appliance.api.limits import BodyLimitMiddleware
 from appliance.api.nul_guard import NulGuardMiddleware
@@ -29,7 +29,7 @@ from appliance.api.ui import UIRoute, ui_route
 from appliance.backups.service import BackupService
 from appliance.config import Settings
 from appliance.documents.service import DocumentService
-from appliance.errors import AppError, InvalidInputError
+from appliance.errors import AppError, InvalidInputError, field_error
 from appliance.private_files import installation_token
 from appliance.projects.service import ProjectService
 from appliance.projects.vector_owner import VectorOwner
@@ -37,6 +37,7 @@ from appliance.runtime import Runtime
 from appliance.tasking.control import WorkerControl
 from appliance.tasking.metrics import TaskMetricsCollector
 from appliance.tasking.monitor import TaskMonitor
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.api")
 
@@ -79,9 +80,13 @@ def credentials_for(settings: Settings) -> Credentials:
     )
 
 
+# Starlette's own errors (no route, no such method) in the person's language.
+HTTP_CODES = {404: "no_such_address", 405: "method_not_allowed"}
+
+
 def _short(error: Any) -> dict[str, Any]:
     """A validation error with its input cut to a few characters (or left out)."""
-    shown = {key: value for key, value in error.items() if key not in ("input", "ctx", "url")}
+    shown = {key: value for key, value in error.items() if key not in ("input", "url")}
     value = error.get("input")
     if isinstance(value, str | int | float | bool) or value is None:
         text = str(value)
@@ -155,6 +160,7 @@ def create_app(
             tls_fingerprint=tls_fingerprint,
         ),
         metrics=registry,
+        language=Language(settings.language),
     )
 
     @app.exception_handler(StarletteHTTPException)
@@ -163,28 +169,37 @@ def create_app(
         if exc.status_code == 405:
             # Starlette names only the first route on the path; all of them count.
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        code = HTTP_CODES.get(exc.status_code)
+        if code is None:
+            body = {"detail": exc.detail}
+        else:
+            body = {"detail": say(code, request_language(request)), "error_code": code}
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        language = request_language(request)
         # FastAPI echoes each refused input; a 30 MB field must not come back as 30 MB.
-        return JSONResponse({"detail": [_short(error) for error in exc.errors()]}, status_code=422)
+        fields = [field_error(_short(error), language) for error in exc.errors()]
+        return JSONResponse({"detail": fields}, status_code=422)
 
     @app.exception_handler(InvalidInputError)
-    async def invalid_request(_request: Request, exc: InvalidInputError) -> JSONResponse:
-        return JSONResponse({"detail": exc.details}, status_code=exc.status)
+    async def invalid_request(request: Request, exc: InvalidInputError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.details(request_language(request))}, status_code=exc.status
+        )
 
     @app.exception_handler(AppError)
-    async def app_error(_request: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message, **exc.extra}, status_code=exc.status)
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
+        body = {"detail": exc.say(request_language(request)), "error_code": exc.code}
+        return JSONResponse({**body, **exc.body}, status_code=exc.status)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         # The person gets a message, the log gets the trace; no paths leak to the browser.
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {"detail": "Internal error. The appliance log has the details."}, status_code=500
-        )
+        detail = say("internal_error", request_language(request))
+        return JSONResponse({"detail": detail, "error_code": "internal_error"}, status_code=500)
 
     app.include_router(system.router)
     app.include_router(backups.router)

@@ -19,6 +19,7 @@ from appliance.documents.service import DocumentService
 from appliance.projects.service import ProjectService
 from appliance.projects.vector_owner import VectorOwner
 from appliance.tasking.monitor import TaskMonitor
+from appliance.wording import Language, negotiate
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class ApiState:
     vector_owner: VectorOwner
     server: Server
     metrics: CollectorRegistry
+    # Messages for people in a request that names no language we speak (APPLIANCE_LANGUAGE).
+    language: Language = Language.DE
 
 
 def api_state(request: Request) -> ApiState:
@@ -77,6 +80,17 @@ async def get_server(request: Request) -> Server:
     return api_state(request).server
 
 
+def request_language(request: Request) -> Language:
+    """The language of the person's messages: `Accept-Language`, else the installation's."""
+    default = getattr(request.app.state, "api", None)
+    fallback = default.language if isinstance(default, ApiState) else Language.DE
+    return negotiate(request.headers.get("accept-language"), fallback)
+
+
+async def get_language(request: Request) -> Language:
+    return request_language(request)
+
+
 async def get_metrics(request: Request) -> CollectorRegistry:
     return api_state(request).metrics
 
@@ -88,3 +102,4 @@ MonitorDep = Annotated[TaskMonitor, Depends(get_monitor)]
 VectorOwnerDep = Annotated[VectorOwner, Depends(get_vector_owner)]
 ServerDep = Annotated[Server, Depends(get_server)]
 MetricsDep = Annotated[CollectorRegistry, Depends(get_metrics)]
+LanguageDep = Annotated[Language, Depends(get_language)]

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
 from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 from sqlmodel import Column as SAColumn
 from sqlmodel import Field, LargeBinary, SQLModel
 
@@ -37,14 +38,14 @@ def _date_text(value: object) -> object:
     # Pydantic's lax mode would read 0 as 1970-01-01; the API documents ISO dates.
     if value is None or isinstance(value, str | date):
         return value
-    raise ValueError("a date like 2024-05-31 is expected")
+    raise PydanticCustomError("date_text", "a date like 2024-05-31 is expected")
 
 
 def no_nul(value: str | None) -> str | None:
     """`value` unchanged; a NUL character in it is a validation error."""
     # PostgreSQL cannot store NUL in text; SQLite would, invisibly. Refused on both.
     if value is not None and "\x00" in value:
-        raise ValueError("must not contain a NUL character")
+        raise PydanticCustomError("no_nul", "must not contain a NUL character")
     return value
 
 
@@ -92,7 +93,7 @@ class ProjectBase(SQLModel):
     @classmethod
     def _name_not_blank(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("must not be blank")
+            raise PydanticCustomError("not_blank", "must not be blank")
         return value.strip()
 
     @field_validator("end_date")
@@ -100,7 +101,7 @@ class ProjectBase(SQLModel):
     def _dates_in_order(cls, end: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("start_date")
         if start and end and end < start:
-            raise ValueError("end_date must not be before start_date")
+            raise PydanticCustomError("date_order", "end_date must not be before start_date")
         return end
 
 

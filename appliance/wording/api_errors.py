@@ -1,0 +1,19 @@
+"""Errors of the HTTP API (`AppError` codes), by code."""
+
+from __future__ import annotations
+
+API_ERRORS: dict[str, tuple[str, str]] = {
+    "internal_error": (
+        "Interner Fehler. Das Protokoll der Appliance enthält die Einzelheiten.",
+        "Internal error. The appliance log has the details.",
+    ),
+    "no_such_address": ("Diese Adresse gibt es nicht.", "There is no such address."),
+    "method_not_allowed": (
+        "Diese Aktion ist unter dieser Adresse nicht möglich.",
+        "This method is not allowed at this address.",
+    ),
+    "request_invalid": (
+        "Diese Angaben passen nicht: {fields}.",
+        "These fields are not valid: {fields}.",
+    ),
+}
