@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, expect
 
-from tests.e2e.browser import SLOW, Watched, open_view, shoot
+from appliance.holds import HoldPoints
+from tests.e2e.browser import SLOW, UNLABELLED_CONTROLS, Watched, open_view, shoot
 from tests.support import RunningAppliance, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -92,6 +93,7 @@ def test_a_project_page_shows_the_job_its_documents_and_similar_jobs(
     expect(description).to_have_text("Altes Bad raus, bodengleiche Dusche.\n<b>Fliesen</b> neu.")
     assert description.locator("b").count() == 0  # shown as text, never as markup
     assert view.locator(EDITABLE).count() == 0
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
 
     # Similar jobs: cost and year at a glance.
     alike = page.locator("#page-similar-rows tr", has_text=past["name"])
@@ -137,6 +139,20 @@ def test_a_project_page_shows_the_job_its_documents_and_similar_jobs(
     expect(page.locator("#page-title")).to_have_text(job["name"])
     expect(field("final_cost")).to_have_text("15.000,00 €")
 
+    # A project not indexed yet says why it has no similar jobs, and shows them once it is.
+    with appliance.hold(HoldPoints.task("tasks.generate_project_embedding")):
+        fresh = appliance.client.post(
+            "/api/v1/projects/", json={"name": f"Gäste-WC {tag}", "description": "WC und Dusche."}
+        ).json()
+        page.goto(f"{appliance.url}/#project/{fresh['id']}")
+        expect(field("status")).to_have_text("Wird erfasst …")
+        expect(page.locator("#page-similar-message")).to_have_text(
+            "Ähnliche Aufträge erscheinen, sobald das Projekt erfasst ist."
+        )
+    expect(field("status")).to_have_text("Erfasst", timeout=SLOW)
+    expect(page.locator("#page-similar-table")).to_be_visible()
+    expect(page.locator("#page-similar-message")).to_be_hidden()
+
     # A wrong address says so in a sentence, with a way back to the list.
     page.goto(f"{appliance.url}/#project/gibt-es-nicht-{tag}")
     expect(page.locator("#page-missing")).to_contain_text(
@@ -154,3 +170,9 @@ def test_a_project_page_shows_the_job_its_documents_and_similar_jobs(
     dialog_row.get_by_role("link", name=past["name"]).click()
     expect(page.locator("#similar-dialog")).to_be_hidden()
     expect(page.locator("#page-title")).to_have_text(past["name"])
+
+    # In English the page speaks English, dates included.
+    page.get_by_label("Sprache").select_option("en")
+    expect(page.locator("#page-meta")).to_contain_text("Final cost")
+    expect(field("end_date")).to_have_text("28/04/2023")
+    expect(page.locator("#page-similar-title")).to_have_text("Similar jobs")
