@@ -167,6 +167,8 @@ function switchTo(id) {
   shownFacts = null;
   shownSimilar = null;
   fill($("#page-title"));
+  showInline($("#page-error"), null);
+  showInline($("#page-similar-error"), null);
   pager.reset();
   docs.render([]);
   board.forgetAll();
