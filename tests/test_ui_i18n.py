@@ -26,6 +26,8 @@ def messages() -> dict[str, tuple[str, str]]:
     block = source.split("const MESSAGES = {\n", 1)[1].split("\n};", 1)[0]
     found: dict[str, tuple[str, str]] = {}
     for line in block.splitlines():
+        if line.strip().startswith("//"):
+            continue  # a comment naming a block of keys
         match = ENTRY.match(line)
         assert match, f"not a one-line entry [German, English]: {line!r}"
         key, german, english = match.groups()

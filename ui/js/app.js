@@ -1,4 +1,5 @@
-// The page: navigation between the four views, language, connection state.
+// The page: navigation between the four views (and a project's page), language, connection
+// state.
 import { api, connection } from "./api.js";
 import { backupBanner, backupsView } from "./backups.js";
 import { $, fill } from "./dom.js";
@@ -6,26 +7,46 @@ import { documentsView } from "./documents.js";
 import { lang, setLang, t, translatePage } from "./i18n.js";
 import { notify, showError } from "./notice.js";
 import { poller } from "./poll.js";
+import { projectPage } from "./project-page.js";
 import { projectsView } from "./projects.js";
 import { tasksView } from "./tasks.js";
 
 const views = {
   documents: documentsView, projects: projectsView, tasks: tasksView, backups: backupsView,
+  project: projectPage,
 };
+// A view without a link of its own lights up its parent's: a project's page is in "Projekte".
+const NAV = { project: "projects" };
 let current = null;
+let param = null; // the address after the view's name: "#project/<id>" -> "<id>"
+
+/** "#project/abc" -> ["project", "abc"]; an unknown view is the documents view. */
+function parseHash() {
+  const [name, ...rest] = location.hash.slice(1).split("/");
+  if (!(name in views)) return ["documents", ""];
+  try {
+    return [name, decodeURIComponent(rest.join("/"))];
+  } catch {
+    return [name, rest.join("/")]; // a stray "%" in a typed address: taken as written
+  }
+}
 
 function route() {
-  const name = location.hash.slice(1) in views ? location.hash.slice(1) : "documents";
-  if (current === views[name]) return;
+  const [name, wanted] = parseHash();
+  if (current === views[name] && param === wanted) return;
   const switching = current !== null;
-  current?.hide();
+  // A dialog belongs to the view it was opened in (a similar job's link leaves it).
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  if (current !== views[name]) current?.hide();
+  const nav = NAV[name] ?? name;
   for (const link of document.querySelectorAll("nav a[data-view]")) {
-    if (link.dataset.view === name) link.setAttribute("aria-current", "page");
+    if (link.dataset.view === nav) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
   for (const [key, view] of Object.entries(views)) $(`#view-${key}`).hidden = key !== name;
   current = views[name];
-  current.show();
+  param = wanted;
+  current.show(param);
   // After a switch, keyboard and screen reader users continue at the new view's heading.
   if (switching) $(`#view-${name} h1`).focus({ preventScroll: true });
 }
@@ -90,7 +111,7 @@ function start() {
     } else {
       healthLoop.start();
       backupBanner.start();
-      current?.show();
+      current?.show(param);
     }
   });
   // A file dropped beside the drop zone must not make the browser leave the app.

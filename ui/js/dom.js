@@ -91,8 +91,14 @@ export function formatTime(value) {
   return value ? new Date(value).toLocaleTimeString(locale()) : "–";
 }
 
+/** A calendar day ("2024-05-31") as 31.05.2024 (in English 31/05/2024), whatever the
+ *  browser's own locale and time zone: the day is read as written, never shifted. */
 export function formatDay(value) {
-  return value ? new Date(value).toLocaleDateString(locale()) : "–";
+  const [year, month, day] = (value ?? "").slice(0, 10).split("-").map(Number);
+  if (!year || !month || !day) return "–";
+  return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(locale(), {
+    day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC",
+  });
 }
 
 export function formatBytes(bytes) {

@@ -1,12 +1,16 @@
 // Finding projects by words and meaning: the search box's results, and a project's similar
 // past jobs (the dialog waits, polling, while the project is not indexed yet). Each hit says
 // how well it fits and which words matched; what hardly fits stays hidden until asked for.
+// Each row leads to the project's page and shows its cost and year.
 import { api } from "./api.js";
 import { $, fill, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { levelBadge, markedExcerpt, matchNote, splitByLevel } from "./matches.js";
 import { showInline } from "./notice.js";
 import { poller } from "./poll.js";
+import { projectCost, projectHref, projectYear } from "./project-facts.js";
+
+const COLUMNS = 7; // name, trade, city, phase, cost, year, fit
 
 let query = null; // the last search by meaning and its answer
 let similarOf = null; // the project whose similar jobs the dialog shows
@@ -17,31 +21,42 @@ const similarLoop = poller(loadSimilar);
 function scoredRow(project) {
   return h("tr", { "data-id": project.id },
     h("td", {},
-      h("strong", {}, markedExcerpt(project.name, project.match.words)),
+      h("a", { href: projectHref(project.id) },
+        h("strong", {}, markedExcerpt(project.name, project.match.words))),
       h("div", { class: "excerpt" }, markedExcerpt(project.description, project.match.words)),
       matchNote(project)),
     h("td", {}, project.trade ?? "–"),
     h("td", {}, project.city ?? "–"),
     h("td", {}, t(`phase.${project.phase}`)),
+    h("td", { class: "num" }, projectCost(project)),
+    h("td", {}, projectYear(project)),
     h("td", {}, levelBadge(project)));
 }
 
-/** Rows of the hits that fit, then a button for the weak ones (or the weak ones). */
-function scoredRows(hits, which, noneKey) {
+/** Rows of the hits that fit, then a button for the weak ones (or the weak ones), for a
+ * table with the columns of COLUMNS; `onShowWeak` runs when the button is pressed. */
+export function scoredRows(hits, { weakShown, onShowWeak, noneKey }) {
   const { fitting, weak } = splitByLevel(hits);
   const rows = fitting.map(scoredRow);
   if (!fitting.length) {
-    rows.push(h("tr", {}, h("td", { colspan: 5, class: "message" }, t(noneKey))));
+    rows.push(h("tr", {}, h("td", { colspan: COLUMNS, class: "message" }, t(noneKey))));
   }
-  if (weak.length && showWeak[which]) rows.push(...weak.map(scoredRow));
-  if (weak.length && !showWeak[which]) {
-    const more = h("button", { type: "button", class: "link", onclick: () => {
-      showWeak = { ...showWeak, [which]: true };
-      relabelProjectSearch();
-    } }, t("match.showWeak", { n: weak.length }));
-    rows.push(h("tr", {}, h("td", { colspan: 5 }, more)));
+  if (weak.length && weakShown) rows.push(...weak.map(scoredRow));
+  if (weak.length && !weakShown) {
+    const more = h("button", { type: "button", class: "link", onclick: onShowWeak },
+      t("match.showWeak", { n: weak.length }));
+    rows.push(h("tr", {}, h("td", { colspan: COLUMNS }, more)));
   }
   return rows;
+}
+
+/** The rows of one of this module's lists: "meaning" or "similar". */
+function rowsOf(which, hits, noneKey) {
+  const onShowWeak = () => {
+    showWeak = { ...showWeak, [which]: true };
+    relabelProjectSearch();
+  };
+  return scoredRows(hits, { weakShown: showWeak[which], onShowWeak, noneKey });
 }
 
 function renderMeaning() {
@@ -49,7 +64,7 @@ function renderMeaning() {
   if (!query?.answer) return;
   const { text, answer } = query;
   fill($("#meaning-title"), t("projects.meaningResults", { q: text }));
-  fill($("#meaning-rows"), scoredRows(answer.data, "meaning", "projects.noneFitting"));
+  fill($("#meaning-rows"), rowsOf("meaning", answer.data, "projects.noneFitting"));
 }
 
 async function searchByMeaning(event) {
@@ -103,7 +118,7 @@ function renderSimilar() {
     fill(message, t("projects.similarPending"));
   }
   $("#similar-table").hidden = !similar?.count;
-  fill($("#similar-rows"), scoredRows(similar?.data ?? [], "similar", "projects.noneSimilar"));
+  fill($("#similar-rows"), rowsOf("similar", similar?.data ?? [], "projects.noneSimilar"));
 }
 
 /** Show the past jobs most similar to `project`. */

@@ -5,6 +5,7 @@ import { t, tOr, translatePage } from "./i18n.js";
 import { act, showInline } from "./notice.js";
 import { Pager } from "./pager.js";
 import { poller } from "./poll.js";
+import { projectHref } from "./project-facts.js";
 import { initProjectForm, openProjectForm } from "./project-form.js";
 import { forgetProjectNames } from "./project-names.js";
 import { initProjectSearch, openSimilar, relabelProjectSearch } from "./project-search.js";
@@ -72,7 +73,7 @@ function createRow(project) {
 
 function updateRow(row, project) {
   const p = row.parts_;
-  fill(p.name, h("strong", {}, project.name));
+  fill(p.name, h("a", { href: projectHref(project.id) }, h("strong", {}, project.name)));
   fill(p.customer, project.customer ?? "–");
   fill(p.trade, project.trade ?? "–");
   fill(p.city, project.city ?? "–");

@@ -1,5 +1,6 @@
 // Uploading: drop or pick several files; each shows its upload progress, then its
-// processing state live until it is completed or failed.
+// processing state live until it is completed or failed. A board is one drop zone with its
+// list (the documents view has one, a project's page another); they share the queue.
 import { api, upload } from "./api.js";
 import { openDocument } from "./document-detail.js";
 import { docState } from "./docstate.js";
@@ -10,12 +11,9 @@ import { describe } from "./notice.js";
 const PARALLEL = 3; // uploads at the same time; the rest wait their turn
 const FINAL = new Set(["completed", "failed"]);
 
-const items = new Map(); // key -> {key, name, progress, doc, duplicate, error}
-const waiting = []; // [item, file]
+const waiting = []; // [board, item, file]
 let sending = 0;
 let counter = 0;
-let list;
-let changed = () => {};
 
 function createItem(item) {
   const name = h("span", { class: "name" });
@@ -26,7 +24,7 @@ function createItem(item) {
   return li;
 }
 
-function updateItem(li, item) {
+function updateItem(li, item, changed) {
   const { name, state, open } = li.parts_;
   fill(name, item.name);
   if (item.error) {
@@ -47,98 +45,126 @@ function updateItem(li, item) {
   open.onclick = () => item.doc && openDocument(item.doc.id, changed);
 }
 
-function render() {
-  $("#uploads").hidden = items.size === 0;
-  list.render([...items.values()]);
-}
-
-function add(files) {
-  for (const file of files) {
-    const item = { key: `u${++counter}`, name: file.name, progress: 0, doc: null, error: null };
-    items.set(item.key, item);
-    waiting.push([item, file]);
-  }
-  render();
-  pump();
-}
-
 function pump() {
   while (sending < PARALLEL && waiting.length) {
-    const [item, file] = waiting.shift();
+    const [board, item, file] = waiting.shift();
     sending += 1;
-    send(item, file).finally(() => {
+    board.send(item, file).finally(() => {
       sending -= 1;
       pump();
     });
   }
 }
 
-async function send(item, file) {
-  const project = $("#upload-project").value;
-  try {
-    const answer = await upload(file, project, (fraction) => {
-      item.progress = fraction;
-      render();
+/** One drop zone, its file picker, its list of uploads and its "hide finished" button. */
+export class UploadBoard {
+  /** `parts`: the elements; `project()`: where new files go, asked when they are picked
+   * (a choice changed while files still wait does not move them); `onChange` refreshes. */
+  constructor({ zone, input, panel, list, clear }, { project = () => "", onChange = () => {} }) {
+    Object.assign(this, { panel, project, changed: onChange });
+    this.items = new Map(); // key -> {key, name, project, progress, doc, duplicate, error}
+    this.list = new KeyedList(list, {
+      key: (item) => item.key,
+      create: createItem,
+      update: (li, item) => updateItem(li, item, this.changed),
     });
-    item.doc = answer;
-    item.duplicate = answer.duplicate;
-    changed();
-  } catch (error) {
-    item.error = error;
+    input.addEventListener("change", () => {
+      this.add([...input.files]);
+      input.value = "";
+    });
+    zone.addEventListener("dragover", (event) => {
+      event.preventDefault();
+      zone.classList.add("over");
+    });
+    zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      zone.classList.remove("over");
+      this.add([...event.dataTransfer.files]);
+    });
+    clear.addEventListener("click", () => {
+      for (const [key, item] of this.items) {
+        if (item.error || (item.doc && FINAL.has(item.doc.status))) this.items.delete(key);
+      }
+      this.render();
+    });
   }
-  render();
+
+  render() {
+    this.panel.hidden = this.items.size === 0;
+    this.list.render([...this.items.values()]);
+  }
+
+  add(files) {
+    const project = this.project();
+    for (const file of files) {
+      const key = `u${++counter}`;
+      const item = { key, name: file.name, project, progress: 0, doc: null, error: null };
+      this.items.set(item.key, item);
+      waiting.push([this, item, file]);
+    }
+    this.render();
+    pump();
+  }
+
+  async send(item, file) {
+    try {
+      const answer = await upload(file, item.project, (fraction) => {
+        item.progress = fraction;
+        this.render();
+      });
+      item.doc = answer;
+      item.duplicate = answer.duplicate;
+      this.changed();
+    } catch (error) {
+      item.error = error;
+    }
+    this.render();
+  }
+
+  /** Take fresh states from a list page; ask for the others that are still under way. */
+  async track(page) {
+    const byId = new Map(page.map((doc) => [doc.id, doc]));
+    const elsewhere = [];
+    for (const item of this.items.values()) {
+      if (!item.doc) continue;
+      const fresh = byId.get(item.doc.id);
+      if (fresh) item.doc = fresh;
+      else if (!FINAL.has(item.doc.status)) elsewhere.push(item);
+    }
+    await Promise.all(elsewhere.map(async (item) => {
+      const fresh = await api.get(`/documents/${item.doc.id}`).catch(() => null);
+      if (fresh) item.doc = { ...fresh, searchable_text: null };
+    }));
+    if (this.items.size) this.render();
+  }
+
+  relabel() {
+    this.list.invalidate();
+    this.render();
+  }
+
+  /** Hide every item, finished or not (the board now stands for another project). */
+  forgetAll() {
+    this.items.clear();
+    this.render();
+  }
 }
 
-/** Take fresh states from the list page; ask for the others that are still under way. */
-export async function trackUploads(page) {
-  const byId = new Map(page.map((doc) => [doc.id, doc]));
-  const elsewhere = [];
-  for (const item of items.values()) {
-    if (!item.doc) continue;
-    const fresh = byId.get(item.doc.id);
-    if (fresh) item.doc = fresh;
-    else if (!FINAL.has(item.doc.status)) elsewhere.push(item);
-  }
-  await Promise.all(elsewhere.map(async (item) => {
-    const fresh = await api.get(`/documents/${item.doc.id}`).catch(() => null);
-    if (fresh) item.doc = { ...fresh, searchable_text: null };
-  }));
-  if (items.size) render();
-}
+// The documents view's board.
+let board;
 
-export function relabelUploads() {
-  list.invalidate();
-  render();
-}
+export const trackUploads = (page) => board.track(page);
+export const relabelUploads = () => board.relabel();
 
 /** Wire the drop zone, the file picker and "hide finished"; `onChange` refreshes the list. */
 export function initUploads(onChange) {
-  changed = onChange;
-  list = new KeyedList($("#upload-list"), {
-    key: (item) => item.key,
-    create: createItem,
-    update: updateItem,
-  });
-  const zone = $("#dropzone");
-  const input = $("#file-input");
-  input.addEventListener("change", () => {
-    add([...input.files]);
-    input.value = "";
-  });
-  zone.addEventListener("dragover", (event) => {
-    event.preventDefault();
-    zone.classList.add("over");
-  });
-  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
-  zone.addEventListener("drop", (event) => {
-    event.preventDefault();
-    zone.classList.remove("over");
-    add([...event.dataTransfer.files]);
-  });
-  $("#uploads-clear").addEventListener("click", () => {
-    for (const [key, item] of items) {
-      if (item.error || (item.doc && FINAL.has(item.doc.status))) items.delete(key);
-    }
-    render();
-  });
+  const parts = {
+    zone: $("#dropzone"),
+    input: $("#file-input"),
+    panel: $("#uploads"),
+    list: $("#upload-list"),
+    clear: $("#uploads-clear"),
+  };
+  board = new UploadBoard(parts, { project: () => $("#upload-project").value, onChange });
 }
