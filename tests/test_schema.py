@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 from contextlib import closing
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +18,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, create_engine, inspect
+from sqlalchemy import Connection, Engine, MetaData, create_engine, inspect, select
 from sqlmodel import SQLModel
 
+from appliance.projects.models import Project
 from appliance.schema import (
     BASELINE,
+    DERIVED_PREFIX,
     NewerDatabaseError,
     alembic_config,
     head_revision,
@@ -46,6 +50,11 @@ def url_of(database_url: str | None, tmp_path: Path) -> str:
     return database_url or f"sqlite:///{tmp_path / 'app.db'}"
 
 
+def engine_of(url: str) -> Engine:
+    """A plain engine on the database, without the appliance's own setup."""
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+
+
 def test_a_new_database_gets_every_revision_and_matches_the_code(
     database_url: str | None, tmp_path: Path
 ) -> None:
@@ -63,7 +72,7 @@ def test_a_database_from_a_newer_version_is_refused_and_not_touched(
 ) -> None:
     url = url_of(database_url, tmp_path)
     open_database(url).dispose()
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    engine = engine_of(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_from_the_future'")
         before = inspect(conn).get_table_names()
@@ -151,3 +160,163 @@ def test_the_command_refuses_a_newer_database_with_exit_code_2(tmp_path: Path) -
     assert done.returncode == 2, done.stderr
     assert "written by a newer version" in done.stderr
     assert hashlib.sha256((data / "app.db").read_bytes()).hexdigest() == before
+
+
+# -- 0005_exact_money ---------------------------------------------------------------------
+
+BEFORE_EXACT_MONEY = "0004_search_slots"
+COSTS = ("estimated_cost", "final_cost")
+# Floats as version 0004 stored them, and the amounts they stood for.
+FLOAT_AMOUNTS = [
+    (14200.499999999, Decimal("14200.50")),
+    (2.35, Decimal("2.35")),
+    (0.1 + 0.2, Decimal("0.30")),
+    (19240.75, Decimal("19240.75")),
+    (1e10, Decimal("10000000000.00")),  # the largest amount 0004 took
+    (None, None),
+]
+WHEN = datetime(2024, 5, 31, 8, 30, tzinfo=UTC)
+
+
+def fill_0004(conn: Connection) -> None:
+    """Projects with float costs, a document of the first project, a stored vector."""
+    tables = MetaData()
+    tables.reflect(conn)
+    projects = tables.tables["projects"]
+    for number, (cost, _) in enumerate(FLOAT_AMOUNTS):
+        final = FLOAT_AMOUNTS[-1 - number][0]
+        conn.execute(
+            projects.insert().values(
+                id=f"p{number}",
+                name=f"Badsanierung Nr. {number}",
+                description="Fliesen, Dusche, Hänge-WC",
+                phase="ANGEBOTEN",
+                estimated_cost=cost,
+                final_cost=final,
+                start_date=WHEN.date(),
+                created_at=WHEN,
+                updated_at=WHEN,
+                status="INDEXED",
+            )
+        )
+    conn.execute(
+        tables.tables["documents"]
+        .insert()
+        .values(
+            id="d0",
+            original_name="Angebot.pdf",
+            file_type="pdf",
+            size_bytes=1234,
+            sha256="ab" * 32,
+            project_id="p0",
+            status="COMPLETED",
+            stage="DONE",
+            page_current=1,
+            page_total=1,
+            created_at=WHEN,
+            updated_at=WHEN,
+            stored_name="d0.pdf",
+        )
+    )
+    conn.execute(
+        tables.tables["project_vectors"]
+        .insert()
+        .values(
+            project_id="p0",
+            model="m",
+            dimension=2,
+            text_hash="h",
+            vector=b"\x00\x01\xfe\xff",
+            updated_at=WHEN,
+        )
+    )
+
+
+def every_value(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every revisioned table, without the costs, in primary-key order."""
+    tables = MetaData()
+    tables.reflect(conn)
+    return {
+        name: [
+            {key: value for key, value in row.items() if key not in COSTS}
+            for row in conn.execute(select(table).order_by(*table.primary_key.columns)).mappings()
+        ]
+        for name, table in sorted(tables.tables.items())
+        if is_revisioned(name, "table")
+        and not name.startswith(DERIVED_PREFIX)
+        and name != "alembic_version"
+    }
+
+
+def costs(conn: Connection) -> list[tuple[Any, Any]]:
+    table = Project.__table__  # type: ignore[attr-defined]
+    query = select(table.c.estimated_cost, table.c.final_cost).order_by(table.c.id)
+    return [tuple(row) for row in conn.execute(query)]
+
+
+def raw_costs(conn: Connection) -> list[tuple[Any, Any]]:
+    return [
+        tuple(r)
+        for r in conn.exec_driver_sql("SELECT estimated_cost, final_cost FROM projects ORDER BY id")
+    ]
+
+
+def test_an_upgrade_from_0004_makes_float_costs_exact_and_keeps_every_other_value(
+    database_url: str | None, tmp_path: Path
+) -> None:
+    url = url_of(database_url, tmp_path)
+    engine = engine_of(url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), BEFORE_EXACT_MONEY)
+        fill_0004(conn)
+    with engine.connect() as conn:
+        before = every_value(conn)
+    open_database(url).dispose()
+    amounts = [amount for _, amount in FLOAT_AMOUNTS]
+    exact = list(zip(amounts, amounts[::-1], strict=True))
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
+        assert drift(conn) == []
+        after = every_value(conn)
+        assert costs(conn) == exact
+        stored = raw_costs(conn)
+    # As stored: NUMERIC on PostgreSQL, whole cents on SQLite; never a float.
+    if database_url:
+        assert stored == exact
+    else:
+        assert stored == [(a and int(a * 100), b and int(b * 100)) for a, b in exact]
+    assert {type(value) for row in stored for value in row} == {
+        Decimal if database_url else int,
+        type(None),
+    }
+    assert after == before
+    # SQLite's table was not copied: that would have unlinked the document (SET NULL).
+    assert after["documents"][0]["project_id"] == "p0"
+    engine.dispose()
+
+
+def test_the_exact_money_revision_can_be_undone_to_floats(
+    database_url: str | None, tmp_path: Path
+) -> None:
+    url = url_of(database_url, tmp_path)
+    open_database(url).dispose()
+    engine = engine_of(url)
+    with engine.begin() as conn:
+        table = Project.__table__  # type: ignore[attr-defined]
+        conn.execute(
+            table.insert().values(
+                id="p1",
+                name="Dachrinne",
+                description="",
+                phase="ANGEFRAGT",
+                estimated_cost=Decimal("14200.50"),
+                created_at=WHEN,
+                updated_at=WHEN,
+                status="PENDING",
+            )
+        )
+        command.downgrade(alembic_config(conn), BEFORE_EXACT_MONEY)
+    with engine.connect() as conn:
+        assert raw_costs(conn) == [(14200.5, None)]
+        assert MigrationContext.configure(conn).get_current_revision() == BEFORE_EXACT_MONEY
+    engine.dispose()

@@ -7,13 +7,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 from pydantic import Field as PydanticField
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 from sqlmodel import Column as SAColumn
 from sqlmodel import Field, LargeBinary, SQLModel
 
+from appliance.projects.money import ExactMoney, Money
 from appliance.search.explain import Level
 
 
@@ -56,15 +57,8 @@ def new_project_id() -> str:
 _TEXT_FIELDS = ("name", "description", "customer", "trade", "address", "city")
 
 
-def _cents(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
-# SQLite stores NUMERIC as REAL anyway; cents are kept by rounding on the way in.
-# (The bounds go through pydantic's Field: SQLModel's Field writes them into the OpenAPI
-# schema as "ge"/"le", which no client understands, for optional numbers.)
-Money = Annotated[float, PydanticField(ge=0, le=1e10, strict=True), AfterValidator(_cents)]
 IsoDate = Annotated[date, BeforeValidator(_date_text)]
+AMOUNT = "EUR, exact to the cent: a number (14200.5) or a decimal string ('14200.50')."
 
 
 class ProjectBase(SQLModel):
@@ -79,8 +73,8 @@ class ProjectBase(SQLModel):
     address: str | None = Field(default=None, max_length=300)
     city: str | None = Field(default=None, max_length=100)
     phase: Phase = Field(default=Phase.ANGEFRAGT)
-    estimated_cost: Money | None = Field(default=None, description="EUR")
-    final_cost: Money | None = Field(default=None, description="EUR")
+    estimated_cost: Money | None = Field(default=None, description=AMOUNT)
+    final_cost: Money | None = Field(default=None, description=AMOUNT)
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
 
@@ -142,6 +136,8 @@ class Project(ProjectBase, table=True):
     id: str = Field(default_factory=new_project_id, primary_key=True, max_length=36)
     trade: str | None = Field(default=None, max_length=60, index=True)
     phase: Phase = Field(default=Phase.ANGEFRAGT, index=True)
+    estimated_cost: Money | None = Field(default=None, sa_type=ExactMoney)
+    final_cost: Money | None = Field(default=None, sa_type=ExactMoney)
     created_at: datetime = Field(index=True)
     updated_at: datetime
     status: EmbeddingStatus = Field(default=EmbeddingStatus.PENDING, index=True)

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from appliance.bootstrap import start_runtime
 from appliance.config import Settings
+from appliance.db import create_db_engine
 from appliance.instance import instance_lock
 from appliance.migration import ApplianceRunningError, MigrationError, migrate_installation
 from appliance.projects.models import Project
@@ -50,6 +52,27 @@ def test_a_target_with_rows_is_refused_and_left_alone(pg_url: str, tmp_path: Pat
     db = open_database(pg_url)
     with db.read() as conn:
         assert conn.execute(select(PROJECTS.c.name)).scalars().all() == ["Bad"]
+    db.dispose()
+
+
+def test_amounts_arrive_exactly_as_numeric(pg_url: str, tmp_path: Path) -> None:
+    settings = installation(tmp_path / "a", "Bad", "Dach", "Keller")
+    amounts = [Decimal("14200.50"), Decimal("0.10"), Decimal("10000000000.00")]
+    source = create_db_engine(settings.app_db_path)
+    with source.begin() as conn:
+        for index, amount in enumerate(amounts):
+            conn.execute(
+                update(PROJECTS)
+                .where(PROJECTS.c.id == f"00000000-0000-0000-0000-{index:012d}")
+                .values(estimated_cost=amount, final_cost=amount)
+            )
+    source.dispose()
+    migrate_installation(settings, pg_url, say=lambda _line: None)
+    db = open_database(pg_url)
+    with db.read() as conn:
+        # Whole cents on SQLite, NUMERIC(13, 2) here: the same amounts.
+        moved = conn.exec_driver_sql("SELECT estimated_cost, final_cost FROM projects ORDER BY id")
+        assert [tuple(row) for row in moved] == [(amount, amount) for amount in amounts]
     db.dispose()
 
 

@@ -1,5 +1,12 @@
 // Small DOM helpers. Server text only ever becomes text nodes: nothing here parses HTML.
+import { dateText } from "./dates.js";
 import { locale } from "./i18n.js";
+import { formatEuro } from "./money.js";
+
+// Days and amounts are shown the way a German office writes them, in either UI language.
+const OFFICE = "de-DE";
+const DAY = { day: "2-digit", month: "2-digit", year: "numeric" };
+const MOMENT = { ...DAY, hour: "2-digit", minute: "2-digit", second: "2-digit" };
 
 /** Build an element: h("button", {class: "x", onclick: fn, disabled: true}, "text", child). */
 export function h(tag, attrs = {}, ...children) {
@@ -84,21 +91,17 @@ export function debounce(fn, ms = 300) {
 export function formatDate(value) {
   if (!value) return "–";
   const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
-  return date.toLocaleString(locale(), { dateStyle: "short", timeStyle: "medium" });
+  return date.toLocaleString(OFFICE, MOMENT);
 }
 
 export function formatTime(value) {
   return value ? new Date(value).toLocaleTimeString(locale()) : "–";
 }
 
-/** A calendar day ("2024-05-31") as 31.05.2024 (in English 31/05/2024), whatever the
- *  browser's own locale and time zone: the day is read as written, never shifted. */
+/** "31.05.2024": an ISO day as it is, a timestamp's day where the browser is. */
 export function formatDay(value) {
-  const [year, month, day] = (value ?? "").slice(0, 10).split("-").map(Number);
-  if (!year || !month || !day) return "–";
-  return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString(locale(), {
-    day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC",
-  });
+  if (!value) return "–";
+  return dateText(value) || new Date(value).toLocaleDateString(OFFICE, DAY);
 }
 
 export function formatBytes(bytes) {
@@ -114,10 +117,8 @@ export function formatBytes(bytes) {
   return `${size.toLocaleString(locale(), { maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
-export function formatMoney(value) {
-  if (value === null || value === undefined || value === "") return "–";
-  return Number(value).toLocaleString(locale(), { style: "currency", currency: "EUR" });
-}
+/** "14.200,50 €", "–" for none. */
+export const formatMoney = formatEuro;
 
 export function formatSeconds(seconds) {
   if (seconds == null) return "–";

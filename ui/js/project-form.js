@@ -1,7 +1,9 @@
 // Create or edit a project in a dialog. Field errors from the API appear at their fields.
 import { api, ApiError } from "./api.js";
+import { dateText, readDate } from "./dates.js";
 import { $, fill, h } from "./dom.js";
 import { has, t } from "./i18n.js";
+import { amountText, formatEuro, readAmount } from "./money.js";
 import { notify, showInline } from "./notice.js";
 
 const FIELDS = [
@@ -9,7 +11,12 @@ const FIELDS = [
   "estimated_cost", "final_cost", "start_date", "end_date", "description",
 ];
 const TEXTS = ["name", "description"]; // never null; an empty name is the API's to refuse
-const AMOUNTS = ["estimated_cost", "final_cost"]; // sent as JSON numbers (euros, cents kept)
+// Amounts and days are typed the German way and read here (money.js, dates.js): what was
+// understood shows in the field's note, and a refusal keeps the form from being sent.
+// Amounts go out as exact decimal strings ("14200.50"), days as ISO days.
+const AMOUNT = { read: readAmount, show: amountText, understood: (v) => `= ${formatEuro(v)}` };
+const DAY = { read: readDate, show: dateText, understood: () => "" };
+const READ = { estimated_cost: AMOUNT, final_cost: AMOUNT, start_date: DAY, end_date: DAY };
 // Pydantic error types with a sentence of our own; others show the API's message.
 const ERROR_TYPES = {
   missing: "form.required",
@@ -18,30 +25,64 @@ const ERROR_TYPES = {
   greater_than_equal: "form.negative",
   less_than_equal: "form.tooLarge",
   float_type: "form.number",
+  money_type: "form.number",
+  money_format: "form.number",
+  money_negative: "form.negative",
+  money_too_large: "form.tooLarge",
+  money_places: "form.decimals",
 };
 
 let editing = null; // the project being edited, or null for a new one
 let saved = () => {};
 
 const input = (field) => $(`#pf-${field}`);
+const note = (field) => $(`#pf-${field}-note`);
 
+function markInvalid(el, invalid) {
+  el.classList.toggle("invalid", invalid);
+  if (invalid) el.setAttribute("aria-invalid", "true");
+  else el.removeAttribute("aria-invalid");
+}
+
+/** Read a field typed the German way; its note says what was understood, or why not. */
+function readField(field) {
+  const reader = READ[field];
+  const result = reader.read(input(field).value);
+  const refused = Boolean(result.error);
+  const understood = result.value ? reader.understood(result.value) : "";
+  note(field).classList.toggle("bad", refused);
+  fill(note(field), refused ? t(result.error, result.params) : understood);
+  markInvalid(input(field), refused);
+  return result;
+}
+
+/** The request body, and the fields refused before sending (none: it can go). */
 function values() {
   const body = {};
+  const refused = [];
   for (const field of FIELDS) {
     const value = input(field).value.trim();
-    if (value === "" && !TEXTS.includes(field)) body[field] = null;
-    else if (AMOUNTS.includes(field)) body[field] = Number(value.replace(",", "."));
+    if (field in READ) {
+      const result = readField(field);
+      if (result.error) refused.push(field);
+      body[field] = result.value ?? null;
+    } else if (value === "" && !TEXTS.includes(field)) body[field] = null;
     else body[field] = value;
   }
-  return body;
+  return { body, refused };
+}
+
+function describedBy(field, error) {
+  const ids = [field in READ ? note(field).id : null, error?.id].filter(Boolean);
+  if (ids.length) input(field).setAttribute("aria-describedby", ids.join(" "));
+  else input(field).removeAttribute("aria-describedby");
 }
 
 function clearFieldErrors() {
   for (const el of document.querySelectorAll("#project-form .field-error")) el.remove();
   for (const field of FIELDS) {
-    input(field).classList.remove("invalid");
-    input(field).removeAttribute("aria-invalid");
-    input(field).removeAttribute("aria-describedby");
+    markInvalid(input(field), false);
+    describedBy(field, null);
   }
 }
 
@@ -51,12 +92,11 @@ function showFieldErrors(fields) {
     const el = FIELDS.includes(field) ? input(field) : null;
     if (!el) continue;
     const key = ERROR_TYPES[type];
-    const note = h("span", { class: "field-error", id: `pf-${field}-error` },
+    const error = h("span", { class: "field-error", id: `pf-${field}-error` },
       key && has(key) ? t(key) : message);
-    el.classList.add("invalid");
-    el.setAttribute("aria-invalid", "true");
-    el.setAttribute("aria-describedby", note.id);
-    el.after(note);
+    markInvalid(el, true);
+    describedBy(field, error);
+    el.after(error);
     first ??= el;
   }
   first?.focus();
@@ -74,9 +114,14 @@ async function submit(event) {
   clearFieldErrors();
   showInline($("#project-form-error"), null);
   const button = event.submitter ?? $("#project-form button[type=submit]");
+  const { body, refused } = values();
+  if (refused.length) {
+    showInline($("#project-form-error"), new ApiError(422, "")); // as the API would say
+    input(refused[0]).focus();
+    return;
+  }
   button.disabled = true;
   try {
-    const body = values();
     const answer = editing
       ? await api.patch(`/projects/${editing.id}`, body)
       : await api.post("/projects/", body);
@@ -100,7 +145,10 @@ export function openProjectForm(project, onSaved = () => {}) {
   fill($("#project-form-title"), t(project ? "projects.formEdit" : "projects.formNew"));
   for (const field of FIELDS) {
     const value = project?.[field];
-    input(field).value = value ?? (field === "phase" ? "angefragt" : "");
+    if (field in READ) {
+      input(field).value = READ[field].show(value);
+      readField(field);
+    } else input(field).value = value ?? (field === "phase" ? "angefragt" : "");
   }
   $("#project-dialog").showModal();
   input("name").focus();
@@ -113,8 +161,13 @@ export function initProjectForm() {
   for (const button of dialog.querySelectorAll("[data-close]")) {
     button.addEventListener("click", () => dialog.close());
   }
+  for (const field of Object.keys(READ)) {
+    input(field).addEventListener("input", () => readField(field));
+  }
   document.addEventListener("langchange", () => {
     const title = t(editing ? "projects.formEdit" : "projects.formNew");
-    if (dialog.open) fill($("#project-form-title"), title);
+    if (!dialog.open) return;
+    fill($("#project-form-title"), title);
+    for (const field of Object.keys(READ)) readField(field);
   });
 }
