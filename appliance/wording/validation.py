@@ -123,4 +123,26 @@ VALIDATION: dict[str, tuple[str, str]] = {
         "Das Enddatum darf nicht vor dem Beginn liegen.",
         "The end date must not be before the start date.",
     ),
+    # Amounts (projects/money.py).
+    "validation.money_type": (
+        "Bitte einen Betrag angeben, z. B. 14200.50.",
+        "Please give an amount, e.g. 14200.50.",
+    ),
+    "validation.money_format": (
+        "Ein Betrag als Text besteht aus Ziffern, mit Punkt vor höchstens zwei "
+        "Nachkommastellen, z. B. 14200.50.",
+        "An amount as text should be digits with a dot before at most two decimals, like 14200.50.",
+    ),
+    "validation.money_negative": (
+        "Ein Betrag darf nicht negativ sein.",
+        "An amount must not be negative.",
+    ),
+    "validation.money_too_large": (
+        "Ein Betrag darf höchstens {le} sein.",
+        "An amount must be at most {le}.",
+    ),
+    "validation.money_places": (
+        "Ein Betrag hat höchstens {decimal_places} Nachkommastellen.",
+        "An amount has at most {decimal_places} decimal places.",
+    ),
 }
