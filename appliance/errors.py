@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from appliance.wording import Language, say
@@ -18,10 +19,19 @@ class AppError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, /, *, body: dict[str, Any] | None = None, **params: Any):
+    def __init__(
+        self,
+        code: str,
+        /,
+        *,
+        body: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **params: Any,
+    ) -> None:
         self.code = code
         self.params = params
-        self.body = body or {}
+        self.body = dict(body or {})
+        self.headers = dict(headers) if headers is not None else None
         super().__init__(self.say(Language.EN))
 
     @property
@@ -30,8 +40,6 @@ class AppError(Exception):
 
     def say(self, language: Language) -> str:
         """The message in `language`."""
-        if self.code not in CATALOG:  # TRANSITIONAL: an English sentence not yet converted
-            return self.code
         return say(self.code, language, **self.params)
 
 
@@ -41,6 +49,14 @@ class NotFoundError(AppError):
 
 class ConflictError(AppError):
     status = 409
+
+
+class NotLoggedInError(AppError):
+    status = 401
+
+
+class TooManyAttemptsError(AppError):
+    status = 429
 
 
 class InvalidInputError(AppError):

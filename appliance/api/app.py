@@ -169,11 +169,13 @@ def create_app(
         if exc.status_code == 405:
             # Starlette names only the first route on the path; all of them count.
             headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
-        code = HTTP_CODES.get(exc.status_code)
+        # Errors raised below the routes carry a catalog code (limits.BodyTooLargeError).
+        code = getattr(exc, "code", None) or HTTP_CODES.get(exc.status_code)
         if code is None:
             body = {"detail": exc.detail}
         else:
-            body = {"detail": say(code, request_language(request)), "error_code": code}
+            params = getattr(exc, "params", {})
+            body = {"detail": say(code, request_language(request), **params), "error_code": code}
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -192,7 +194,7 @@ def create_app(
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError) -> JSONResponse:
         body = {"detail": exc.say(request_language(request)), "error_code": exc.code}
-        return JSONResponse({**body, **exc.body}, status_code=exc.status)
+        return JSONResponse({**body, **exc.body}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -218,9 +220,12 @@ def create_app(
     )
     # Added innermost first: headers on every answer, then the guard (from the headers
     # alone), then the body limit, so strangers get 403/401, not 413 or 400.
-    app.add_middleware(NulGuardMiddleware)
-    app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(AccessGuardMiddleware, policy=policy, credentials=credentials)
+    language = Language(settings.language)
+    app.add_middleware(NulGuardMiddleware, language=language)
+    app.add_middleware(BodyLimitMiddleware, language=language)
+    app.add_middleware(
+        AccessGuardMiddleware, policy=policy, credentials=credentials, language=language
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     folder = ui_dir()
     if folder.is_dir():

@@ -8,10 +8,11 @@ does not. Uploads are streamed by their route with their own limit.
 
 from __future__ import annotations
 
-import json
-
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from appliance.api.language import error_json, scope_language
+from appliance.wording import Language, say
 
 KB = 1024
 MB = 1024 * KB
@@ -29,8 +30,11 @@ class BodyTooLargeError(HTTPException):
     which turns other errors while reading a body into "400 error parsing the body",
     lets it through as the 413 it is."""
 
+    code = "body_too_large"
+
     def __init__(self, limit: int) -> None:
         super().__init__(413, _message(limit))
+        self.params = {"kilobytes": str(limit // KB)}
 
 
 def limit_for(path: str) -> int | None:
@@ -43,8 +47,9 @@ def limit_for(path: str) -> int | None:
 class BodyLimitMiddleware:
     """413 for a body over its path's limit, before the application reads it."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, language: Language = Language.DE) -> None:
         self.app = app
+        self.language = language
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit = limit_for(scope["path"]) if scope["type"] == "http" else None
@@ -53,7 +58,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _too_large(send, limit)
+            await _too_large(send, limit, scope_language(scope, self.language))
             return
         received = 0
         started = False
@@ -76,15 +81,15 @@ class BodyLimitMiddleware:
             await self.app(scope, counted_receive, tracked_send)
         except BodyTooLargeError:
             if not started:
-                await _too_large(send, limit)
+                await _too_large(send, limit, scope_language(scope, self.language))
 
 
 def _message(limit: int) -> str:
-    return f"The request is too large (at most {limit // KB} kB are accepted here)."
+    return say("body_too_large", Language.EN, kilobytes=str(limit // KB))
 
 
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": _message(limit)}).encode()
+async def _too_large(send: Send, limit: int, language: Language) -> None:
+    body = error_json("body_too_large", language, kilobytes=str(limit // KB))
     await send(
         {
             "type": "http.response.start",

@@ -8,25 +8,26 @@ anything a person typed. Refused here, once, for every route, on both databases.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-MESSAGE = "The address contains a NUL character (%00); it cannot be stored or searched."
+from appliance.api.language import error_json, scope_language
+from appliance.wording import Language
 
 
 class NulGuardMiddleware:
     """Answers 400 when the path or the query string holds a NUL character."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, language: Language = Language.DE) -> None:
         self.app = app
+        self.language = language
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _has_nul(scope):
             await self.app(scope, receive, send)
             return
-        body = json.dumps({"detail": MESSAGE}).encode()
+        body = error_json("address_has_nul", scope_language(scope, self.language))
         await send(
             {
                 "type": "http.response.start",

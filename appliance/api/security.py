@@ -19,7 +19,6 @@ before a route runs, from the request line and headers alone (no body is read):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -29,7 +28,9 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from appliance.api.auth import SESSION_COOKIE, Credentials, same_secret, session_cookie
+from appliance.api.language import error_json, scope_language
 from appliance.internal_client import INTERNAL_PREFIX, TOKEN_HEADER
+from appliance.wording import Language
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -83,7 +84,7 @@ class AccessPolicy:
 @dataclass(frozen=True)
 class _Refusal:
     status: int
-    message: str
+    code: str  # of the message (appliance.wording)
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,17 @@ class _Redirect:
 class AccessGuardMiddleware:
     """Refuses, redirects or lets a request through, from its headers alone."""
 
-    def __init__(self, app: ASGIApp, policy: AccessPolicy, credentials: Credentials) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        policy: AccessPolicy,
+        credentials: Credentials,
+        language: Language = Language.DE,
+    ) -> None:
         self.app = app
         self.policy = policy
         self.credentials = credentials
+        self.language = language
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -117,17 +125,15 @@ class AccessGuardMiddleware:
         ):
             await _redirect(send, _Redirect("/login.html"))  # a person: show the login page
         else:
-            await _refuse(send, decision)
+            await _refuse(send, decision, scope_language(scope, self.language))
 
     def _decide(self, scope: Scope, headers: Headers) -> _Refusal | _Redirect | None:
         path: str = scope["path"]
         method: str = scope["method"]
         if not _plain(path):
-            return _Refusal(404, "Not Found")  # no file or record is named like that
+            return _Refusal(404, "no_such_address")  # no file or record is named like that
         if headers.get("host", "") not in self.policy.hosts:
-            return _Refusal(
-                403, "This address is not allowed to reach the appliance (unknown host name)."
-            )
+            return _Refusal(403, "unknown_host")
         cross_site = self._cross_site(method, path, headers)
         if cross_site is not None:
             return cross_site
@@ -136,19 +142,19 @@ class AccessGuardMiddleware:
             # Every token is compared, so the time taken does not tell which one was close.
             matches = [same_secret(given, token) for token in self.policy.internal_tokens]
             if not given or not any(matches):
-                return _Refusal(403, "This endpoint is for the appliance's own worker processes.")
+                return _Refusal(403, "internal_only")
             return None
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         if method == "GET" and "token" in query:
             return self._exchange_token(path, query)
         if path in PUBLIC_PATHS or self._authenticated(headers):
             return None
-        return _Refusal(401, "Please log in to use the appliance.")
+        return _Refusal(401, "login_needed")
 
     def _cross_site(self, method: str, path: str, headers: Headers) -> _Refusal | None:
         origin = headers.get("origin")
         site = headers.get("sec-fetch-site")
-        foreign = _Refusal(403, "Requests from other web sites are not allowed.")
+        foreign = _Refusal(403, "cross_site")
         if method in UNSAFE_METHODS:
             if origin is not None and origin not in self.policy.origins:
                 return foreign
@@ -162,7 +168,7 @@ class AccessGuardMiddleware:
 
     def _exchange_token(self, path: str, query: dict[str, str]) -> _Refusal | _Redirect:
         if not self.credentials.token_ok(query.pop("token")):
-            return _Refusal(401, "This link's access token is not valid for this appliance.")
+            return _Refusal(401, "token_invalid")
         rest = urlencode(query)
         return _Redirect(f"{path}?{rest}" if rest else path, self._session_cookie())
 
@@ -209,8 +215,8 @@ async def _redirect(send: Send, redirect: _Redirect) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _refuse(send: Send, refusal: _Refusal) -> None:
-    body = json.dumps({"detail": refusal.message}).encode()
+async def _refuse(send: Send, refusal: _Refusal, language: Language) -> None:
+    body = error_json(refusal.code, language)
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

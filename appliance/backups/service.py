@@ -57,7 +57,7 @@ class BackupService:
         backup folder, where only the newest APPLIANCE_BACKUP_KEEP are kept.
         """
         if not self.supported:
-            raise BackupNotPossibleError(POSTGRES_NOTE)
+            raise BackupNotPossibleError("backup_on_postgres")
         settings = self.runtime.settings
         rotate = target is None
         target = target or settings.backup_target
@@ -118,7 +118,7 @@ class BackupService:
     def start_now(self) -> str:
         """Queue a backup ("Jetzt sichern"); the task id."""
         if not self.supported:
-            raise BackupNotPossibleError(POSTGRES_NOTE)
+            raise BackupNotPossibleError("backup_on_postgres")
         return self.runtime.queue.enqueue("tasks.backup", "manual")
 
     def due(self, now: datetime | None = None) -> bool:
@@ -133,7 +133,7 @@ class BackupService:
         with self.runtime.db.session() as session:
             record = session.get(Backup, backup_id)
         if record is None:
-            raise NotFoundError(f"No backup {backup_id!r}.")
+            raise NotFoundError("backup_not_found", id=backup_id)
         return record
 
     def latest_archive(self) -> Path:
@@ -147,7 +147,7 @@ class BackupService:
         for record in done:
             if record.path and Path(record.path).is_file():
                 return Path(record.path)
-        raise NotFoundError("There is no backup archive yet.")
+        raise NotFoundError("backup_none_yet")
 
     def status(self, now: datetime | None = None) -> dict[str, Any]:
         """What the UI's "Datensicherung" shows, and whether every view should warn."""

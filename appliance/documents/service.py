@@ -122,16 +122,14 @@ class DocumentService:
     def _store(self, received: ReceivedFile, project_id: str | None) -> UploadOutcome:
         if project_id is not None:
             if "\x00" in project_id:
-                raise InvalidInputError(
-                    "must not contain a NUL character", loc=("body", "project_id")
-                )
+                raise InvalidInputError("validation.no_nul", loc=("body", "project_id"))
             with self.runtime.db.session() as session:
                 if session.get(Project, project_id) is None:
-                    raise NotFoundError(f"No project with id {project_id!r}.")
+                    raise NotFoundError("project_not_found", id=project_id)
         try:
             file_type = detect_file(received.temp_path)
         except ExtractionError as exc:
-            raise UnsupportedTypeError(exc.message, code=exc.code) from None
+            raise UnsupportedTypeError(exc.reason, body={"code": exc.code}, **exc.params) from None
         existing = self._by_sha256(received.sha256)
         if existing is not None:
             return UploadOutcome(existing, True, None)
@@ -205,7 +203,7 @@ class DocumentService:
         with self.runtime.db.session() as session:
             document = session.get(Document, document_id)
         if document is None:
-            raise NotFoundError(f"No document with id {document_id!r}.")
+            raise NotFoundError("document_not_found", id=document_id)
         return document
 
     def original(self, document_id: str) -> tuple[Path, str, str]:
@@ -213,7 +211,7 @@ class DocumentService:
         document = self.get(document_id)
         path = self.runtime.settings.uploads_dir / document.stored_name
         if not path.is_file():
-            raise NotFoundError("The original file of this document is missing.")
+            raise NotFoundError("document_file_missing")
         file_type = FileType(document.file_type)
         return path, download_name(document.original_name, file_type), MEDIA_TYPES[file_type]
 
@@ -225,7 +223,7 @@ class DocumentService:
             ).first()
         path = self.runtime.settings.uploads_dir / stored_name
         if known is None or not path.is_file():
-            raise NotFoundError(f"No uploaded file {stored_name!r}.")
+            raise NotFoundError("uploaded_file_not_found", name=stored_name)
         return path
 
     def search(
@@ -256,7 +254,7 @@ class DocumentService:
             # Locked: a worker completing it at this moment waits, then finds it gone.
             document = session.get(Document, document_id, with_for_update=True)
             if document is None:
-                raise NotFoundError(f"No document with id {document_id!r}.")
+                raise NotFoundError("document_not_found", id=document_id)
             DocumentIndex.remove(session.connection(), document_id)
             session.delete(document)
             stored_name = document.stored_name
@@ -273,10 +271,11 @@ class DocumentService:
             # Locked, so two retries at once queue one task, not two.
             document = tx.session.get(Document, document_id, with_for_update=True)
             if document is None:
-                raise NotFoundError(f"No document with id {document_id!r}.")
+                raise NotFoundError("document_not_found", id=document_id)
             if document.status != DocumentStatus.FAILED:
                 raise ConflictError(
-                    f"Only failed documents can be retried; this one is {document.status.value}.",
+                    "retry_only_failed",
+                    body={"status": document.status.value},
                     status=document.status.value,
                 )
             task_id = queue_processing(tx, document)

@@ -22,6 +22,7 @@ from appliance.internal_client import (
     RemoteFileMissingError,
 )
 from appliance.tasking.context import PermanentTaskError
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.documents")
 
@@ -32,7 +33,7 @@ class UploadMissingError(PermanentTaskError):
     """Neither the uploads folder nor the launcher has the file."""
 
     def __init__(self) -> None:
-        super().__init__("The uploaded file is missing.")
+        super().__init__(say("document.upload_missing", Language.EN))
 
 
 def stored_path(settings: Settings, stored_name: str) -> Path:
@@ -40,7 +41,7 @@ def stored_path(settings: Settings, stored_name: str) -> Path:
     folder = settings.uploads_dir.resolve()
     path = (folder / stored_name).resolve()
     if path.parent != folder:
-        raise PermanentTaskError("The document's file name is not valid.")
+        raise PermanentTaskError(say("document.bad_file_name", Language.EN))
     return path
 
 

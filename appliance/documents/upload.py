@@ -16,7 +16,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -55,13 +55,13 @@ class ReceivedFile:
 
 
 def _too_large(limit: int) -> UploadError:
-    error = UploadError(f"The file is larger than the limit of {limit // (1024 * 1024)} MB.")
+    error = UploadError("upload_too_large", megabytes=str(limit // (1024 * 1024)))
     error.status = 413
     return error
 
 
-def _bad(message: str) -> UploadError:
-    return UploadError(f"The upload could not be read: {message}.")
+def _bad(code: str, **params: Any) -> UploadError:
+    return UploadError(code, **params)
 
 
 @dataclass
@@ -104,7 +104,7 @@ class _Receiver:
     def on_part_begin(self) -> None:
         self.parts += 1
         if self.parts > self.limits.max_parts:
-            raise _bad(f"more than {self.limits.max_parts} form parts")
+            raise _bad("upload_too_many_parts", parts=str(self.limits.max_parts))
         self.part = _Part()
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
@@ -117,7 +117,7 @@ class _Receiver:
 
     def _check_header(self) -> None:
         if len(self.header_field) + len(self.header_value) > self.limits.max_header_bytes:
-            raise _bad("a part header is too long")
+            raise _bad("upload_header_too_long")
 
     def on_header_end(self) -> None:
         name = bytes(self.header_field).decode("latin-1").strip().lower()
@@ -128,7 +128,7 @@ class _Receiver:
     def on_headers_finished(self) -> None:
         disposition = self.part.headers.get("content-disposition")
         if disposition is None:
-            raise _bad("a part has no Content-Disposition header")
+            raise _bad("upload_part_unnamed")
         _kind, options = parse_options_header(disposition)
         self.part.name = options.get(b"name", b"").decode("utf-8", "replace")
         raw_filename = options.get(b"filename")
@@ -139,7 +139,7 @@ class _Receiver:
             raw_filename = unquote(quoted).encode("utf-8")
         if raw_filename is not None:
             if self.file is not None:
-                raise _bad("only one file per upload")
+                raise _bad("upload_one_file")
             self.part.filename = raw_filename.decode("utf-8", "replace")
             self.original_name = self.part.filename
             self.temp_path = self.folder / f"{uuid.uuid4().hex}{TEMP_SUFFIX}"
@@ -150,7 +150,7 @@ class _Receiver:
         if self.part.filename is None:
             self.part.value += chunk
             if len(self.part.value) > self.limits.max_field_bytes:
-                raise _bad(f"the field {self.part.name!r} is too long")
+                raise _bad("upload_field_too_long", field=self.part.name)
             return
         self.size += len(chunk)
         if self.size > self.limits.max_file_bytes:
@@ -187,7 +187,7 @@ async def receive_upload(
     kind, options = parse_options_header(content_type or "")
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
-        raise _bad("send the file as multipart/form-data")
+        raise _bad("upload_not_multipart")
     declared = int(content_length) if content_length and content_length.isdigit() else 0
     if declared > limits.max_file_bytes + MULTIPART_OVERHEAD:
         raise _too_large(limits.max_file_bytes)
@@ -210,9 +210,7 @@ async def receive_upload(
             parser.write(chunk)
         parser.finalize()
         if receiver.file is None or receiver.temp_path is None:
-            raise InvalidInputError(
-                "No file was sent: add the file as form field 'file'.", loc=("body", "file")
-            )
+            raise InvalidInputError("upload_no_file", loc=("body", "file"))
         # Closed without fsync: that happens in `sync_to_disk`, off the event loop,
         # before anything refers to the file.
         receiver.file.close()
@@ -221,7 +219,7 @@ async def receive_upload(
         raise
     except Exception as exc:  # the parser's own errors: malformed multipart
         receiver.discard()
-        raise _bad(str(exc) or type(exc).__name__) from None
+        raise _bad("upload_unreadable", reason=str(exc) or type(exc).__name__) from None
     except BaseException:
         # The client went away or the server stops: leave nothing behind.
         receiver.discard()

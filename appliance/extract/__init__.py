@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 DEFAULT_LIMITS = ExtractLimits()
-_KINDS = {FileType.PDF: "PDF file", FileType.DOCX: "Word file", FileType.TXT: "text file"}
+_KINDS = {FileType.PDF: "pdf", FileType.DOCX: "docx", FileType.TXT: "text"}
 P = ParamSpec("P")
 
 

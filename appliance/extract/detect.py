@@ -17,10 +17,6 @@ from .types import FileType
 
 HEAD_SIZE = 8192
 
-SUPPORTED = (
-    "Please upload a PDF, a Word file (.docx), a photo (JPEG, PNG, TIFF, HEIC) or a text file."
-)
-
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # a normal archive, an empty one
 _EXECUTABLES = (
@@ -45,7 +41,7 @@ def detect_type(head: bytes) -> FileType:
     confirms that from the central directory.
     """
     if not head:
-        raise ExtractionError("empty", "The file is empty.")
+        raise ExtractionError("empty", "extract.empty")
     # The PDF header may follow some junk; readers accept it within the first 1024 bytes.
     if b"%PDF-" in head[:1024]:
         return FileType.PDF
@@ -62,10 +58,10 @@ def detect_type(head: bytes) -> FileType:
     if head.startswith(_ZIP):
         return _zip_from_head(head)
     if head.startswith(_EXECUTABLES):
-        raise ExtractionError("unsupported", f"This is a program, not a document. {SUPPORTED}")
+        raise ExtractionError("unsupported", "extract.program")
     if looks_like_text(head):
         return FileType.TXT
-    raise ExtractionError("unsupported", f"This file type is not supported. {SUPPORTED}")
+    raise ExtractionError("unsupported", "extract.unknown_type")
 
 
 def detect_file(path: Path) -> FileType:
@@ -83,7 +79,7 @@ def detect_file(path: Path) -> FileType:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ExtractionError("corrupt", "The ZIP archive is damaged and cannot be read.") from exc
+        raise ExtractionError("corrupt", "extract.zip_damaged") from exc
     return _zip_from_names(names)
 
 
@@ -142,16 +138,10 @@ def _legacy_office(head: bytes) -> ExtractionError:
         return stream.encode("utf-16-le") in head
 
     if not has("WordDocument") and has("Workbook"):
-        return ExtractionError(
-            "unsupported", "Old Excel format (.xls) is not supported. Please save it as PDF."
-        )
+        return ExtractionError("unsupported", "extract.xls")
     if not has("WordDocument") and has("PowerPoint Document"):
-        return ExtractionError(
-            "unsupported", "Old PowerPoint format (.ppt) is not supported. Please save it as PDF."
-        )
-    return ExtractionError(
-        "legacy_word", "Old Word format (.doc): please save it as .docx and upload again."
-    )
+        return ExtractionError("unsupported", "extract.ppt")
+    return ExtractionError("legacy_word", "extract.legacy_word")
 
 
 def _zip_from_head(head: bytes) -> FileType:
@@ -167,13 +157,7 @@ def _zip_from_names(names: list[str]) -> FileType:
     if "word/document.xml" in names:
         return FileType.DOCX
     if any(name.startswith("xl/") for name in names):
-        raise ExtractionError(
-            "unsupported", "Excel files (.xlsx) are not supported. Please save it as PDF."
-        )
+        raise ExtractionError("unsupported", "extract.xlsx")
     if any(name.startswith("ppt/") for name in names):
-        raise ExtractionError(
-            "unsupported", "PowerPoint files (.pptx) are not supported. Please save it as PDF."
-        )
-    raise ExtractionError(
-        "unsupported", f"ZIP archives are not supported: please upload the files in it. {SUPPORTED}"
-    )
+        raise ExtractionError("unsupported", "extract.pptx")
+    raise ExtractionError("unsupported", "extract.zip")

@@ -63,8 +63,10 @@ def check_pixels(size: tuple[int, int], limits: ExtractLimits) -> None:
     if width * height > limits.max_image_pixels:
         raise ExtractionError(
             "too_many_pixels",
-            f"The image is too large ({width} x {height} pixels); "
-            f"at most {limits.max_image_pixels:,} pixels are allowed.",
+            "extract.image_too_large",
+            width=str(width),
+            height=str(height),
+            limit=f"{limits.max_image_pixels:,}",
         )
 
 
@@ -77,8 +79,7 @@ def _open(path: Path, file_type: FileType, limits: ExtractLimits) -> Iterator[Im
             image = Image.open(path, formats=[_PILLOW_FORMATS[file_type]])
     except Image.DecompressionBombError as exc:
         raise ExtractionError(
-            "too_many_pixels",
-            f"The image is too large; at most {limits.max_image_pixels:,} pixels are allowed.",
+            "too_many_pixels", "extract.image_too_many_pixels", limit=f"{limits.max_image_pixels:,}"
         ) from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         # Pillow's UnidentifiedImageError is an OSError; old plugins raise SyntaxError.

@@ -128,14 +128,11 @@ def _run(source: str, limits: ExtractLimits) -> str:
     except pytesseract.TesseractError as exc:
         if "language" in str(exc.message).lower():
             raise ExtractionError(
-                "ocr_unavailable",
-                f"Text recognition has no data for the language(s) {limits.ocr_languages!r}.",
+                "ocr_unavailable", "extract.ocr_language", languages=repr(limits.ocr_languages)
             ) from exc
-        raise ExtractionError("ocr_failed", "Text recognition failed on this page.") from exc
+        raise ExtractionError("ocr_failed", "extract.ocr_failed") from exc
     except RuntimeError as exc:  # pytesseract's way to say it killed tesseract on timeout
-        raise ExtractionError(
-            "ocr_timeout", "Text recognition took too long on this page and was stopped."
-        ) from exc
+        raise ExtractionError("ocr_timeout", "extract.ocr_timeout") from exc
     except OSError as exc:  # e.g. the binary exists but may not be executed
         raise _unavailable() from exc
     return text
@@ -195,6 +192,4 @@ def _reset_dll_search_path() -> None:
 
 
 def _unavailable() -> ExtractionError:
-    return ExtractionError(
-        "ocr_unavailable", "Text recognition (OCR) is not installed on this computer."
-    )
+    return ExtractionError("ocr_unavailable", "extract.ocr_missing")

@@ -23,7 +23,7 @@ from docx.section import _Footer, _Header
 from .errors import ExtractionError, parser_errors
 from .types import CancelCheck, ExtractLimits, PageText, Progress, Reporter, Stage
 
-WHAT = "Word file"
+WHAT = "docx"
 # Tables nested deeper than this are hostile, not business documents.
 _MAX_TABLE_DEPTH = 8
 # Paragraphs and tables, also inside block-level content controls, in document order.
@@ -54,20 +54,18 @@ def check_zip(path: Path, limits: ExtractLimits) -> None:
             entries = archive.infolist()
         compressed = path.stat().st_size
     if len(entries) > limits.docx_max_entries:
-        raise _bomb(f"it holds {len(entries):,} files")
+        raise _bomb("extract.docx_many_files", count=f"{len(entries):,}")
     expanded = sum(entry.file_size for entry in entries)
     if expanded > limits.docx_max_uncompressed:
-        raise _bomb(f"it would expand to {expanded // (1024 * 1024):,} MB")
+        raise _bomb("extract.docx_expands_to", megabytes=f"{expanded // (1024 * 1024):,}")
     if expanded > limits.docx_max_ratio * max(compressed, 1):
-        raise _bomb(f"it would expand {expanded / max(compressed, 1):,.0f} times")
+        raise _bomb("extract.docx_expands_times", times=f"{expanded / max(compressed, 1):,.0f}")
     if not any(entry.filename == "word/document.xml" for entry in entries):
-        raise ExtractionError("corrupt", "The Word file is damaged: its main document is missing.")
+        raise ExtractionError("corrupt", "extract.docx_no_body")
 
 
-def _bomb(reason: str) -> ExtractionError:
-    return ExtractionError(
-        "zip_bomb", f"The Word file was rejected because {reason}; real documents never do."
-    )
+def _bomb(reason: str, **params: str) -> ExtractionError:
+    return ExtractionError("zip_bomb", reason, **params)
 
 
 def _document_lines(document: DocxDocument) -> Iterator[str]:

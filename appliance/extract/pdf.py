@@ -24,7 +24,7 @@ from .types import CancelCheck, ExtractLimits, PageText, Progress, Reporter, Sta
 
 log = logging.getLogger(__name__)
 
-WHAT = "PDF file"
+WHAT = "pdf"
 
 
 def extract_pdf(
@@ -89,10 +89,7 @@ def _decrypt(reader: PdfReader) -> None:
 
 
 def _encrypted() -> ExtractionError:
-    return ExtractionError(
-        "encrypted",
-        "The PDF is protected with a password. Please upload a copy without the password.",
-    )
+    return ExtractionError("encrypted", "extract.encrypted")
 
 
 def _page_text(reader: PdfReader, index: int) -> str:

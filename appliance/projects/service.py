@@ -158,7 +158,7 @@ class ProjectService:
         # of the same project waits instead of being overwritten (or deleting twice).
         project = session.get(Project, project_id, with_for_update=for_update)
         if project is None:
-            raise NotFoundError(f"No project with id {project_id!r}.")
+            raise NotFoundError("project_not_found", id=project_id)
         return project
 
     def find(
@@ -177,7 +177,7 @@ class ProjectService:
         if field not in SORT_FIELDS:
             allowed = ", ".join(sorted(SORT_FIELDS))
             raise InvalidInputError(
-                f"Cannot sort by {field!r}; use one of {allowed}.", loc=("query", "sort")
+                "project_sort_unknown", loc=("query", "sort"), field=field, allowed=allowed
             )
         conditions = []
         # casefold() is Python's str.casefold on SQLite and its SQL twin on PostgreSQL
@@ -273,7 +273,7 @@ class ProjectService:
             if project_ids is not None:
                 unknown = sorted(set(project_ids) - set(ids))
                 if unknown:
-                    raise NotFoundError(f"No projects with ids {', '.join(unknown)}.")
+                    raise NotFoundError("projects_not_found", ids=", ".join(unknown))
             task_ids = queue_reindex(tx, ids)
         return {
             "status": "queued",
@@ -285,7 +285,7 @@ class ProjectService:
     def rebuild_from_stored(self) -> dict[str, Any]:
         """Refill the vector store from the stored vectors (no model, no queue)."""
         if self.runtime.vectors is None:
-            raise ConflictError("This process has no vector store to rebuild.")
+            raise ConflictError("no_vector_store_to_rebuild")
         return {"status": "rebuilt", "points": rebuild_from_stored(self.runtime)}
 
     # -- search ------------------------------------------------------------------------
@@ -306,14 +306,15 @@ class ProjectService:
         if vector is None and project.status == EmbeddingStatus.INDEXED:
             # Added during a change of model: embedded by the new model only.
             raise ConflictError(
-                f"Project {project_id} was added while the search model changes; similar "
-                "projects are available once the new model answers searches.",
-                status=project.status.value,
+                "similar_during_model_change",
+                body={"status": project.status.value},
+                id=project_id,
             )
         if vector is None:
             raise ConflictError(
-                f"Project {project_id} has no embedding yet (status {project.status.value}); "
-                "similar projects are available once it is indexed.",
+                "similar_not_indexed",
+                body={"status": project.status.value},
+                id=project_id,
                 status=project.status.value,
             )
         request = search_request_for_text(
@@ -358,7 +359,7 @@ class ProjectService:
         # Read once per search: a model switch replaces it whole, so a search in flight
         # uses one model's stores and vectors throughout.
         if self.runtime.search is None:
-            raise ConflictError("This process has no vector store; search runs in the app.")
+            raise ConflictError("search_runs_in_app")
         return self.runtime.search
 
     def stats(self) -> dict[str, int | None]:

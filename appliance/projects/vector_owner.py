@@ -30,7 +30,9 @@ class VectorOwner:
         try:
             store.upsert(points)
         except ValueError as exc:  # a vector of the wrong size
-            raise InvalidInputError(str(exc), loc=("body", "points")) from None
+            raise InvalidInputError(
+                "vector_points_invalid", loc=("body", "points"), reason=str(exc)
+            ) from None
         if collection == PROJECTS:
             # During a change of model: found by the serving model too (serving_copy.py).
             keep_serving_current(self.runtime, [point.id for point in points])
@@ -44,5 +46,5 @@ class VectorOwner:
         # Looked up on each write: a model switch replaces the writers (slots.py).
         runtime = self.runtime
         if runtime.vectors is None or collection not in (PROJECTS, CHUNKS):
-            raise NoVectorStoreError("This process does not own a vector store.")
+            raise NoVectorStoreError("no_vector_store_here")
         return runtime.vector_writer if collection == PROJECTS else runtime.chunk_writer

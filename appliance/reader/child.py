@@ -30,6 +30,7 @@ from appliance.extract import (
 from appliance.holds import HoldPoints
 from appliance.priority import lower_process
 from appliance.reader.isolation import isolate_network
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.extractor")
 
@@ -81,7 +82,7 @@ def run_job(job: dict[str, Any], out: IO[str]) -> None:
     except MemoryError:
         _send(
             out,
-            {"error": "too_much_memory", "message": "Reading the file needed too much memory."},
+            {"error": "too_much_memory", "message": say("reader.memory_unmeasured", Language.EN)},
         )
         return
     except Exception:

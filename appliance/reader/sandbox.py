@@ -32,6 +32,7 @@ from appliance.extract import ExtractLimits, FileType, PageText, Progress, Stage
 from appliance.reader.isolation import child_environment
 from appliance.reader.job_object import ReaderJob, confine
 from appliance.tasking.context import PermanentTaskError, UserFacingError
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.documents")
 
@@ -138,7 +139,7 @@ class ExtractionSandbox:
             keep_child = self._documents_read < self.documents_per_child
             return pages
         except (BrokenPipeError, OSError) as exc:
-            raise SandboxError("parser_crashed", "The file reader stopped unexpectedly.") from exc
+            raise SandboxError("parser_crashed", say("reader.crashed", Language.EN)) from exc
         finally:
             with self._starting:
                 self._reading = False
@@ -166,8 +167,7 @@ class ExtractionSandbox:
             now = time.monotonic()
             if now >= deadline:
                 raise SandboxError(
-                    "timeout",
-                    f"Reading the file took longer than {self.timeout:g} seconds and was stopped.",
+                    "timeout", say("reader.timeout", Language.EN, seconds=f"{self.timeout:g}")
                 )
             if now >= next_check:
                 self._check_memory(child)
@@ -177,9 +177,7 @@ class ExtractionSandbox:
             except queue.Empty:
                 continue
             if event is _EOF:
-                raise SandboxError(
-                    "parser_crashed", "The file made the reader crash; it may be damaged."
-                )
+                raise SandboxError("parser_crashed", say("reader.crashed_on_file", Language.EN))
             if "progress" in event:
                 stage, page, pages = event["progress"]
                 on_progress(Progress(Stage(stage), page, pages))
@@ -202,8 +200,7 @@ class ExtractionSandbox:
             return  # its end-of-output arrives next
         if rss > self.memory_mb * 1024 * 1024:
             raise SandboxError(
-                "too_much_memory",
-                f"Reading the file needed more than {self.memory_mb} MB of memory and was stopped.",
+                "too_much_memory", say("reader.memory", Language.EN, megabytes=str(self.memory_mb))
             )
 
     def _end_when_idle(self) -> None:
@@ -258,7 +255,7 @@ class ExtractionSandbox:
             event = None
         if not isinstance(event, dict) or not event.get("ready"):
             self._stop_child()
-            raise SandboxError("parser_crashed", "The file reader could not be started.")
+            raise SandboxError("parser_crashed", say("reader.not_started", Language.EN))
         self.network_isolated = event.get("network") == "isolated"
         return self._child
 

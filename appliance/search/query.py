@@ -67,7 +67,7 @@ class QueryEmbedder:
                 vector = [float(x) for x in self.embedder.embed([text])[0]]
         except Exception as exc:
             log.exception("embedding a search text failed")
-            raise SearchUnavailableError(f"The search is not available right now: {exc}") from exc
+            raise SearchUnavailableError("search_unavailable", reason=str(exc)) from exc
         with self._cache_lock:
             self._cache[key] = vector
             while len(self._cache) > CACHE_SIZE:

@@ -75,7 +75,7 @@ class TaskMonitor:
     def _row(self, task_id: str) -> Row[Any]:
         row = self.runtime.ledger.get(task_id)
         if row is None:
-            raise NotFoundError(f"No task with id {task_id!r} is known.")
+            raise NotFoundError("task_not_found", id=task_id)
         return row
 
     def _view(self, row: Row[Any]) -> dict[str, Any]:
@@ -104,7 +104,7 @@ class TaskMonitor:
             if s not in TaskState.__members__:
                 allowed = ", ".join(TaskState.__members__)
                 raise InvalidInputError(
-                    f"Unknown state {s!r}; use one of {allowed}.", loc=("query", "state")
+                    "task_state_unknown", loc=("query", "state"), state=s, allowed=allowed
                 )
         rows, total = self.runtime.history.recent(
             states=states, name=name, limit=limit, offset=offset
@@ -279,18 +279,14 @@ class TaskMonitor:
             task_id, allow_running=terminate, now=time.time()
         )
         if before is None:
-            raise NotFoundError(f"No task with id {task_id!r} is known.")
+            raise NotFoundError("task_not_found", id=task_id)
         state = TaskState(before.state)
         if state.is_final:
             raise ConflictError(
-                f"Task {task_id} has already finished ({state.value}); nothing to revoke.",
-                state=state.value,
+                "revoke_finished", body={"state": state.value}, id=task_id, state=state.value
             )
         if state is TaskState.STARTED and not terminate:
-            raise ConflictError(
-                f"Task {task_id} is running; revoke it with ?terminate=true to stop it.",
-                state=state.value,
-            )
+            raise ConflictError("revoke_running", body={"state": state.value}, id=task_id)
         if state is TaskState.STARTED and before.worker and self.control is not None:
             # Only the process that ran it: a worker that finished the task meanwhile
             # finds it taken away and exits by itself, before it starts another one; a
@@ -309,8 +305,7 @@ class TaskMonitor:
         if queue is not None:
             if queue not in queues:
                 raise InvalidInputError(
-                    f"Unknown queue {queue!r}; this installation has: {', '.join(queues)}.",
-                    loc=("query", "queue"),
+                    "queue_unknown", loc=("query", "queue"), queue=queue, known=", ".join(queues)
                 )
             queues = [queue]
         return queues, [name for q in queues for name in tasks.registry.names_on(q, tasks.layout)]
@@ -349,8 +344,7 @@ class TaskMonitor:
         message = self.runtime.queue.interventions.reset_for_retry(task_id, now=time.time())
         if message is None:
             raise ConflictError(
-                f"Task {task_id} is {row.state}; only FAILURE or REVOKED tasks can be retried.",
-                state=row.state,
+                "retry_task_not_failed", body={"state": row.state}, id=task_id, state=row.state
             )
         self.runtime.queue.send(message)
         log.info("Queued %s [%s] again by request", row.name, task_id)

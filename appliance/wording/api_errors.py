@@ -16,4 +16,185 @@ API_ERRORS: dict[str, tuple[str, str]] = {
         "Diese Angaben passen nicht: {fields}.",
         "These fields are not valid: {fields}.",
     ),
+    # Projects
+    "project_not_found": (
+        "Es gibt kein Projekt mit der Kennung '{id}'.",
+        "No project with id '{id}'.",
+    ),
+    "projects_not_found": (
+        "Diese Projekte gibt es nicht: {ids}.",
+        "No projects with ids {ids}.",
+    ),
+    "project_sort_unknown": (
+        "Nach '{field}' kann nicht sortiert werden; möglich ist: {allowed}.",
+        "Cannot sort by '{field}'; use one of {allowed}.",
+    ),
+    "similar_during_model_change": (
+        "Das Projekt wurde angelegt, während das Suchmodell wechselt: ähnliche Aufträge "
+        "erscheinen, sobald das neue Modell die Suche übernimmt.",
+        "Project {id} was added while the search model changes; similar projects are "
+        "available once the new model answers searches.",
+    ),
+    "similar_not_indexed": (
+        "Das Projekt ist noch nicht für die Suche erfasst: ähnliche Aufträge erscheinen, "
+        "sobald es erfasst ist.",
+        "Project {id} has no embedding yet (status {status}); similar projects are "
+        "available once it is indexed.",
+    ),
+    "no_vector_store_to_rebuild": (
+        "Dieser Prozess hat keinen Suchindex, der neu aufgebaut werden könnte.",
+        "This process has no vector store to rebuild.",
+    ),
+    "search_runs_in_app": (
+        "Dieser Prozess hat keinen Suchindex; die Suche läuft im Programm selbst.",
+        "This process has no vector store; search runs in the app.",
+    ),
+    "search_unavailable": (
+        "Die Suche ist gerade nicht verfügbar: {reason}",
+        "The search is not available right now: {reason}",
+    ),
+    "no_vector_store_here": (
+        "Dieser Prozess verwaltet keinen Suchindex.",
+        "This process does not own a vector store.",
+    ),
+    "vector_points_invalid": (
+        "Die Suchvektoren passen nicht: {reason}",
+        "The vectors are not valid: {reason}",
+    ),
+    # Documents
+    "document_not_found": (
+        "Es gibt kein Dokument mit der Kennung '{id}'.",
+        "No document with id '{id}'.",
+    ),
+    "document_file_missing": (
+        "Die Originaldatei dieses Dokuments fehlt.",
+        "The original file of this document is missing.",
+    ),
+    "uploaded_file_not_found": (
+        "Es gibt keine hochgeladene Datei '{name}'.",
+        "No uploaded file '{name}'.",
+    ),
+    "retry_only_failed": (
+        "Nur fehlgeschlagene Dokumente können erneut verarbeitet werden; dieses ist {status}.",
+        "Only failed documents can be retried; this one is {status}.",
+    ),
+    # Uploads
+    "upload_too_large": (
+        "Die Datei ist größer als die erlaubten {megabytes} MB.",
+        "The file is larger than the limit of {megabytes} MB.",
+    ),
+    "upload_too_many_parts": (
+        "Das Hochgeladene konnte nicht gelesen werden: mehr als {parts} Formularteile.",
+        "The upload could not be read: more than {parts} form parts.",
+    ),
+    "upload_header_too_long": (
+        "Das Hochgeladene konnte nicht gelesen werden: ein Kopf ist zu lang.",
+        "The upload could not be read: a part header is too long.",
+    ),
+    "upload_part_unnamed": (
+        "Das Hochgeladene konnte nicht gelesen werden: einem Teil fehlt sein Name "
+        "(Content-Disposition).",
+        "The upload could not be read: a part has no Content-Disposition header.",
+    ),
+    "upload_one_file": (
+        "Bitte jede Datei einzeln hochladen.",
+        "The upload could not be read: only one file per upload.",
+    ),
+    "upload_field_too_long": (
+        "Das Hochgeladene konnte nicht gelesen werden: das Feld '{field}' ist zu lang.",
+        "The upload could not be read: the field '{field}' is too long.",
+    ),
+    "upload_not_multipart": (
+        "Bitte die Datei als multipart/form-data senden.",
+        "The upload could not be read: send the file as multipart/form-data.",
+    ),
+    "upload_unreadable": (
+        "Das Hochgeladene konnte nicht gelesen werden: {reason}.",
+        "The upload could not be read: {reason}.",
+    ),
+    "upload_no_file": (
+        "Es wurde keine Datei gesendet: bitte die Datei als Formularfeld 'file' anhängen.",
+        "No file was sent: add the file as form field 'file'.",
+    ),
+    # Tasks
+    "task_not_found": (
+        "Es gibt keine Aufgabe mit der Kennung '{id}'.",
+        "No task with id '{id}' is known.",
+    ),
+    "task_state_unknown": (
+        "Den Zustand '{state}' gibt es nicht; möglich ist: {allowed}.",
+        "Unknown state '{state}'; use one of {allowed}.",
+    ),
+    "queue_unknown": (
+        "Die Warteschlange '{queue}' gibt es nicht; diese Installation hat: {known}.",
+        "Unknown queue '{queue}'; this installation has: {known}.",
+    ),
+    "revoke_finished": (
+        "Die Aufgabe ist schon beendet ({state}); es gibt nichts zu widerrufen.",
+        "Task {id} has already finished ({state}); nothing to revoke.",
+    ),
+    "revoke_running": (
+        "Die Aufgabe läuft gerade; zum Anhalten mit ?terminate=true widerrufen.",
+        "Task {id} is running; revoke it with ?terminate=true to stop it.",
+    ),
+    "retry_task_not_failed": (
+        "Die Aufgabe ist {state}; nur fehlgeschlagene oder widerrufene Aufgaben können "
+        "wiederholt werden.",
+        "Task {id} is {state}; only FAILURE or REVOKED tasks can be retried.",
+    ),
+    # Backups
+    "backup_not_found": (
+        "Es gibt keine Datensicherung '{id}'.",
+        "No backup '{id}'.",
+    ),
+    "backup_none_yet": (
+        "Es gibt noch keine Datensicherung.",
+        "There is no backup archive yet.",
+    ),
+    "backup_on_postgres": (
+        "Die Datenbank liegt auf einem PostgreSQL-Server: bitte dort sichern (pg_dump), "
+        "zusammen mit dem Ordner der hochgeladenen Dateien. Diese Datensicherung gilt nur "
+        "für eine Installation auf einem PC.",
+        "The app database is on a PostgreSQL server: back it up there (pg_dump), and the "
+        "uploads folder with it. This backup covers a single-PC installation only.",
+    ),
+    # The server and its guards
+    "not_started_by_launcher": (
+        "Dieser Server wurde nicht vom Programm gestartet und kann hier nicht beendet werden.",
+        "This server was not started by the launcher.",
+    ),
+    "wrong_password": ("Das Passwort stimmt nicht.", "Wrong password."),
+    "too_many_passwords": (
+        "Zu viele falsche Passwörter. Bitte {seconds} Sekunden warten und erneut versuchen.",
+        "Too many wrong passwords. Please wait {seconds} seconds and try again.",
+    ),
+    "unknown_host": (
+        "Unter dieser Adresse ist die Appliance nicht erreichbar (unbekannter Rechnername).",
+        "This address is not allowed to reach the appliance (unknown host name).",
+    ),
+    "internal_only": (
+        "Diese Adresse ist nur für die Arbeitsprozesse der Appliance.",
+        "This endpoint is for the appliance's own worker processes.",
+    ),
+    "login_needed": (
+        "Bitte anmelden, um die Appliance zu benutzen.",
+        "Please log in to use the appliance.",
+    ),
+    "cross_site": (
+        "Anfragen von anderen Webseiten sind nicht erlaubt.",
+        "Requests from other web sites are not allowed.",
+    ),
+    "token_invalid": (
+        "Der Zugangsschlüssel dieses Links gehört nicht zu dieser Appliance.",
+        "This link's access token is not valid for this appliance.",
+    ),
+    "address_has_nul": (
+        "Die Adresse enthält ein NUL-Zeichen (%00); so kann nichts gespeichert oder gesucht "
+        "werden.",
+        "The address contains a NUL character (%00); it cannot be stored or searched.",
+    ),
+    "body_too_large": (
+        "Die Anfrage ist zu groß (hier sind höchstens {kilobytes} kB erlaubt).",
+        "The request is too large (at most {kilobytes} kB are accepted here).",
+    ),
 }

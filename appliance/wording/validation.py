@@ -25,8 +25,8 @@ VALIDATION: dict[str, tuple[str, str]] = {
         "At most {max_length} characters are allowed.",
     ),
     "validation.string_pattern_mismatch": (
-        "Dieser Text enthält unerlaubte Zeichen.",
-        "This text contains characters that are not allowed.",
+        "Dieser Text hat nicht die erwartete Form ({pattern}).",
+        "This text does not have the expected form ({pattern}).",
     ),
     "validation.too_short": (
         "Bitte mindestens {min_length} Einträge angeben.",

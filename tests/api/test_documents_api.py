@@ -82,7 +82,7 @@ def test_type_comes_from_the_content_not_the_name(client: TestClient) -> None:
     [
         ("programm.pdf", b"MZ\x90\x00" + bytes(200), "PDF"),
         ("alt.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), ".docx"),
-        ("leer.pdf", b"", "empty"),
+        ("leer.pdf", b"", "leer"),
         ("bild.bin", bytes(range(256)) * 4, "PDF"),
     ],
 )
@@ -112,7 +112,7 @@ def test_upload_without_a_file_is_422(client: TestClient) -> None:
     )
     assert response.status_code == 422
     [error] = response.json()["detail"]
-    assert error["loc"] == ["body", "file"] and "No file was sent" in error["msg"]
+    assert error["loc"] == ["body", "file"] and "keine Datei" in error["msg"]
 
 
 def test_not_multipart_is_400(client: TestClient) -> None:

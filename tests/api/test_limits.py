@@ -35,7 +35,7 @@ def test_a_large_body_to_the_login_is_refused_before_it_is_read(runtime: Runtime
         "/api/v1/auth/login", content=body, headers={"content-type": "application/json"}
     )
     assert response.status_code == 413
-    assert "too large" in response.json()["detail"]
+    assert "zu groß" in response.json()["detail"]
 
 
 def test_a_body_without_length_is_refused_once_it_passes_its_limit(runtime: Runtime) -> None:
@@ -47,7 +47,7 @@ def test_a_body_without_length_is_refused_once_it_passes_its_limit(runtime: Runt
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 413
-    assert "too large" in response.json()["detail"]
+    assert "zu groß" in response.json()["detail"]
 
 
 def test_the_workers_channel_refuses_a_wrong_token_whatever_the_body(runtime: Runtime) -> None:

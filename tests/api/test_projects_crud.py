@@ -70,7 +70,8 @@ def test_end_date_before_start_date_is_422(client: TestClient) -> None:
     fields = {"name": "Fassade streichen", "start_date": "2024-06-10", "end_date": "2024-06-01"}
     response = client.post(URL, json=fields)
     assert response.status_code == 422
-    assert "end_date must not be before start_date" in response.json()["detail"][0]["msg"]
+    assert response.json()["detail"][0]["type"] == "date_order"
+    assert "Enddatum" in response.json()["detail"][0]["msg"]
 
 
 def test_end_date_before_start_date_is_located_at_end_date(client: TestClient) -> None:
@@ -106,7 +107,8 @@ def test_unknown_project_is_404_with_a_readable_detail(
 ) -> None:
     response = client.request(method, f"{URL}gibt-es-nicht{path}", json=payload)
     assert response.status_code == 404
-    assert response.json()["detail"] == "No project with id 'gibt-es-nicht'."
+    assert response.json()["detail"] == "Es gibt kein Projekt mit der Kennung 'gibt-es-nicht'."
+    assert response.json()["error_code"] == "project_not_found"
 
 
 # -- list --------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ def test_similar_before_indexing_is_409_naming_the_status(client: TestClient) ->
     assert response.status_code == 409
     body = response.json()
     assert body["status"] == "pending"
-    assert "status pending" in body["detail"]
+    assert body["error_code"] == "similar_not_indexed" and body["status"] == "pending"
 
 
 def test_indexing_marks_the_projects_indexed(client: TestClient, app_runtime: Runtime) -> None:

@@ -63,7 +63,7 @@ def test_purge_of_one_queue_leaves_the_other_alone(runtime: Runtime) -> None:
     assert client.get(f"/api/v1/documents/{work['document']}").json()["status"] == "pending"
     unknown = client.post("/api/v1/tasks/purge", params={"queue": "nirgends"})
     assert unknown.status_code == 422
-    assert "'default' or 'embeddings'" in unknown.json()["detail"][0]["msg"]
+    assert "'default' oder 'embeddings'" in unknown.json()["detail"][0]["msg"]
 
 
 def test_the_purge_command_asks_first_and_says_how_many(runtime: Runtime) -> None:

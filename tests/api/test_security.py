@@ -39,7 +39,8 @@ def client(runtime: Runtime) -> TestClient:
 def test_foreign_host_headers_are_refused(client: TestClient, host: str) -> None:
     response = client.get("/api/v1/tasks/summary", headers={"host": host})
     assert response.status_code == 403
-    assert "host" in response.json()["detail"]
+    assert response.json()["error_code"] == "unknown_host"
+    assert "Rechnername" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("host", [f"127.0.0.1:{PORT}", f"localhost:{PORT}", f"[::1]:{PORT}"])

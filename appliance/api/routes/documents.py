@@ -8,10 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 
-from appliance.api.deps import DocumentsDep
+from appliance.api.deps import DocumentsDep, LanguageDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET, ErrorMessage
 from appliance.documents.models import (
-    Document,
     DocumentDetail,
     DocumentHit,
     DocumentList,
@@ -22,6 +21,7 @@ from appliance.documents.models import (
     UploadAnswer,
 )
 from appliance.search.fusion import SearchMode
+from appliance.wording import reword
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=ERROR_RESPONSES)
 
@@ -62,7 +62,7 @@ UPLOAD_SCHEMA = {
         },
     },
 )
-async def upload(request: Request, documents: DocumentsDep) -> JSONResponse:
+async def upload(request: Request, documents: DocumentsDep, language: LanguageDep) -> JSONResponse:
     """Upload one file (form field `file`, optional `project_id`); processing is queued.
 
     Answers at once with `"status": "pending"` and the `task_id` of `tasks.process_document`.
@@ -74,7 +74,12 @@ async def upload(request: Request, documents: DocumentsDep) -> JSONResponse:
     )
     outcome = await run_in_threadpool(documents.store, received, fields.get("project_id"))
     body = UploadAnswer.model_validate(
-        outcome.document, update={"duplicate": outcome.duplicate, "task_id": outcome.task_id}
+        outcome.document,
+        update={
+            "duplicate": outcome.duplicate,
+            "task_id": outcome.task_id,
+            "error": reword(outcome.document.error, language),
+        },
     )
     return JSONResponse(body.model_dump(mode="json"), status_code=200 if outcome.duplicate else 201)
 
@@ -82,6 +87,7 @@ async def upload(request: Request, documents: DocumentsDep) -> JSONResponse:
 @router.get("/", response_model=DocumentList)
 def list_documents(
     documents: DocumentsDep,
+    language: LanguageDep,
     status: DocumentStatus | None = None,
     project_id: str | None = None,
     file_type: Annotated[str | None, Query(alias="type")] = None,
@@ -91,12 +97,17 @@ def list_documents(
     rows, total = documents.find(
         status=status, project_id=project_id, file_type=file_type, limit=limit, offset=offset
     )
-    return DocumentList(data=[DocumentPublic.model_validate(r) for r in rows], count=total)
+    data = [
+        DocumentPublic.model_validate(row, update={"error": reword(row.error, language)})
+        for row in rows
+    ]
+    return DocumentList(data=data, count=total)
 
 
 @router.get("/search", response_model=SearchAnswer)
 def search(
     documents: DocumentsDep,
+    language: LanguageDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Words to find.")],
     project_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -110,6 +121,7 @@ def search(
         DocumentHit.model_validate(
             f.document,
             update={
+                "error": reword(f.document.error, language),
                 "score": round(f.score, 4),
                 "snippet": f.snippet,
                 "snippet_parts": f.snippet_parts,
@@ -127,9 +139,14 @@ def search(
 
 
 @router.get("/{document_id}", response_model=DocumentDetail)
-def get_document(document_id: str, documents: DocumentsDep) -> Document:
+def get_document(
+    document_id: str, documents: DocumentsDep, language: LanguageDep
+) -> DocumentDetail:
     """A document with its processing state and extracted text."""
-    return documents.get(document_id)
+    document = documents.get(document_id)
+    return DocumentDetail.model_validate(
+        document, update={"error": reword(document.error, language)}
+    )
 
 
 @router.get("/{document_id}/download", response_class=FileResponse)
@@ -147,7 +164,10 @@ def delete(document_id: str, documents: DocumentsDep) -> dict[str, Any]:
 
 
 @router.post("/{document_id}/retry", response_model=UploadAnswer)
-def retry(document_id: str, documents: DocumentsDep) -> UploadAnswer:
+def retry(document_id: str, documents: DocumentsDep, language: LanguageDep) -> UploadAnswer:
     """Process a failed document again."""
     document, task_id = documents.retry(document_id)
-    return UploadAnswer.model_validate(document, update={"duplicate": False, "task_id": task_id})
+    return UploadAnswer.model_validate(
+        document,
+        update={"duplicate": False, "task_id": task_id, "error": reword(document.error, language)},
+    )

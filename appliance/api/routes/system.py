@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from appliance import __version__
@@ -12,6 +12,7 @@ from appliance.api.auth import ended_cookie, session_cookie
 from appliance.api.deps import ProjectsDep, ServerDep
 from appliance.api.errors import ERROR_RESPONSES
 from appliance.api.security import session_from
+from appliance.errors import ConflictError, NotLoggedInError, TooManyAttemptsError
 from appliance.model_change import progress
 
 router = APIRouter(tags=["system"], responses=ERROR_RESPONSES)
@@ -57,7 +58,7 @@ def search_model(projects: ProjectsDep) -> dict[str, Any]:
 def shutdown(server: ServerDep) -> dict[str, str]:
     """Stop the appliance (the UI's "Beenden"); running work is re-queued for next time."""
     if server.request_stop is None:
-        raise HTTPException(409, "This server was not started by the launcher.")
+        raise ConflictError("not_started_by_launcher")
     server.request_stop()
     return {"status": "stopping"}
 
@@ -84,17 +85,17 @@ def login(body: Login, server: ServerDep, request: Request, response: Response) 
         address = request.client.host if request.client else "unknown"
         wait = credentials.throttle.wait_for(address)
         if wait > 0:
-            raise HTTPException(
-                429,
-                f"Too many wrong passwords. Please wait {wait:.0f} seconds and try again.",
+            raise TooManyAttemptsError(
+                "too_many_passwords",
                 headers={"Retry-After": str(int(wait) + 1)},
+                seconds=f"{wait:.0f}",
             )
         if not credentials.password_ok(body.password):
             credentials.throttle.failed(address)
-            raise HTTPException(401, "Wrong password.")
+            raise NotLoggedInError("wrong_password")
         credentials.throttle.succeeded(address)
     else:
-        raise HTTPException(401, "Wrong password.")
+        raise NotLoggedInError("wrong_password")
     previous = session_from(request.headers)
     if previous is not None:
         credentials.sessions.end(previous)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from appliance.api.deps import MonitorDep
+from appliance.api.deps import LanguageDep, MonitorDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
 from appliance.api.task_models import (
     ActiveTasks,
@@ -23,6 +23,7 @@ from appliance.api.task_models import (
     WorkersStats,
 )
 from appliance.tasking.states import TaskState
+from appliance.wording import Language, reword
 
 _STATE = "(" + "|".join(TaskState) + ")"
 STATES_PATTERN = f"^{_STATE}(,{_STATE})*$"
@@ -30,9 +31,14 @@ STATES_PATTERN = f"^{_STATE}(,{_STATE})*$"
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], responses=ERROR_RESPONSES)
 
 
+def worded(task: dict[str, Any], language: Language) -> dict[str, Any]:
+    """A task's answer with its error in the reader's language (stored in English)."""
+    return {**task, "error": reword(task.get("error"), language)}
+
+
 @router.get("/task/{task_id}", summary="State of one task", response_model=TaskView)
-def get_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
-    return monitor.task(task_id)
+def get_task(task_id: str, monitor: MonitorDep, language: LanguageDep) -> dict[str, Any]:
+    return worded(monitor.task(task_id), language)
 
 
 @router.get(
@@ -43,9 +49,9 @@ def get_task(task_id: str, monitor: MonitorDep) -> dict[str, Any]:
         202: {"model": TaskResult, "description": "Not finished yet; the body has the state."}
     },
 )
-def get_task_result(task_id: str, monitor: MonitorDep) -> JSONResponse:
+def get_task_result(task_id: str, monitor: MonitorDep, language: LanguageDep) -> JSONResponse:
     ready, body = monitor.result(task_id)
-    return JSONResponse(body, status_code=200 if ready else 202)
+    return JSONResponse(worded(body, language), status_code=200 if ready else 202)
 
 
 @router.post(
@@ -80,6 +86,7 @@ def purge_tasks(
 @router.get("/tasks", summary="Task history, newest first", response_model=TaskHistory)
 def list_tasks(
     monitor: MonitorDep,
+    language: LanguageDep,
     state: Annotated[
         str | None,
         Query(description="Comma-separated states, e.g. FAILURE,RETRY.", pattern=STATES_PATTERN),
@@ -88,7 +95,8 @@ def list_tasks(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
-    return monitor.history(state=state, name=name, limit=limit, offset=offset)
+    found = monitor.history(state=state, name=name, limit=limit, offset=offset)
+    return {**found, "tasks": [worded(task, language) for task in found["tasks"]]}
 
 
 @router.get("/tasks/active", summary="Tasks running now", response_model=ActiveTasks)
