@@ -54,14 +54,24 @@ def negotiate(accept_language: str | None, default: Language) -> Language:
         primary = tag.strip().lower().split("-", 1)[0]
         if primary not in ("de", "en"):
             continue
-        quality = _QUALITY.match(rest.strip().replace(" ", ""))
-        try:
-            weight = float(quality.group(1)) if quality else 1.0
-        except ValueError:
+        weight = _weight(rest)
+        if weight is None:
             continue
         if weight > 0 and (best is None or weight > best[0]):
             best = (weight, Language(primary))
     return best[1] if best else default
+
+
+def _weight(parameters: str) -> float | None:
+    """The q-value of one `Accept-Language` entry (1 when absent); None when unreadable."""
+    text = parameters.strip().replace(" ", "")
+    if not text:
+        return 1.0
+    quality = _QUALITY.match(text)
+    try:
+        return float(quality.group(1)) if quality else None
+    except ValueError:
+        return None
 
 
 def reword(text: str | None, language: Language) -> str | None:

@@ -1,0 +1,137 @@
+"""The message catalog: complete in both languages, every code the code uses defined,
+the request's language negotiated, stored English messages reworded."""
+
+from __future__ import annotations
+
+import ast
+import string
+from pathlib import Path
+
+import pytest
+
+from appliance.errors import AppError
+from appliance.extract.errors import ExtractionError
+from appliance.wording import Language, negotiate, reword, say
+from appliance.wording.catalog import CATALOG
+
+PACKAGE = Path(__file__).resolve().parents[1] / "appliance"
+
+
+def placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+
+def test_every_code_has_both_languages_and_german_needs_no_other_placeholders() -> None:
+    assert len(CATALOG) > 100
+    for code, (german, english) in CATALOG.items():
+        assert german.strip() and english.strip(), code
+        assert german != english or code.startswith("validation."), f"{code} is not translated"
+        # German may leave out what a person does not need (a project's id, say).
+        assert placeholders(german) <= placeholders(english), code
+
+
+def _error_classes() -> set[str]:
+    """Names of the classes whose first argument is a catalog code."""
+    found: set[str] = set()
+    pending: list[type] = [AppError]
+    while pending:
+        kind = pending.pop()
+        found.add(kind.__name__)
+        pending.extend(kind.__subclasses__())
+    return found
+
+
+def codes_in_source() -> list[tuple[str, str]]:
+    """(where, code) of every literal code handed to an error, `say` or a refusal."""
+    # Import the modules that define AppError subclasses, so __subclasses__ sees them.
+    import appliance.api.app  # noqa: F401
+
+    error_classes = _error_classes()
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        source = path.read_text("utf-8")
+        tree = ast.parse(source)
+        catalog_say = "from appliance.wording import" in source
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            literal = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            where = f"{path.relative_to(PACKAGE)}:{node.lineno}"
+            if name in error_classes and literal and isinstance(literal[0], str):
+                found.append((where, literal[0]))
+            elif node.args and (
+                name in ("error_json", "_bad", "_bomb") or (name == "say" and catalog_say)
+            ):
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    found.append((where, first.value))
+            elif name == "ExtractionError" and len(node.args) >= 2:
+                reason = node.args[1]
+                if isinstance(reason, ast.Constant):
+                    found.append((where, str(reason.value)))
+            elif name == "_Refusal" and len(literal) >= 2:
+                found.append((where, str(literal[1])))
+    return found
+
+
+def test_every_code_the_code_uses_is_in_the_catalog() -> None:
+    found = codes_in_source()
+    assert len(found) > 60  # the scan sees the raise sites
+    missing = [f"{where}: {code!r}" for where, code in found if code not in CATALOG]
+    assert missing == [], "codes without a catalog entry (or an English sentence left):\n" + (
+        "\n".join(missing)
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, Language.DE),
+        ("", Language.DE),
+        ("de-DE,de;q=0.9,en;q=0.8", Language.DE),
+        ("en-US,en;q=0.9", Language.EN),
+        ("de-AT;q=0.8, en;q=0.9", Language.EN),
+        ("fr-FR,fr;q=0.9", Language.DE),  # neither: the installation's language
+        ("fr, en;q=0.5", Language.EN),
+        ("en;q=0, de;q=0.1", Language.DE),  # q=0 means "not this one"
+        ("en;q=abc", Language.DE),  # garbage is ignored, not an error
+        (";;;,,,", Language.DE),
+    ],
+)
+def test_the_language_is_the_preferred_one_the_appliance_speaks(
+    header: str | None, expected: Language
+) -> None:
+    assert negotiate(header, Language.DE) is expected
+
+
+def test_without_a_language_both_sides_know_the_installation_default_answers() -> None:
+    assert negotiate(None, Language.EN) is Language.EN
+    assert negotiate("it-IT", Language.EN) is Language.EN
+
+
+@pytest.mark.parametrize("code", sorted(CATALOG))
+def test_a_stored_english_message_is_shown_in_german(code: str) -> None:
+    english = CATALOG[code][1]
+    params = {name: f"<{name} 42>" for name in placeholders(english)}
+    stored = english.format_map(params)
+    shown = reword(stored, Language.DE)
+    # Several codes may share an English text (validation types); any of their German ones.
+    same_english = {g.format_map(params) for g, e in CATALOG.values() if e == english}
+    assert shown in same_english, (code, stored, shown)
+    assert reword(stored, Language.EN) == stored
+
+
+def test_a_message_that_is_not_in_the_catalog_stays_as_it_is() -> None:
+    assert reword("ValueError: boom", Language.DE) == "ValueError: boom"
+    assert reword(None, Language.DE) is None
+
+
+def test_an_extraction_error_keeps_its_reason_across_processes() -> None:
+    import pickle
+
+    error = ExtractionError("too_many_pixels", "extract.image_too_many_pixels", limit="1,000")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.code, copy.reason, copy.params) == (error.code, error.reason, error.params)
+    assert str(copy) == "The image is too large; at most 1,000 pixels are allowed."
+    assert say(copy.reason, Language.DE, **copy.params).startswith("Das Bild ist zu groß")
