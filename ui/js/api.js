@@ -1,19 +1,21 @@
 // The API client: JSON in and out, errors as readable ApiErrors, and the connection state
 // (every answer means "online", every network failure "offline").
-import { t } from "./i18n.js";
+import { has, lang, t } from "./i18n.js";
 
 const TIMEOUT_MS = 15000;
 
 /** An API call that did not succeed; `status` 0 means the appliance was not reachable. */
 export class ApiError extends Error {
-  constructor(status, detail, fields = []) {
+  constructor(status, detail, fields = [], code = "") {
     super(detail || "");
-    Object.assign(this, { status, detail, fields });
+    Object.assign(this, { status, detail, fields, code });
   }
 
-  /** A sentence for a person, in the UI's language. */
+  /** A sentence for a person, in the UI's language: the real reason where the answer
+   *  names one (a refused upload's code: empty, unsupported, ...), else the status's. */
   get title() {
     if (this.status === 0) return t("error.network");
+    if (this.code && has(`doc.error.${this.code}`)) return t(`doc.error.${this.code}`);
     const key = `error.${this.status}`;
     const known = ["400", "404", "409", "413", "415", "422", "500", "503"];
     return known.includes(String(this.status)) ? t(key) : t("error.other", this);
@@ -46,8 +48,13 @@ function parseError(status, text) {
     }));
     return new ApiError(status, fields.map((f) => `${f.field}: ${f.message}`).join("; "), fields);
   }
-  return new ApiError(status, typeof detail === "string" ? detail : "");
+  // A refused upload names its reason in `code` (the file's), other errors in `error_code`.
+  const code = String(body?.code ?? body?.error_code ?? "");
+  return new ApiError(status, typeof detail === "string" ? detail : "", [], code);
 }
+
+/** Messages in the API's answers come in the UI's language, not the browser's. */
+const languageHeader = () => ({ "Accept-Language": lang() });
 
 function url(path, query) {
   const target = new URL(`/api/v1${path}`, location.origin);
@@ -66,7 +73,9 @@ export async function request(method, path, { query, body, accept = [] } = {}) {
   try {
     response = await fetch(url(path, query), {
       method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers: body === undefined
+        ? languageHeader()
+        : { ...languageHeader(), "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
@@ -106,6 +115,7 @@ export function upload(file, projectId, onProgress) {
     form.append("file", file, file.name);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url("/documents/upload"));
+    xhr.setRequestHeader("Accept-Language", lang());
     xhr.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     });

@@ -114,7 +114,7 @@ const MESSAGES = {
   "doc.type.heic": ["HEIC-Foto", "HEIC photo"],
   "doc.type.txt": ["Text", "Text"],
   "doc.error.corrupt": ["Die Datei ist beschädigt oder unvollständig.", "The file is damaged or incomplete."],
-  "doc.error.empty": ["In der Datei wurde kein Text gefunden.", "No text was found in the file."],
+  "doc.error.empty": ["Die Datei ist leer.", "The file is empty."],
   "doc.error.encrypted": ["Die Datei ist mit einem Passwort geschützt.", "The file is protected by a password."],
   "doc.error.unsupported": ["Dieser Dateityp wird nicht unterstützt.", "This file type is not supported."],
   "doc.error.legacy_word": ["Alte Word-Dateien (.doc) gehen nicht – bitte als DOCX speichern.", "Old Word files (.doc) are not supported – please save as DOCX."],

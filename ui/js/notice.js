@@ -29,7 +29,10 @@ export function notify(message) {
 
 /** An error as a sentence, with the appliance's own explanation below it, if it gave one. */
 export function describe(error) {
-  if (error instanceof ApiError) return { title: error.title, detail: error.detail };
+  if (error instanceof ApiError) {
+    const { title, detail } = error;
+    return { title, detail: detail === title ? "" : detail };
+  }
   return { title: t("error.script", { message: error?.message ?? String(error) }), detail: "" };
 }
 
