@@ -21,6 +21,7 @@ from appliance.config import Settings
 from appliance.errors import StartupError
 from appliance.private_files import use_private_umask
 from appliance.start_notice import tell_person
+from appliance.wording import Language
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -214,7 +215,8 @@ def _run_command(command: str, args: argparse.Namespace, settings: Settings) -> 
         if sys.stderr is not None:  # a windowed program has none
             print(str(exc), file=sys.stderr)
         if command == "run":
-            tell_person(exc.exit_code, exc.german, str(exc))
+            language = Language(settings.language)
+            tell_person(exc.say(language), language)
         return exc.exit_code
 
 

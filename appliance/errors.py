@@ -120,18 +120,29 @@ def _shown(value: Any, language: Language) -> str:
 
 
 class StartupError(Exception):
-    """A command cannot start; the message is one line for a person, with an exit code.
+    """A command cannot start: one line for a person, with an exit code.
 
-    Codes: 2 settings that cannot work, 3 cannot start here (already running, port in
-    use), 4 a server the settings name cannot be reached. `german` is what a person who
-    double-clicked the program is shown (start_notice.py), where one is written.
+    Exit codes: 2 settings that cannot work, 3 cannot start here (already running, port
+    in use), 4 a server the settings name cannot be reached. `code` names the message in
+    the catalog; `str(error)` is the English line for the terminal, `say(language)` what
+    a person who double-clicked the program is shown (start_notice.py).
     """
 
     exit_code = 3
 
-    def __init__(self, message: str, *, german: str | None = None) -> None:
-        super().__init__(message)
-        self.german = german
+    def __init__(self, code: str, /, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(self.say(Language.EN))
+
+    def say(self, language: Language) -> str:
+        """The message in `language`."""
+        return say(self.code, language, **params_shown(self.params))
+
+
+def params_shown(params: Mapping[str, Any]) -> dict[str, str]:
+    """Parameters as text for a message (paths, numbers)."""
+    return {name: str(value) for name, value in params.items()}
 
 
 class MissingPartError(StartupError):
@@ -151,7 +162,5 @@ def require_part(module: str, setting: str, *, extra: str = "server") -> None:
         __import__(module)
     except ImportError:
         raise MissingPartError(
-            f"{setting} needs the Python package {module!r}, which this program does not "
-            f"include: install the appliance from source with its {extra} extra "
-            f"(pip install 'handwerkml-appliance[{extra}]')."
+            "start.missing_part", setting=setting, module=module, extra=extra
         ) from None

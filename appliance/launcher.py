@@ -64,10 +64,7 @@ class Launcher:
     def run(self) -> int:
         settings = self.settings
         if settings.lan_mode and not settings.access_token:
-            raise CannotStartError(
-                f"Sharing the appliance on the network (--host {settings.host}) needs a "
-                "password: set APPLIANCE_ACCESS_TOKEN (at least 12 characters)."
-            )
+            raise CannotStartError("start.lan_needs_password", host=settings.host)
         settings.ensure_dirs()
         try:
             self._lock.acquire(timeout=0)
@@ -76,24 +73,16 @@ class Launcher:
             if self.reuse_running and url:
                 webbrowser.open(url)
                 return 0
+            info = running_instance(settings)
+            where = f" at {info.get('url')} (pid {info.get('pid')})" if info else ""
             raise CannotStartError(
-                self._already_running_message(),
-                german="HandwerkML läuft schon für diesen Datenordner. Beenden Sie es zuerst "
-                "(„Beenden“ in der Kopfzeile), oder öffnen Sie es im Browser.",
+                "start.already_running", data_dir=settings.data_dir, where=where
             ) from None
         try:
             return self._run_locked()
         finally:
             withdraw(settings.data_dir)
             self._lock.release()
-
-    def _already_running_message(self) -> str:
-        info = running_instance(self.settings)
-        where = f" at {info.get('url')} (pid {info.get('pid')})" if info else ""
-        return (
-            f"HandwerkML Appliance is already running on {self.settings.data_dir}{where}. "
-            "Stop it first, or start this copy with another --data-dir."
-        )
 
     def _run_locked(self) -> int:
         settings = self.settings
@@ -194,10 +183,7 @@ class Launcher:
         except OSError as exc:
             sock.close()
             raise CannotStartError(
-                f"Port {port} on {host} is in use ({exc.strerror}). "
-                "Start with --port to choose another one.",
-                german=f"Port {port} wird schon von einem anderen Programm benutzt. Beenden "
-                "Sie es, oder starten Sie HandwerkML mit einem anderen Port (--port).",
+                "start.port_in_use", port=port, host=host, reason=exc.strerror
             ) from None
         sock.listen(128)
         sock.set_inheritable(False)

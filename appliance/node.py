@@ -45,24 +45,15 @@ class NodeConfigError(StartupError):
 def check_node_settings(settings: Settings) -> list[str]:
     """Raise `NodeConfigError` for settings a node cannot work with; return warnings."""
     if settings.workers < 1:
-        raise NodeConfigError("A worker node needs at least one worker (--workers).")
+        raise NodeConfigError("node.no_workers")
     if not settings.queue_url:
-        raise NodeConfigError(
-            "A worker node needs the shared queue: set APPLIANCE_QUEUE_URL (redis://...)."
-        )
+        raise NodeConfigError("node.no_queue")
     if not settings.database_url:
-        raise NodeConfigError(
-            "A worker node needs the shared app database: set APPLIANCE_DATABASE_URL."
-        )
+        raise NodeConfigError("node.no_database")
     if settings.server_url and not settings.worker_token:
-        raise NodeConfigError(
-            "APPLIANCE_SERVER_URL needs APPLIANCE_WORKER_TOKEN, the secret the server knows too."
-        )
+        raise NodeConfigError("node.no_worker_token")
     if not settings.server_url and not settings.qdrant_url:
-        raise NodeConfigError(
-            "Set APPLIANCE_SERVER_URL (the machine running `appliance run`): vector writes "
-            "and uploaded files come from there."
-        )
+        raise NodeConfigError("node.no_server")
     if not settings.server_url:
         return [
             "APPLIANCE_SERVER_URL is not set: uploaded files must be in this node's "
@@ -96,10 +87,7 @@ class WorkerNode:
         try:
             lock.acquire(timeout=0)
         except Timeout:
-            raise NodeConfigError(
-                f"A worker node already runs on {settings.data_dir}; give this one another "
-                "--data-dir."
-            ) from None
+            raise NodeConfigError("node.already_running", data_dir=settings.data_dir) from None
         try:
             setup_logging(settings, process_name=f"node {node_name(settings)}", log_file=LOG_FILE)
             for warning in warnings:

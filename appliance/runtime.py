@@ -225,7 +225,4 @@ def _dimension_of(settings: Settings) -> int:
     try:
         return model_dimension(settings.embedding_model)
     except (OSError, ValueError) as exc:
-        raise ModelFolderError(
-            f"Invalid setting APPLIANCE_EMBEDDING_MODEL: {exc}. Nothing was changed; the "
-            "search keeps the model it has."
-        ) from None
+        raise ModelFolderError("start.model_folder", reason=exc) from None

@@ -130,11 +130,7 @@ def upgrade(db: Database, before_upgrade: BeforeUpgrade | None = None) -> None:
 
 def refuse_if_newer(found: str | None) -> None:
     if found is not None and found not in known_revisions():
-        raise NewerDatabaseError(
-            f"This data was written by a newer version of HandwerkML (database revision "
-            f"{found}); version {__version__} cannot read it and has not changed it. Install "
-            "the newer version again, or restore a backup made with this one."
-        )
+        raise NewerDatabaseError("start.newer_database", found=found, version=__version__)
 
 
 def is_revisioned(name: str | None, kind: str) -> bool:

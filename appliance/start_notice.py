@@ -12,14 +12,7 @@ import shutil
 import subprocess
 import sys
 
-TITLE = "HandwerkML konnte nicht starten"
-# By exit code (errors.StartupError): what happened, in the office's language; the
-# technical detail follows.
-SUMMARIES = {
-    2: "Eine Einstellung passt nicht.",
-    3: "Das Programm kann gerade nicht starten.",
-    4: "Ein Server aus den Einstellungen ist nicht erreichbar.",
-}
+from appliance.wording import Language, say
 
 
 def on_a_terminal() -> bool:
@@ -27,23 +20,23 @@ def on_a_terminal() -> bool:
     return stream is not None and stream.isatty()
 
 
-def tell_person(exit_code: int, german: str | None, detail: str) -> None:
-    """Show why the start failed, when nobody reads a terminal."""
+def tell_person(message: str, language: Language) -> None:
+    """Show why the start failed (`message`, in `language`), when nobody reads a terminal."""
     if on_a_terminal():
         return
-    text = german or f"{SUMMARIES.get(exit_code, SUMMARIES[3])}\n\n{detail}"
+    title = say("start.title", language)
     if sys.platform == "win32":
-        _message_box(text)
+        _message_box(title, message)
     elif shutil.which("notify-send"):
         subprocess.run(
-            ["notify-send", "--app-name=HandwerkML", "--icon=dialog-error", TITLE, text],
+            ["notify-send", "--app-name=HandwerkML", "--icon=dialog-error", title, message],
             check=False,
             timeout=10,
         )
 
 
-def _message_box(text: str) -> None:
+def _message_box(title: str, text: str) -> None:
     import ctypes
 
     error_icon = 0x10
-    ctypes.windll.user32.MessageBoxW(None, text, TITLE, error_icon)  # type: ignore[attr-defined]
+    ctypes.windll.user32.MessageBoxW(None, text, title, error_icon)  # type: ignore[attr-defined]

@@ -160,8 +160,7 @@ class WorkerProcess:
         if same_host and (row.pid == self.pid or not psutil.pid_exists(row.pid)):
             return  # this machine's earlier process under the name, now gone
         raise DuplicateWorkerError(
-            f"A live worker named {self.name} already runs on {row.hostname} "
-            f"(pid {row.pid}). Give this machine another APPLIANCE_NODE_NAME."
+            "start.duplicate_worker", name=self.name, host=row.hostname, pid=row.pid
         )
 
     def run(self, *, watch_parent: bool) -> int:

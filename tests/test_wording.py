@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.errors import AppError
+from appliance.errors import AppError, StartupError
 from appliance.extract.errors import ExtractionError
 from appliance.wording import Language, negotiate, reword, say
 from appliance.wording.catalog import CATALOG
@@ -33,7 +33,7 @@ def test_every_code_has_both_languages_and_german_needs_no_other_placeholders() 
 def _error_classes() -> set[str]:
     """Names of the classes whose first argument is a catalog code."""
     found: set[str] = set()
-    pending: list[type] = [AppError]
+    pending: list[type] = [AppError, StartupError]
     while pending:
         kind = pending.pop()
         found.add(kind.__name__)
@@ -43,8 +43,12 @@ def _error_classes() -> set[str]:
 
 def codes_in_source() -> list[tuple[str, str]]:
     """(where, code) of every literal code handed to an error, `say` or a refusal."""
-    # Import the modules that define AppError subclasses, so __subclasses__ sees them.
-    import appliance.api.app  # noqa: F401
+    # Import the modules that define the error classes, so __subclasses__ sees them.
+    import appliance.api.app
+    import appliance.backups.upgrade
+    import appliance.cli
+    import appliance.node
+    import appliance.worker  # noqa: F401
 
     error_classes = _error_classes()
     found = []

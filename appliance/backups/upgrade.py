@@ -46,9 +46,7 @@ def backup_before_upgrade(settings: Settings) -> Callable[[str, str], None] | No
             )
         except (ArchiveError, OSError) as exc:
             raise UpgradeBackupError(
-                f"Before upgrading its data HandwerkML backs it up to {target}, and that "
-                f"failed: {exc}. Nothing was changed; free some space there or set "
-                "APPLIANCE_BACKUP_DIR to another folder, and start again."
+                "start.upgrade_backup_failed", target=target, reason=exc
             ) from None
         log.warning("Backup before the upgrade written: %s", written.path)
 

@@ -54,10 +54,7 @@ def _export_into(target: Path, model_path: Path | None) -> None:
         from appliance.embedding.export import export_onnx
     except ImportError as exc:
         raise ModelNotPreparedError(
-            f"The embedding model {model_path or 'bundled'} has not been prepared for ONNX "
-            "Runtime, and this program cannot do it (torch is not installed). Run "
-            "`appliance prepare-model` in an installation from source, or set "
-            "APPLIANCE_EMBEDDING_ENGINE=torch."
+            "start.model_not_prepared", model=model_path or "bundled"
         ) from exc
     log.info("exporting the embedding model to ONNX into %s (once)", target)
     staging = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))

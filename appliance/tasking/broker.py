@@ -205,9 +205,9 @@ def check_reachable(huey: Huey, settings: Settings) -> None:
         huey.storage.conn.ping()
     except RedisError as exc:
         raise BrokerUnavailableError(
-            f"Cannot reach the queue server at {redacted(settings.queue_url)}: "
-            f"{str(exc).rstrip('.')}. "
-            "Start Redis or correct APPLIANCE_QUEUE_URL."
+            "start.queue_unreachable",
+            url=redacted(settings.queue_url),
+            reason=str(exc).rstrip("."),
         ) from None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from appliance.wording.api_errors import API_ERRORS
 from appliance.wording.extraction import EXTRACTION
+from appliance.wording.startup import STARTUP
 from appliance.wording.validation import VALIDATION
 
 Entry = tuple[str, str]
@@ -23,4 +24,4 @@ def _merged(*parts: dict[str, Entry]) -> dict[str, Entry]:
     return merged
 
 
-CATALOG = _merged(API_ERRORS, EXTRACTION, VALIDATION)
+CATALOG = _merged(API_ERRORS, EXTRACTION, STARTUP, VALIDATION)
