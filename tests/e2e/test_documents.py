@@ -219,7 +219,7 @@ def test_a_parse_that_never_ends_fails_after_the_retries_and_the_queue_moves_on(
         assert wait_done(fresh_appliance, quick["id"])["status"] == "completed"
         failed = wait_done(fresh_appliance, stuck["id"], timeout=180)
     assert failed["status"] == "failed" and failed["error_code"] == "timeout"
-    assert "longer than 0.5 seconds" in failed["error"]
+    assert "länger als 0.5 Sekunden" in failed["error"]
     task = fresh_appliance.wait_state(stuck["task_id"], FINISHED)
     assert task.state == "FAILURE" and task.attempts == 4
 
