@@ -162,14 +162,15 @@ export class UploadBoard {
   async send(item, file) {
     const { project } = item;
     try {
-      const answer = await upload(file, item.project, (fraction) => {
+      const answer = await upload(file, project, (fraction) => {
         item.progress = fraction;
         this.render();
       });
       if (answer.duplicate && project && answer.project_id !== project) {
         // The row names the projects involved; a project made a moment ago needs fresh names.
-        names = await projectNames();
-        if (!names.has(project)) names = await projectNames(0);
+        // Names are a nicety: without them the row says "…", the upload still succeeded.
+        names = await projectNames().catch(() => names);
+        if (!names.has(project)) names = await projectNames(0).catch(() => names);
       }
       item.doc = answer;
       item.duplicate = answer.duplicate;
