@@ -1,4 +1,5 @@
-"""Document use-cases on the API side: upload, list, read, download, delete, retry, search."""
+"""Document use-cases on the API side: upload, list, read, download, link, delete, retry,
+search."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlmodel import col, func, select
 
 from appliance.documents.finding import FoundDocument, find_documents
 from appliance.documents.lifecycle import queue_processing
+from appliance.documents.links import link
 from appliance.documents.meaning import forget_chunks
 from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
@@ -96,6 +98,11 @@ class DocumentService:
         self.runtime = runtime
         settings = runtime.settings
         self.limits = UploadLimits(max_file_bytes=settings.max_upload_mb * 1024 * 1024)
+
+    @property
+    def write_dialect(self) -> str:
+        """The database the writes go to ('sqlite' or 'postgresql'), for `api.writes`."""
+        return self.runtime.db.dialect
 
     # -- upload ------------------------------------------------------------------------
 
@@ -247,6 +254,14 @@ class DocumentService:
         return found[offset : offset + limit], len(found)
 
     # -- changes -----------------------------------------------------------------------
+
+    def link(self, document_id: str, project_id: str | None) -> Document:
+        """Link the document to a project (None: to none); its state stays as it is.
+
+        Safe to run again after `WriteLockBusyError` (nothing is written before BEGIN).
+        """
+        with self.runtime.db.session(write=True) as session:
+            return link(session, document_id, project_id)
 
     def delete(self, document_id: str) -> None:
         """Remove the document: its row, its index entry and its file."""

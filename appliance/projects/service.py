@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import and_, func, insert, or_
 from sqlmodel import Session, col, select
 
+from appliance.documents.links import unlink_all
 from appliance.errors import ConflictError, InvalidInputError, NotFoundError, RequestInvalidError
 from appliance.projects.indexing import stored_vector
 from appliance.projects.lifecycle import (
@@ -256,12 +257,14 @@ class ProjectService:
             # A new model's vectors are being built: the serving ones must see it too.
             restore_from_stored(self.runtime, [project], store=side.vectors, model=side.model)
 
-    def delete(self, project_id: str) -> str:
-        """Delete a project; its vector is removed in the background. Returns the task id."""
+    def delete(self, project_id: str) -> tuple[str, int]:
+        """Delete a project; its vector is removed in the background. Its documents stay,
+        without a project. Returns the task id and how many documents lost their link."""
         with self.runtime.queue.transaction() as tx:
             project = self._get(tx.session, project_id, for_update=True)
+            unlinked = unlink_all(tx.session, project_id)
             tx.session.delete(project)
-            return queue_vector_deletion(tx, project_id)
+            return queue_vector_deletion(tx, project_id), unlinked
 
     def reindex(self, project_ids: Sequence[str] | None) -> dict[str, Any]:
         """Queue embeddings for the given (or all) projects, 10 per queue item."""

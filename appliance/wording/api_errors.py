@@ -197,4 +197,14 @@ API_ERRORS: dict[str, tuple[str, str]] = {
         "Die Anfrage ist zu groß (hier sind höchstens {kilobytes} kB erlaubt).",
         "The request is too large (at most {kilobytes} kB are accepted here).",
     ),
+    # links of documents to projects (PATCH /api/v1/documents/{id})
+    "link_document_not_found": (
+        "Dieses Dokument gibt es nicht (mehr) – vielleicht wurde es gelöscht.",
+        "This document does not exist (any more) – it may have been deleted.",
+    ),
+    "link_project_not_found": (
+        "Dieses Projekt gibt es nicht (mehr) – vielleicht wurde es gelöscht.",
+        "This project does not exist (any more) – it may have been deleted.",
+    ),
+    # end of links
 }

@@ -201,9 +201,11 @@ def delete_new(appliance: RunningAppliance, before: dict[str, set[str]]) -> None
 # Rules a schema cannot state, so schema-valid requests may be refused (and are, with the
 # documented 415 or 422): a file is a PDF, DOCX, JPEG, ... by its first bytes; a project's
 # end date is not before its start date; an amount sent as a JSON number has at most two
-# decimal places (multipleOf 0.01 cannot say it of floats: 0.57 / 0.01 = 56.99...).
+# decimal places (multipleOf 0.01 cannot say it of floats: 0.57 / 0.01 = 56.99...); a
+# document is linked only to a project that exists.
 CROSS_FIELD_RULES = frozenset(
     {
+        "PATCH /api/v1/documents/{document_id}",
         "POST /api/v1/documents/upload",
         "POST /api/v1/projects/",
         "PUT /api/v1/projects/{project_id}",

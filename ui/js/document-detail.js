@@ -1,23 +1,35 @@
-// One document in a dialog: metadata, extracted text, download, retry, delete. While it is
-// being processed the dialog follows its state every second.
+// One document in a dialog: its project (changed right there), metadata, extracted text,
+// download, retry, delete. While it is being processed the dialog follows its state every
+// second.
 import { api } from "./api.js";
 import { docState, retryDocument } from "./docstate.js";
 import { $, fill, formatBytes, formatDate, h } from "./dom.js";
 import { t } from "./i18n.js";
 import { act, showInline } from "./notice.js";
 import { poller } from "./poll.js";
-import { projectNames } from "./project-names.js";
+import { fillProjectSelect, projectNames } from "./project-names.js";
 
 const FINAL = new Set(["completed", "failed"]);
 let current = null; // the document shown
 let changed = () => {};
 let shownText = null;
+// Counts the starts and ends of link changes: a state read while one ran may be stale.
+let saves = 0;
 const loop = poller(load);
+
+/** The project names, reloaded when the document's project is not among them yet. */
+async function namesFor(doc) {
+  const names = await projectNames();
+  return doc.project_id && !names.has(doc.project_id) ? projectNames(0) : names;
+}
 
 async function load() {
   if (!current) return;
+  const before = saves;
   try {
-    const [doc, names] = await Promise.all([api.get(`/documents/${current.id}`), projectNames()]);
+    const doc = await api.get(`/documents/${current.id}`);
+    const names = await namesFor(doc);
+    if (!current || current.id !== doc.id || saves !== before) return;
     current = doc;
     render(doc, names);
     showInline($("#doc-dialog-error"), null);
@@ -35,12 +47,15 @@ function render(doc, names) {
     [t("docs.colType"), t(`doc.type.${doc.file_type}`)],
     [t("docs.colSize"), formatBytes(doc.size_bytes)],
     [t("docs.pages"), doc.page_count ?? "–"],
-    [t("docs.colProject"), doc.project_id ? names.get(doc.project_id) ?? "…" : "–"],
     [t("docs.colCreated"), formatDate(doc.created_at)],
     [t("docs.processed"), formatDate(doc.processed_at)],
     [t("docs.checksum"), h("span", { class: "mono" }, doc.sha256)],
   ];
   fill($("#doc-meta"), rows.map(([term, value]) => [h("dt", {}, term), h("dd", {}, value)]));
+  const project = $("#doc-link-project");
+  fillProjectSelect(project, names);
+  project.value = doc.project_id ?? "";
+  project.disabled = false;
   $("#doc-download").href = `/api/v1/documents/${encodeURIComponent(doc.id)}/download`;
   $("#doc-retry").hidden = doc.status !== "failed";
   // Re-filling a long text every second would reset its scroll position: only on change.
@@ -64,12 +79,32 @@ export function openDocument(id, onChange = () => {}) {
   shownText = null;
   fill($("#doc-dialog-title"), t("docs.detailTitle"));
   fill($("#doc-meta"));
+  $("#doc-link-project").disabled = true;
   $("#doc-text").textContent = "";
   showInline($("#doc-dialog-error"), null);
   const dialog = $("#doc-dialog");
   if (!dialog.open) dialog.showModal();
   loop.start();
   loop.now();
+}
+
+/** Link the shown document to the project chosen in the dialog (or to none), at once. */
+async function saveLink(select) {
+  if (!current?.status) return;
+  const id = current.id;
+  const projectId = select.value || null;
+  const name = select.selectedOptions[0]?.textContent ?? "";
+  saves += 1;
+  const said = projectId ? t("links.linked", { name }) : t("links.unlinked");
+  const doc = await act(select, () => api.patch(`/documents/${id}`, { project_id: projectId }),
+    said);
+  saves += 1;
+  if (current?.id !== id) return;
+  if (doc) {
+    current = { ...current, ...doc }; // the answer has no text: keep the one shown
+    changed();
+  }
+  render(current, await namesFor(current));
 }
 
 /** Wire the dialog's buttons (once, at start). */
@@ -82,6 +117,7 @@ export function initDocumentDetail() {
   for (const button of dialog.querySelectorAll("[data-close]")) {
     button.addEventListener("click", () => dialog.close());
   }
+  $("#doc-link-project").addEventListener("change", (event) => saveLink(event.currentTarget));
   $("#doc-retry").addEventListener("click", (event) => {
     if (current) retryDocument(current, event.currentTarget, refresh);
   });
@@ -97,7 +133,7 @@ export function initDocumentDetail() {
   document.addEventListener("langchange", () => {
     if (current?.status) {
       shownText = null;
-      projectNames().then((names) => current && render(current, names));
+      namesFor(current).then((names) => current && render(current, names));
     }
   });
 }

@@ -9,7 +9,7 @@ import { showInline } from "./notice.js";
 import { Pager } from "./pager.js";
 import { poller } from "./poll.js";
 import { fillProjectSelect, projectNames } from "./project-names.js";
-import { initUploads, relabelUploads, trackUploads } from "./uploads.js";
+import { initUploads, relabelUploads, showUploadTarget, trackUploads } from "./uploads.js";
 
 let list;
 let pager;
@@ -65,6 +65,7 @@ async function refresh() {
       list.invalidate();
       fillProjectSelect($("#doc-project"), projects);
       fillProjectSelect($("#upload-project"), projects);
+      showUploadTarget();
     }
     list.render(page.data);
     pager.update(page.count);

@@ -2,7 +2,7 @@
 import { api, ApiError } from "./api.js";
 import { $, KeyedList, debounce, fill, formatMoney, h } from "./dom.js";
 import { t, tOr, translatePage } from "./i18n.js";
-import { act, showInline } from "./notice.js";
+import { act, notify, showError, showInline } from "./notice.js";
 import { Pager } from "./pager.js";
 import { poller } from "./poll.js";
 import { projectHref } from "./project-facts.js";
@@ -49,9 +49,29 @@ function changed() {
   loop.now();
 }
 
+/** The question before a project is deleted: it names how many documents lose their link. */
+function deleteQuestion(name, count) {
+  if (!count) return t("projects.confirmDelete", { name });
+  return count === 1 ? t("links.confirmDeleteOne", { name })
+    : t("links.confirmDeleteMany", { name, count });
+}
+
+function deletedText(count) {
+  if (!count) return t("projects.deleted");
+  return count === 1 ? t("links.deletedOne") : t("links.deletedMany", { count });
+}
+
 async function remove(project, button) {
-  if (!confirm(t("projects.confirmDelete", { name: project.name }))) return;
-  await act(button, () => api.del(`/projects/${project.id}`), t("projects.deleted"));
+  let linked;
+  try {
+    ({ count: linked } = await api.get("/documents/", { project_id: project.id, limit: 1 }));
+  } catch (error) {
+    showError(error);
+    return;
+  }
+  if (!confirm(deleteQuestion(project.name, linked))) return;
+  const answer = await act(button, () => api.del(`/projects/${project.id}`));
+  if (answer) notify(deletedText(answer.documents_unlinked));
   changed();
 }
 

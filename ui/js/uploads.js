@@ -1,31 +1,70 @@
 // Uploading: drop or pick several files; each shows its upload progress, then its
 // processing state live until it is completed or failed. A board is one drop zone with its
 // list (the documents view has one, a project's page another); they share the queue.
+//
+// The documents view's project choice ("Projekt für neue Dateien") holds for one batch:
+// the files dropped or picked at once take the project chosen at that moment, and once
+// every one of them is sent (stored, found already there, or refused) the choice goes
+// back to "Kein Projekt" and a notice says so, unless the person changed it meanwhile.
+// So the next papers never land under the last job by mistake. A file that was already
+// there under another project (or none) offers "Zuordnen": one click links the stored
+// document to the chosen project.
 import { api, upload } from "./api.js";
 import { openDocument } from "./document-detail.js";
 import { docState } from "./docstate.js";
 import { $, KeyedList, fill, h } from "./dom.js";
 import { t } from "./i18n.js";
-import { describe } from "./notice.js";
+import { act, describe, notify } from "./notice.js";
+import { projectNames } from "./project-names.js";
 
 const PARALLEL = 3; // uploads at the same time; the rest wait their turn
 const FINAL = new Set(["completed", "failed"]);
 
-const waiting = []; // [board, item, file]
+const waiting = []; // [board, item, file, batch]
 let sending = 0;
 let counter = 0;
+let names = new Map(); // project names, loaded when a duplicate needs them
 
 function createItem(item) {
   const name = h("span", { class: "name" });
   const state = h("div", { class: "state" });
+  const assign = h("button", { type: "button", class: "small", hidden: true }, "");
   const open = h("button", { type: "button", class: "small", hidden: true }, "");
-  const li = h("li", { "data-upload": item.key }, name, state, open);
-  li.parts_ = { name, state, open };
+  const li = h("li", { "data-upload": item.key }, name, state,
+    h("span", { class: "row-actions" }, assign, open));
+  li.parts_ = { name, state, assign, open };
   return li;
 }
 
-function updateItem(li, item, changed) {
-  const { name, state, open } = li.parts_;
+/** A duplicate stored under another project (or none) than the one chosen for it. */
+const linkable = (item) => Boolean(item.duplicate && item.project && item.doc
+  && item.doc.project_id !== item.project);
+
+/** What a duplicate's row says about its project: where it is, or that it was linked. */
+function duplicateNote(item) {
+  if (item.linked && item.doc.project_id === item.project) {
+    return t("links.linked", { name: names.get(item.project) ?? "…" });
+  }
+  if (!linkable(item)) return "";
+  const where = item.doc.project_id;
+  return where ? t("links.elsewhere", { name: names.get(where) ?? "…" }) : t("links.nowhere");
+}
+
+async function assign(board, item, button) {
+  const name = names.get(item.project) ?? "…";
+  const body = { project_id: item.project };
+  const doc = await act(button, () => api.patch(`/documents/${item.doc.id}`, body),
+    t("links.linked", { name }));
+  if (!doc) return;
+  item.doc = { ...item.doc, ...doc };
+  item.linked = true;
+  board.render();
+  board.changed();
+}
+
+function updateItem(li, item, board) {
+  const { changed } = board;
+  const { name, state, assign: link, open } = li.parts_;
   fill(name, item.name);
   if (item.error) {
     const { title, detail } = describe(item.error);
@@ -37,8 +76,15 @@ function updateItem(li, item, changed) {
     fill(state, h("progress", { max: 100, value: pct, "aria-label": label }), h("span", {}, label));
   } else {
     fill(state, docState(item.doc, changed),
-      item.duplicate ? h("span", { class: "muted" }, t("docs.duplicate")) : null);
+      item.duplicate ? h("span", { class: "muted" }, t("docs.duplicate"), " ", duplicateNote(item))
+        : null);
   }
+  link.hidden = !linkable(item);
+  fill(link, t("links.assign"));
+  const label = t("links.assignLabel", { file: item.name, name: names.get(item.project) ?? "…" });
+  link.setAttribute("aria-label", label);
+  link.title = label;
+  link.onclick = (event) => linkable(item) && assign(board, item, event.currentTarget);
   open.hidden = !item.doc;
   fill(open, t("common.open"));
   open.setAttribute("aria-label", `${t("common.open")}: ${item.name}`);
@@ -47,10 +93,12 @@ function updateItem(li, item, changed) {
 
 function pump() {
   while (sending < PARALLEL && waiting.length) {
-    const [board, item, file] = waiting.shift();
+    const [board, item, file, batch] = waiting.shift();
     sending += 1;
     board.send(item, file).finally(() => {
       sending -= 1;
+      batch.left -= 1;
+      if (batch.left === 0) board.sent(batch.project);
       pump();
     });
   }
@@ -59,14 +107,16 @@ function pump() {
 /** One drop zone, its file picker, its list of uploads and its "hide finished" button. */
 export class UploadBoard {
   /** `parts`: the elements; `project()`: where new files go, asked when they are picked
-   * (a choice changed while files still wait does not move them); `onChange` refreshes. */
-  constructor({ zone, input, panel, list, clear }, { project = () => "", onChange = () => {} }) {
-    Object.assign(this, { panel, project, changed: onChange });
+   * (a choice changed while files still wait does not move them); `onChange` refreshes;
+   * `onSent(project)` runs when every file of a batch (picked or dropped at once) is sent. */
+  constructor({ zone, input, panel, list, clear },
+    { project = () => "", onChange = () => {}, onSent = () => {} }) {
+    Object.assign(this, { panel, project, changed: onChange, sent: onSent });
     this.items = new Map(); // key -> {key, name, project, progress, doc, duplicate, error}
     this.list = new KeyedList(list, {
       key: (item) => item.key,
       create: createItem,
-      update: (li, item) => updateItem(li, item, this.changed),
+      update: (li, item) => updateItem(li, item, this),
     });
     input.addEventListener("change", () => {
       this.add([...input.files]);
@@ -96,23 +146,32 @@ export class UploadBoard {
   }
 
   add(files) {
+    if (!files.length) return;
     const project = this.project();
+    const batch = { project, left: files.length };
     for (const file of files) {
       const key = `u${++counter}`;
       const item = { key, name: file.name, project, progress: 0, doc: null, error: null };
       this.items.set(item.key, item);
-      waiting.push([this, item, file]);
+      waiting.push([this, item, file, batch]);
     }
     this.render();
     pump();
   }
 
   async send(item, file) {
+    const { project } = item;
     try {
-      const answer = await upload(file, item.project, (fraction) => {
+      const answer = await upload(file, project, (fraction) => {
         item.progress = fraction;
         this.render();
       });
+      if (answer.duplicate && project && answer.project_id !== project) {
+        // The row names the projects involved; a project made a moment ago needs fresh names.
+        // Names are a nicety: without them the row says "…", the upload still succeeded.
+        names = await projectNames().catch(() => names);
+        if (!names.has(project)) names = await projectNames(0).catch(() => names);
+      }
       item.doc = answer;
       item.duplicate = answer.duplicate;
       this.changed();
@@ -155,7 +214,28 @@ export class UploadBoard {
 let board;
 
 export const trackUploads = (page) => board.track(page);
-export const relabelUploads = () => board.relabel();
+
+export function relabelUploads() {
+  board.relabel();
+  showUploadTarget();
+}
+
+/** Say at the drop zone where new files go (after the project list or choice changed). */
+export function showUploadTarget() {
+  const select = $("#upload-project");
+  const name = select.value ? select.selectedOptions[0]?.textContent : "";
+  fill($("#upload-target"), name ? t("links.target", { name }) : t("links.targetNone"));
+}
+
+/** A batch went to `project`: the choice goes back to none, unless it was changed since. */
+function batchSent(project) {
+  const select = $("#upload-project");
+  if (!project || select.value !== project) return;
+  const name = select.selectedOptions[0]?.textContent ?? "";
+  select.value = "";
+  showUploadTarget();
+  notify(t("links.choiceReset", { name }));
+}
 
 /** Wire the drop zone, the file picker and "hide finished"; `onChange` refreshes the list. */
 export function initUploads(onChange) {
@@ -166,5 +246,8 @@ export function initUploads(onChange) {
     list: $("#upload-list"),
     clear: $("#uploads-clear"),
   };
-  board = new UploadBoard(parts, { project: () => $("#upload-project").value, onChange });
+  const project = () => $("#upload-project").value;
+  board = new UploadBoard(parts, { project, onChange, onSent: batchSent });
+  $("#upload-project").addEventListener("change", showUploadTarget);
+  showUploadTarget();
 }

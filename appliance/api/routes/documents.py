@@ -1,4 +1,4 @@
-"""/api/v1/documents: streaming upload, processing state, text, search, download."""
+"""/api/v1/documents: streaming upload, processing state, text, search, download, links."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from appliance.api.deps import DocumentsDep, LanguageDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET, ErrorMessage
+from appliance.api.writes import run_write
 from appliance.documents.models import (
     DocumentDetail,
     DocumentHit,
@@ -20,6 +22,7 @@ from appliance.documents.models import (
     SearchAnswer,
     UploadAnswer,
 )
+from appliance.projects.models import no_nul
 from appliance.search.fusion import SearchMode
 from appliance.wording import reword
 
@@ -147,6 +150,28 @@ def get_document(
     return DocumentDetail.model_validate(
         document, update={"error": reword(document.error, language)}
     )
+
+
+class DocumentLink(BaseModel):
+    """PATCH body: the project the document belongs to, or null for none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project_id: Annotated[str | None, AfterValidator(no_nul)] = Field(
+        description="The project to link it to (replacing another link); null: no project.",
+        json_schema_extra={"pattern": "^[^\\x00]*$"},
+    )
+
+
+@router.patch("/{document_id}", response_model=DocumentPublic)
+async def link_document(document_id: str, body: DocumentLink, documents: DocumentsDep) -> Document:
+    """Link the document to a project, or unlink it (`{"project_id": null}`).
+
+    Answers the document as lists show it (without its text; GET has the text). Its
+    processing state is not touched; searches by `project_id` follow the new link at once.
+    An unknown project is a 422 on `project_id`.
+    """
+    return await run_write(documents.write_dialect, documents.link, document_id, body.project_id)
 
 
 @router.get("/{document_id}/download", response_class=FileResponse)

@@ -170,11 +170,23 @@ async def update_project(
     return _with_task(project, task_id)
 
 
-@router.delete("/{project_id}")
-async def delete_project(project_id: str, projects: ProjectsDep) -> dict[str, str]:
-    """Delete a project; its vector is removed in the background."""
-    task_id = await run_write(projects.write_dialect, projects.delete, project_id)
-    return {"status": "deleted", "id": project_id, "task_id": task_id}
+class ProjectDeleted(BaseModel):
+    status: str = Field(examples=["deleted"])
+    id: str
+    task_id: str = Field(description="The background removal of its vector.")
+    documents_unlinked: int = Field(
+        description="Documents that were linked to it: they stay, without a project."
+    )
+
+
+@router.delete("/{project_id}", response_model=ProjectDeleted)
+async def delete_project(project_id: str, projects: ProjectsDep) -> ProjectDeleted:
+    """Delete a project; its vector is removed in the background, its documents stay
+    (without a project: `documents_unlinked` says how many)."""
+    task_id, unlinked = await run_write(projects.write_dialect, projects.delete, project_id)
+    return ProjectDeleted(
+        status="deleted", id=project_id, task_id=task_id, documents_unlinked=unlinked
+    )
 
 
 @router.get("/{project_id}/similar", response_model=ScoredList)
