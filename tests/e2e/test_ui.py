@@ -284,12 +284,20 @@ def test_the_monitor_revokes_a_waiting_task_and_retries_a_failed_one(
         appliance.wait_state(task_id, {"SUCCESS"})
     appliance.wait_healthy()
 
-    # A document that cannot be read fails at once; the monitor queues it again.
+    # A document that cannot be read fails at once, and no restart is offered for it: it
+    # would fail the same way.
     broken = make.encrypted_pdf(tmp_path / "zu.pdf", uuid.uuid4().hex, user_password="x")
     with broken.open("rb") as handle:
-        task_id = appliance.client.post(
+        locked = appliance.client.post(
             "/api/v1/documents/upload", files={"file": (broken.name, handle)}
         ).json()["task_id"]
+    appliance.wait_state(locked, {"FAILURE"}, timeout=60)
+    refused = page.locator(f"#failed-rows tr[data-id='{locked}']")
+    expect(refused).to_contain_text("Neustart hilft nicht")
+    expect(refused.get_by_role("button")).to_have_count(0)
+
+    # A task that failed after its retries is queued again from the monitor.
+    task_id = appliance.enqueue("tasks.fail")
     first_end = appliance.wait_state(task_id, {"FAILURE"}, timeout=60).finished_at
     failed = page.locator(f"#failed-rows tr[data-id='{task_id}']")
     failed.get_by_role("button", name="Neu starten").click()
