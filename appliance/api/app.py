@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,11 @@ from appliance.api.ui import UIRoute, ui_route
 from appliance.backups.service import BackupService
 from appliance.config import Settings
 from appliance.documents.service import DocumentService
+from appliance.documents.subjects import DOCUMENT, document_subjects
 from appliance.errors import AppError, InvalidInputError, field_error
 from appliance.private_files import installation_token
 from appliance.projects.service import ProjectService
+from appliance.projects.subjects import PROJECT, project_subjects
 from appliance.projects.vector_owner import VectorOwner
 from appliance.runtime import Runtime
 from appliance.tasking.control import WorkerControl
@@ -143,7 +146,11 @@ def create_app(
     )
     settings = runtime.settings
     credentials = credentials or credentials_for(settings)
-    monitor = TaskMonitor(runtime, control)
+    subjects = {
+        DOCUMENT: partial(document_subjects, runtime.db),
+        PROJECT: partial(project_subjects, runtime.db),
+    }
+    monitor = TaskMonitor(runtime, control, subjects)
     registry = CollectorRegistry(auto_describe=True)
     registry.register(TaskMetricsCollector(monitor))
     app.state.api = ApiState(

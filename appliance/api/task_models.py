@@ -8,17 +8,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class TaskView(BaseModel):
     task_id: str
     task_name: str
+    subject: str | None = Field(
+        description="What the task is about, as a person knows it: a document's file name, "
+        "a project's name; null for other tasks, or when the thing is gone."
+    )
     status: str
     result: Any = None
     error: str | None
     ready: bool
     successful: bool
+    retryable: bool = Field(
+        description="FAILURE or REVOKED, and running it again may help (false for the "
+        "processing of a file that cannot be read: it would fail the same way)."
+    )
     args: str
     attempts: int
     max_retries: int
@@ -49,6 +57,7 @@ class TaskHistory(BaseModel):
 class ActiveTask(BaseModel):
     task_id: str
     task_name: str
+    subject: str | None = Field(description="What the task is about (see TaskView).")
     worker: str | None
     time_start: float | None
     runtime: float | None

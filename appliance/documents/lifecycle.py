@@ -18,6 +18,7 @@ from appliance.tasking.queue import QueueTransaction, TaskQueue
 from appliance.tasking.records import storable
 from appliance.tasking.states import PURGED_REASON, REVOKED_REASON
 
+PROCESS_TASK = "tasks.process_document"
 EMBED_TASK = "tasks.embed_document"
 
 log = logging.getLogger("appliance.documents")
@@ -31,12 +32,20 @@ GAVE_UP_MESSAGES = {
 }
 
 
-def queue_processing(tx: QueueTransaction, document: Document) -> str:
-    """Queue `document`'s processing in `tx` and mark it waiting: a new upload, a retry,
-    or an unfinished one found at start. Returns the task id."""
-    task_id = tx.enqueue(
-        "tasks.process_document", document.id, document.stored_name, document.file_type
-    )
+def queue_processing(tx: QueueTransaction, document: Document, *, again: bool = False) -> str:
+    """Queue `document`'s processing in `tx` and mark it waiting: a new upload, a retry
+    (`again`), or an unfinished one found at start. Returns the task id.
+
+    A retry runs the document's finished processing task again under its own id, so the
+    task monitor shows one task for the file: a retry that fails again replaces the
+    failure instead of counting a second one. A new task is queued only when that one is
+    gone from the history (or was not a processing task).
+    """
+    old = document.task_id if again else None
+    if old is not None and tx.run_again(old, PROCESS_TASK):
+        task_id = old
+    else:
+        task_id = tx.enqueue(PROCESS_TASK, document.id, document.stored_name, document.file_type)
     document.sqlmodel_update(
         {
             "status": DocumentStatus.PENDING,

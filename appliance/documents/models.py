@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 from sqlalchemy import BigInteger
 from sqlmodel import Column as SAColumn
 from sqlmodel import Field, LargeBinary, SQLModel
 
+from appliance.documents.failures import can_retry
 from appliance.search.explain import Level
 
 
@@ -72,6 +73,14 @@ class DocumentPublic(DocumentBase):
     """A document as lists show it (without its text)."""
 
     id: str
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Failed, and another try may help (false for a damaged, locked or "
+        "unsupported file: it fails the same way again)."
+    )
+    @property
+    def retryable(self) -> bool:
+        return can_retry(self.status, self.error_code)
 
 
 class DocumentDetail(DocumentPublic):

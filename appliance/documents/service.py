@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 
+from appliance.documents.failures import can_retry
 from appliance.documents.finding import FoundDocument, find_documents
 from appliance.documents.lifecycle import queue_processing
 from appliance.documents.links import link
@@ -27,6 +28,8 @@ from appliance.extract import ExtractionError, FileType, detect_file
 from appliance.projects.models import Project
 from appliance.runtime import Runtime
 from appliance.search.fusion import SearchMode
+from appliance.wording import Language, say
+from appliance.wording.catalog import CATALOG
 
 log = logging.getLogger("appliance.documents")
 
@@ -68,6 +71,19 @@ def download_name(original: str, file_type: FileType) -> str:
 
 class UnsupportedTypeError(AppError):
     status = 415
+
+
+class NotRetryableError(ConflictError):
+    """409 for a retry that cannot help; the message says what to do instead, by the
+    document's failure (`document_error_code` in the answer)."""
+
+    def __init__(self, reason: str | None) -> None:
+        self.reason = reason
+        super().__init__("document_not_retryable", body={"document_error_code": reason})
+
+    def say(self, language: Language) -> str:
+        specific = f"document_not_retryable.{self.reason}"
+        return say(specific if specific in CATALOG else self.code, language)
 
 
 def safe_display_name(raw: str) -> str:
@@ -281,7 +297,8 @@ class DocumentService:
             log.warning("could not remove %s now; it is removed at the next start", stored_name)
 
     def retry(self, document_id: str) -> tuple[Document, str]:
-        """Process a failed document again."""
+        """Process a failed document again, unless its failure lies in the file itself
+        (409: it would fail the same way); its failed task runs again under its id."""
         with self.runtime.queue.transaction() as tx:
             # Locked, so two retries at once queue one task, not two.
             document = tx.session.get(Document, document_id, with_for_update=True)
@@ -293,5 +310,7 @@ class DocumentService:
                     body={"status": document.status.value},
                     status=document.status.value,
                 )
-            task_id = queue_processing(tx, document)
+            if not can_retry(document.status, document.error_code):
+                raise NotRetryableError(document.error_code)
+            task_id = queue_processing(tx, document, again=True)
         return document, task_id

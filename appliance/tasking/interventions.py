@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from appliance.db import Database
 from appliance.tasking.counters import count_finish
@@ -81,24 +81,41 @@ class Interventions:
 
     def reset_for_retry(self, task_id: str, *, now: float) -> TaskMessage | None:
         """FAILURE or REVOKED -> PENDING with a fresh retry budget (the dead-letter retry)."""
-        finished = (TaskState.FAILURE.value, TaskState.REVOKED.value)
         with self.db.write() as conn:
-            row = conn.execute(
-                update(TASKS)
-                .where(TASKS.c.id == task_id, TASKS.c.state.in_(finished))
-                .values(
-                    state=TaskState.PENDING.value,
-                    attempts=0,
-                    error=None,
-                    result_json=None,
-                    result_expired=False,
-                    worker=None,
-                    started_at=None,
-                    finished_at=None,
-                    next_retry_at=None,
-                    enqueued_at=now,
-                    updated_at=now,
-                )
-                .returning(*TASKS.c)
-            ).first()
-            return None if row is None else message_from_row(row)
+            return reset_finished(conn, task_id, now=now)
+
+
+def reset_finished(
+    conn: Connection, task_id: str, *, now: float, name: str | None = None
+) -> TaskMessage | None:
+    """FAILURE or REVOKED -> PENDING with a fresh retry budget, in `conn`'s transaction;
+    the message to send, or None when the task is not finished that way (or not `name`).
+
+    The same row runs again, so what a person reads stays one task: a retry that fails
+    again is one failure, not a second one beside the first.
+    """
+    conditions = [
+        TASKS.c.id == task_id,
+        TASKS.c.state.in_((TaskState.FAILURE.value, TaskState.REVOKED.value)),
+    ]
+    if name is not None:
+        conditions.append(TASKS.c.name == name)
+    row = conn.execute(
+        update(TASKS)
+        .where(*conditions)
+        .values(
+            state=TaskState.PENDING.value,
+            attempts=0,
+            error=None,
+            result_json=None,
+            result_expired=False,
+            worker=None,
+            started_at=None,
+            finished_at=None,
+            next_retry_at=None,
+            enqueued_at=now,
+            updated_at=now,
+        )
+        .returning(*TASKS.c)
+    ).first()
+    return None if row is None else message_from_row(row)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,10 +21,12 @@ from appliance.tasking.host import EngineHost
 from appliance.tasking.outcomes import give_up
 from appliance.tasking.records import message_from_row
 from appliance.tasking.states import PURGED_REASON, REVOKED_REASON, TaskState
+from appliance.tasking.subjects import Subject, SubjectLookup, Subjects
 
 log = logging.getLogger("appliance.monitor")
 
 HEARTBEAT_HEALTH_WINDOW = 30.0  # the seed: unhealthy when no worker was heard for 30 s
+RETRYABLE = (TaskState.FAILURE, TaskState.REVOKED)  # what the dead-letter retry takes
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -32,11 +35,14 @@ def iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat()
 
 
-def task_view(row: Row[Any], *, expired_before: float) -> dict[str, Any]:
+def task_view(
+    row: Row[Any], *, expired_before: float, subject: Subject | None = None
+) -> dict[str, Any]:
     """One task as the API shows it; a result finished before `expired_before` is gone.
 
     The cleanup task drops expired results from the rows, but it runs every few minutes
     at the lowest priority: what it has not reached yet is hidden here all the same.
+    `subject` is what the task is about (a document, a project), when it is known.
     """
     state = TaskState(row.state)
     expired = bool(row.result_expired) or (
@@ -45,6 +51,7 @@ def task_view(row: Row[Any], *, expired_before: float) -> dict[str, Any]:
     return {
         "task_id": row.id,
         "task_name": row.name,
+        "subject": subject.name if subject else None,
         "status": state.value,
         "result": json.loads(row.result_json)
         if row.result_json is not None and not expired
@@ -52,6 +59,7 @@ def task_view(row: Row[Any], *, expired_before: float) -> dict[str, Any]:
         "error": row.error if state in (TaskState.FAILURE, TaskState.RETRY) else None,
         "ready": state.is_final,
         "successful": state is TaskState.SUCCESS,
+        "retryable": state in RETRYABLE and (subject is None or subject.retryable),
         "args": row.args_summary,
         "attempts": row.attempts,
         "max_retries": row.max_retries,
@@ -66,11 +74,21 @@ def task_view(row: Row[Any], *, expired_before: float) -> dict[str, Any]:
 
 
 class TaskMonitor:
-    """Reads the ledger and the queue; revokes and retries tasks."""
+    """Reads the ledger and the queue; revokes and retries tasks.
 
-    def __init__(self, runtime: EngineHost, control: WorkerControl | None = None) -> None:
+    `subjects` name what tasks are about, by kind (see subjects.py); without them tasks
+    are shown by name and arguments alone.
+    """
+
+    def __init__(
+        self,
+        runtime: EngineHost,
+        control: WorkerControl | None = None,
+        subjects: Mapping[str, SubjectLookup] | None = None,
+    ) -> None:
         self.runtime = runtime
         self.control = control
+        self.subjects = Subjects(runtime.queue.registry, subjects or {})
 
     def _row(self, task_id: str) -> Row[Any]:
         row = self.runtime.ledger.get(task_id)
@@ -78,15 +96,21 @@ class TaskMonitor:
             raise NotFoundError("task_not_found", id=task_id)
         return row
 
-    def _view(self, row: Row[Any]) -> dict[str, Any]:
-        return task_view(row, expired_before=time.time() - self.runtime.settings.result_expires)
+    def _views(self, rows: list[Row[Any]]) -> list[dict[str, Any]]:
+        """The rows as the API shows them, their subjects named in one lookup per kind."""
+        expired_before = time.time() - self.runtime.settings.result_expires
+        subjects = self.subjects.of(rows)
+        return [
+            task_view(row, expired_before=expired_before, subject=subjects.get(row.id))
+            for row in rows
+        ]
 
     def task(self, task_id: str) -> dict[str, Any]:
-        return self._view(self._row(task_id))
+        return self._views([self._row(task_id)])[0]
 
     def result(self, task_id: str) -> tuple[bool, dict[str, Any]]:
         """(ready, body): the full result once the task has finished; reading keeps it."""
-        view = self._view(self._row(task_id))
+        view = self.task(task_id)
         body = {
             "task_id": view["task_id"],
             "status": view["status"],
@@ -110,7 +134,7 @@ class TaskMonitor:
             states=states, name=name, limit=limit, offset=offset
         )
         return {
-            "tasks": [self._view(row) for row in rows],
+            "tasks": self._views(rows),
             "total_count": total,
             "limit": limit,
             "offset": offset,
@@ -136,17 +160,20 @@ class TaskMonitor:
 
     def active(self) -> dict[str, Any]:
         now = time.time()
+        rows = self.runtime.history.started()
+        subjects = self.subjects.of(rows)
         tasks = [
             {
                 "task_id": row.id,
                 "task_name": row.name,
+                "subject": subjects[row.id].name if row.id in subjects else None,
                 "worker": row.worker,
                 "time_start": row.started_at,
                 "runtime": round(now - row.started_at, 3) if row.started_at else None,
                 "args": row.args_summary,
                 "attempt": row.attempts,
             }
-            for row in self.runtime.history.started()
+            for row in rows
         ]
         return {"active_tasks": tasks, "total_count": len(tasks)}
 
@@ -339,8 +366,12 @@ class TaskMonitor:
         }
 
     def retry(self, task_id: str) -> dict[str, Any]:
-        """Queue a failed (or revoked) task again with a fresh retry budget."""
+        """Queue a failed (or revoked) task again with a fresh retry budget; not when its
+        subject says that cannot help (a file that cannot be read fails the same way)."""
         row = self._row(task_id)
+        subject = self.subjects.of([row]).get(task_id)
+        if subject is not None and not subject.retryable:
+            raise ConflictError("task_not_retryable", subject=subject.name)
         message = self.runtime.queue.interventions.reset_for_retry(task_id, now=time.time())
         if message is None:
             raise ConflictError(

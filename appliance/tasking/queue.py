@@ -28,7 +28,7 @@ from appliance.config import Settings
 from appliance.db import Database
 from appliance.tasking.broker import BrokerKind, broker_kind, check_reachable, create_huey
 from appliance.tasking.history import TaskHistory
-from appliance.tasking.interventions import Interventions
+from appliance.tasking.interventions import Interventions, reset_finished
 from appliance.tasking.layout import QueueLayout, layout_for
 from appliance.tasking.ledger import Ledger
 from appliance.tasking.records import TaskMessage, summarize_args
@@ -178,6 +178,15 @@ class QueueTransaction:
         )
         self.outbox.append(TaskMessage(task_id, name, tuple(args), dict(kwargs), prio))
         return task_id
+
+    def run_again(self, task_id: str, name: str) -> bool:
+        """Queue the finished (FAILURE or REVOKED) task `name` again under its own id, with
+        a fresh retry budget; False when there is no such task to run again."""
+        message = reset_finished(self.session.connection(), task_id, now=self.now, name=name)
+        if message is None:
+            return False
+        self.outbox.append(message)
+        return True
 
 
 class TaskQueue:

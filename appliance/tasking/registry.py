@@ -68,6 +68,9 @@ class TaskSpec:
     batch: Batch | None = None
     # None: APPLIANCE_MAX_RETRIES. A task whose answer is useless later sets 0.
     max_retries: int | None = None
+    # The kind of thing its first argument names ("document", "project"): the monitor
+    # shows that thing's name beside the task's (subjects.py).
+    subject: str | None = None
 
     def run(self, context: TaskContext[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         return self.func(context, *args, **kwargs)
@@ -89,6 +92,7 @@ class TaskRegistry:
         queue: str = "default",
         batch: Batch | None = None,
         max_retries: int | None = None,
+        subject: str | None = None,
     ) -> Callable[[TaskFunction], TaskFunction]:
         """Declare `func(context, *args, **kwargs)` as the task `name`."""
 
@@ -96,7 +100,7 @@ class TaskRegistry:
             if name in self._specs:
                 raise ValueError(f"task {name!r} is declared twice")
             self._specs[name] = TaskSpec(
-                name, func, priority, periodic, on_give_up, queue, batch, max_retries
+                name, func, priority, periodic, on_give_up, queue, batch, max_retries, subject
             )
             return func
 

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from appliance.documents import lifecycle, meaning, processing
 from appliance.documents.models import Document, DocumentStatus
 from appliance.documents.search import DocumentIndex
+from appliance.documents.subjects import DOCUMENT
 from appliance.runtime import Runtime
 from appliance.tasking.context import TaskContext
 from appliance.tasking.layout import DEFAULT_QUEUE, EMBEDDING_QUEUE
@@ -28,10 +29,11 @@ def _give_up(runtime: Any, task: TaskMessage, reason: str) -> None:
 
 
 @registry.task(
-    "tasks.process_document",
+    lifecycle.PROCESS_TASK,
     priority=Priority.INTERACTIVE,
     queue=DEFAULT_QUEUE,
     on_give_up=_give_up,
+    subject=DOCUMENT,
 )
 def process_document(
     context: TaskContext[Runtime], document_id: str, file_path: str, file_type: str
@@ -52,6 +54,7 @@ def _meaning_given_up(runtime: Any, task: TaskMessage, reason: str) -> None:
     priority=Priority.BULK,
     queue=EMBEDDING_QUEUE,
     on_give_up=_meaning_given_up,
+    subject=DOCUMENT,
 )
 def embed_document(
     context: TaskContext[Runtime], document_id: str, first: int = 0

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from appliance.projects.indexing import delete_vectors, index_projects
 from appliance.projects.lifecycle import BATCH_SIZE, mark_failed, queue_reindex
 from appliance.projects.models import Project
+from appliance.projects.subjects import PROJECT
 from appliance.runtime import Runtime
 from appliance.tasking.context import TaskContext
 from appliance.tasking.layout import DEFAULT_QUEUE, EMBEDDING_QUEUE
@@ -78,6 +79,7 @@ PROJECT_EMBEDDINGS = Batch("project-embeddings", size=32, run=_embed_together)
     queue=EMBEDDING_QUEUE,
     on_give_up=_give_up,
     batch=PROJECT_EMBEDDINGS,
+    subject=PROJECT,
 )
 def generate_project_embedding(
     context: TaskContext[Runtime],
@@ -99,6 +101,7 @@ def generate_project_embedding(
     queue=EMBEDDING_QUEUE,
     on_give_up=_give_up,
     batch=PROJECT_EMBEDDINGS,
+    subject=PROJECT,
 )
 def regenerate_project_embedding(
     context: TaskContext[Runtime],

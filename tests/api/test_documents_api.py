@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,8 +15,10 @@ from fastapi.testclient import TestClient
 
 from appliance.bootstrap import start_runtime
 from appliance.config import Settings
+from appliance.documents import lifecycle
 from appliance.documents.service import safe_display_name
 from appliance.runtime import Runtime
+from appliance.tasking.outcomes import settle
 from tests.support import api_client
 
 # Each test with a database runs on SQLite and on a real PostgreSQL server (conftest.py).
@@ -191,3 +195,86 @@ def test_a_download_ends_as_what_the_file_really_is(
     disposition = response.headers["content-disposition"]
     assert offered in urllib.parse.unquote(disposition)
     assert response.content == TEXT
+
+
+# -- failed documents: another try only where it can help ---------------------------------
+
+
+def fail_like_a_worker(runtime: Runtime, body: dict[str, Any], code: str, message: str) -> None:
+    """What a worker does with a file it cannot read: the document fails with its code,
+    then its task, at once (retrying cannot help)."""
+    task_id = body["task_id"]
+    claimed = runtime.ledger.claim(
+        task_id=task_id,
+        name="tasks.process_document",
+        worker="w1",
+        now=time.time(),
+        default_max_retries=3,
+        create_missing=False,
+    )
+    assert claimed is not None
+    lifecycle.fail(runtime.db, body["id"], message, code)
+    outcome = runtime.ledger.finish_failure(
+        task_id=task_id, worker="w1", error=message, duration=0.1, retry_delay=None, now=time.time()
+    )
+    settle(runtime, outcome, message)
+
+
+@pytest.mark.parametrize(
+    ("code", "german", "english"),
+    [
+        ("corrupt", "Bitte neu speichern oder scannen", "Please save or scan it again"),
+        ("encrypted", "Bitte eine Kopie ohne Passwort", "Please upload a copy without the"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_not_retried_and_the_answer_says_what_to_do(
+    client: TestClient, app_runtime: Runtime, code: str, german: str, english: str
+) -> None:
+    body = upload(client, "Angebot Keller.pdf", PDF).json()
+    assert body["retryable"] is False  # pending: nothing to retry
+    fail_like_a_worker(app_runtime, body, code, "The PDF cannot be read.")
+
+    shown = client.get(f"{URL}{body['id']}").json()
+    assert (shown["status"], shown["error_code"], shown["retryable"]) == ("failed", code, False)
+    assert client.get(URL).json()["data"][0]["retryable"] is False
+
+    refused = client.post(f"{URL}{body['id']}/retry")
+    assert refused.status_code == 409
+    answer = refused.json()
+    assert answer["error_code"] == "document_not_retryable"
+    assert answer["document_error_code"] == code
+    assert german in answer["detail"]
+    in_english = client.post(f"{URL}{body['id']}/retry", headers={"Accept-Language": "en"})
+    assert english in in_english.json()["detail"]
+    # Nothing was queued: the one task stays failed.
+    assert app_runtime.ledger.get(body["task_id"]).state == "FAILURE"
+    assert app_runtime.history.recent(name="tasks.process_document")[1] == 1
+
+
+def test_a_retry_runs_the_failed_task_again_so_one_file_is_one_failure(
+    client: TestClient, app_runtime: Runtime
+) -> None:
+    body = upload(client, "Aufmaß Keller.pdf", PDF).json()
+    task_id = body["task_id"]
+    # A cancelled document (its waiting task revoked in the monitor) may be tried again.
+    assert client.post(f"/api/v1/tasks/task/{task_id}/revoke").status_code == 200
+    cancelled = client.get(f"{URL}{body['id']}").json()
+    assert (cancelled["error_code"], cancelled["retryable"]) == ("revoked", True)
+
+    retried = client.post(f"{URL}{body['id']}/retry")
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["task_id"] == task_id and retried.json()["status"] == "pending"
+    assert app_runtime.ledger.get(task_id).state == "PENDING"
+
+    # Read past its time limit on every attempt: it fails, and may still be tried again.
+    fail_like_a_worker(app_runtime, body, "timeout", "Reading the file took too long.")
+    failed = client.get(f"{URL}{body['id']}").json()
+    assert (failed["status"], failed["retryable"]) == ("failed", True)
+    assert client.post(f"{URL}{body['id']}/retry").json()["task_id"] == task_id
+    fail_like_a_worker(app_runtime, body, "timeout", "Reading the file took too long.")
+
+    # Two failed runs, one task: the monitor counts the file's failure once.
+    assert app_runtime.history.recent(name="tasks.process_document")[1] == 1
+    assert client.get("/api/v1/tasks/summary").json()["tasks"]["failed"] == 1
+    [listed] = client.get("/api/v1/tasks/tasks", params={"state": "FAILURE"}).json()["tasks"]
+    assert listed["task_id"] == task_id and listed["subject"] == "Aufmaß Keller.pdf"

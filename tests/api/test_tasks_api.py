@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from appliance.documents.lifecycle import fail
 from appliance.runtime import Runtime
 from tests.support import api_client
 
@@ -76,3 +77,64 @@ def test_a_result_past_its_expiry_is_not_returned_even_before_the_cleanup_ran(
     listed = {t["task_id"]: t for t in client.get("/api/v1/tasks/tasks").json()["tasks"]}
     assert listed[old]["result"] is None and listed[fresh]["result"] == {"pong": fresh}
     assert client.get(f"/api/v1/tasks/task/{old}").json()["result"] is None
+
+
+def test_a_task_about_a_document_or_project_is_named_by_it(runtime: Runtime) -> None:
+    client = api_client(runtime)
+    files = {"file": ("Angebot Keller.pdf", b"%PDF-1.4\n%%EOF\n")}
+    document = client.post("/api/v1/documents/upload", files=files).json()
+    project = client.post("/api/v1/projects/", json={"name": "Bad Familie Krüger"}).json()
+    ping = runtime.queue.enqueue("tasks.ping")
+
+    listed = {t["task_id"]: t for t in client.get("/api/v1/tasks/tasks").json()["tasks"]}
+    assert listed[document["task_id"]]["subject"] == "Angebot Keller.pdf"
+    assert listed[project["task_id"]]["subject"] == "Bad Familie Krüger"
+    assert listed[ping]["subject"] is None
+    one = client.get(f"/api/v1/tasks/task/{document['task_id']}").json()
+    assert one["subject"] == "Angebot Keller.pdf" and one["retryable"] is False  # waiting
+    runtime.ledger.claim(
+        task_id=document["task_id"],
+        name="tasks.process_document",
+        worker="w1",
+        now=time.time(),
+        default_max_retries=3,
+        create_missing=False,
+    )
+    [running] = client.get("/api/v1/tasks/tasks/active").json()["active_tasks"]
+    assert running["subject"] == "Angebot Keller.pdf"
+
+    # A document deleted meanwhile leaves its task without a subject, not without a row.
+    client.delete(f"/api/v1/documents/{document['id']}")
+    assert client.get(f"/api/v1/tasks/task/{document['task_id']}").json()["subject"] is None
+
+
+def test_the_task_of_a_file_that_cannot_be_read_is_not_run_again(runtime: Runtime) -> None:
+    client = api_client(runtime)
+    files = {"file": ("kaputt.pdf", b"%PDF-1.4\n%%EOF\n")}
+    document = client.post("/api/v1/documents/upload", files=files).json()
+    task_id = document["task_id"]
+    runtime.ledger.claim(
+        task_id=task_id,
+        name="tasks.process_document",
+        worker="w1",
+        now=time.time(),
+        default_max_retries=3,
+        create_missing=False,
+    )
+    fail(runtime.db, document["id"], "The PDF is damaged.", "corrupt")
+    runtime.ledger.finish_failure(
+        task_id=task_id, worker="w1", error="damaged", duration=0.1, retry_delay=None, now=1.0
+    )
+
+    view = client.get(f"/api/v1/tasks/task/{task_id}").json()
+    assert (view["status"], view["retryable"]) == ("FAILURE", False)
+    refused = client.post(f"/api/v1/tasks/task/{task_id}/retry")
+    assert refused.status_code == 409
+    assert refused.json()["error_code"] == "task_not_retryable"
+    assert "„kaputt.pdf“ scheitert jedes Mal gleich" in refused.json()["detail"]
+    assert runtime.ledger.get(task_id).state == "FAILURE"
+
+    # A failure another try may help (the reader ran out of memory) stays retryable.
+    fail(runtime.db, document["id"], "Too much memory.", "too_much_memory")
+    assert client.get(f"/api/v1/tasks/task/{task_id}").json()["retryable"] is True
+    assert client.post(f"/api/v1/tasks/task/{task_id}/retry").status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -139,16 +140,34 @@ def test_hostile_files_fail_with_a_reason_and_no_retry(
     assert task.state == "FAILURE" and task.attempts == 1  # retrying a bad file cannot help
 
 
-def test_failed_document_can_be_retried_and_deleted(
+def test_a_damaged_file_is_not_retried_is_named_in_the_monitor_and_can_be_deleted(
     appliance: RunningAppliance, tmp_path: Path
 ) -> None:
-    body = upload(appliance, make.truncated_pdf(tmp_path / "kaputt"))
-    wait_done(appliance, body["id"])
-    retried = appliance.client.post(f"{URL}{body['id']}/retry")
-    assert retried.status_code == 200
-    assert retried.json()["status"] == "pending" and retried.json()["task_id"] != body["task_id"]
-    again = wait_done(appliance, body["id"])
-    assert again["status"] == "failed"
+    tag = uuid.uuid4().hex[:8]
+    damaged = make.truncated_pdf(
+        tmp_path / f"Angebot {tag}.pdf", [f"{make.INVOICE} {tag}", make.QUOTE, make.INVOICE]
+    )
+    body = upload(appliance, damaged)
+    done = wait_done(appliance, body["id"])
+    assert (done["status"], done["error_code"], done["retryable"]) == ("failed", "corrupt", False)
+
+    refused = appliance.client.post(f"{URL}{body['id']}/retry")
+    assert refused.status_code == 409
+    assert refused.json()["error_code"] == "document_not_retryable"
+    assert "Bitte neu speichern oder scannen" in refused.json()["detail"]
+    english = appliance.client.post(
+        f"{URL}{body['id']}/retry", headers={"Accept-Language": "en"}
+    ).json()
+    assert "Please save or scan it again" in english["detail"]
+
+    # The monitor names the file, and shows one failed task for it, not to be run again.
+    appliance.wait_state(body["task_id"], FINISHED)
+    failures = appliance.client.get("/api/v1/tasks/tasks", params={"state": "FAILURE"}).json()
+    [task] = [t for t in failures["tasks"] if t["subject"] == damaged.name]
+    assert (task["task_id"], task["attempts"], task["retryable"]) == (body["task_id"], 1, False)
+    restart = appliance.client.post(f"/api/v1/tasks/task/{body['task_id']}/retry")
+    assert restart.status_code == 409
+
     assert appliance.client.delete(f"{URL}{body['id']}").status_code == 200
     assert appliance.client.get(f"{URL}{body['id']}").status_code == 404
 

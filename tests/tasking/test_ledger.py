@@ -262,3 +262,23 @@ def test_a_dead_letter_retry_is_due_at_once_and_forgets_the_old_schedule(
     assert runtime.queue.interventions.reset_for_retry(task_id, now=now) is not None
     assert runtime.ledger.get(task_id).next_retry_at is None
     assert claim(runtime, task_id, now=now + 1) is not None
+
+
+def test_a_finished_task_runs_again_under_its_own_id_when_it_is_the_one_named(
+    runtime: Runtime,
+) -> None:
+    task_id = runtime.queue.enqueue("tasks.ping")
+    with runtime.queue.transaction() as tx:
+        assert not tx.run_again(task_id, "tasks.ping")  # still waiting: nothing to redo
+    runtime.queue.interventions.revoke(task_id, allow_running=False, now=time.time())
+    runtime.queue.drop_messages(runtime.queue.layout.queues)
+    with runtime.queue.transaction() as tx:
+        assert not tx.run_again(task_id, "tasks.sleep")
+        assert not tx.run_again("no-such-task", "tasks.ping")
+    assert runtime.ledger.get(task_id).state == TaskState.REVOKED
+
+    with runtime.queue.transaction() as tx:
+        assert tx.run_again(task_id, "tasks.ping")
+    row = runtime.ledger.get(task_id)
+    assert (row.state, row.attempts, row.error) == (TaskState.PENDING, 0, None)
+    assert runtime.queue.tasks.message_ids() == {task_id}

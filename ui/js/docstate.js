@@ -12,13 +12,24 @@ export function failureReason(doc) {
   return doc.error_code && has(key) ? t(key) : doc.error || "";
 }
 
+/** What to do about a failure another try cannot help (a damaged file, a password), or "". */
+export function failureHint(doc) {
+  const key = `doc.hint.${doc.error_code}`;
+  return !doc.retryable && doc.error_code && has(key) ? t(key) : "";
+}
+
 /** Ask for another attempt at a failed document; `done` runs after the request. */
 export function retryDocument(doc, button, done) {
   return act(button, () => api.post(`/documents/${doc.id}/retry`), t("docs.retried")).then(done);
 }
 
-/** The state cell: children for an element of class "state". */
-export function docState(doc, done) {
+/**
+ * The state cell: children for an element of class "state". A failure that another try
+ * may help gets the "Erneut versuchen" button, unless `retry` is false (where another part
+ * of the page offers it: the dialog's own button, the list row below an upload); one that
+ * cannot be helped says what to do instead.
+ */
+export function docState(doc, done, { retry = true } = {}) {
   const badge = h("span", { class: `badge ${BADGE[doc.status] ?? ""}` }, t(`doc.status.${doc.status}`));
   const parts = [badge];
   // A completed paper is found by its words already; its meaning is still being read.
@@ -34,13 +45,17 @@ export function docState(doc, done) {
       h("span", { class: "muted" }, page),
     );
   }
-  if (doc.status === "failed") {
+  if (doc.status === "failed" && doc.retryable && retry) {
     parts.push(h("button", {
       type: "button",
       class: "small",
       onclick: (event) => retryDocument(doc, event.currentTarget, done),
     }, t("common.retry")));
-    parts.push(h("span", { class: "reason" }, failureReason(doc)));
+  }
+  if (doc.status === "failed") {
+    const hint = failureHint(doc);
+    parts.push(h("span", { class: "reason" }, failureReason(doc),
+      hint ? [" ", h("span", { class: "hint" }, hint)] : null));
   }
   return parts.flatMap((part, i) => (i ? [" ", part] : [part])); // spaces for screen readers
 }

@@ -43,7 +43,8 @@ async function load() {
 function render(doc, names) {
   fill($("#doc-dialog-title"), doc.original_name);
   const rows = [
-    [t("docs.colStatus"), h("div", { class: "state" }, docState(doc, refresh))],
+    // The dialog's own button offers the retry, not the state as well.
+    [t("docs.colStatus"), h("div", { class: "state" }, docState(doc, refresh, { retry: false }))],
     [t("docs.colType"), t(`doc.type.${doc.file_type}`)],
     [t("docs.colSize"), formatBytes(doc.size_bytes)],
     [t("docs.pages"), doc.page_count ?? "–"],
@@ -57,9 +58,9 @@ function render(doc, names) {
   project.value = doc.project_id ?? "";
   project.disabled = false;
   $("#doc-download").href = `/api/v1/documents/${encodeURIComponent(doc.id)}/download`;
-  $("#doc-retry").hidden = doc.status !== "failed";
+  $("#doc-retry").hidden = !(doc.status === "failed" && doc.retryable);
   // Re-filling a long text every second would reset its scroll position: only on change.
-  const text = doc.searchable_text || t("docs.noText");
+  const text = doc.searchable_text || t(doc.status === "failed" ? "docs.noTextFailed" : "docs.noText");
   if (text !== shownText) {
     $("#doc-text").textContent = text;
     shownText = text;

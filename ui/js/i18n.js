@@ -177,6 +177,19 @@ const MESSAGES = {
   "phase.angeboten": ["Angeboten", "Quoted"],
   "phase.beauftragt": ["Beauftragt", "Ordered"],
   "phase.abgeschlossen": ["Abgeschlossen", "Finished"],
+  // failed documents: what to do when another try cannot help, and tasks named by their subject
+  "docs.noTextFailed": ["Kein Text – die Datei konnte nicht gelesen werden.", "No text – the file could not be read."],
+  "doc.error.missing": ["Die hochgeladene Datei ist nicht mehr vorhanden.", "The uploaded file is no longer there."],
+  "doc.hint.corrupt": ["Bitte neu speichern oder scannen und erneut hochladen.", "Please save or scan it again and upload the new file."],
+  "doc.hint.encrypted": ["Bitte eine Kopie ohne Passwort hochladen.", "Please upload a copy without the password."],
+  "doc.hint.unsupported": ["Bitte als PDF speichern und diese Datei hochladen.", "Please save it as PDF and upload that file."],
+  "doc.hint.legacy_word": ["Danach die DOCX-Datei hochladen.", "Then upload the DOCX file."],
+  "doc.hint.zip_bomb": ["Bitte in Word öffnen, neu speichern und erneut hochladen.", "Please open it in Word, save it again and upload the new file."],
+  "doc.hint.too_many_pixels": ["Bitte verkleinern oder mit geringerer Auflösung scannen und erneut hochladen.", "Please make it smaller or scan it at a lower resolution and upload it again."],
+  "doc.hint.empty": ["Bitte die richtige Datei hochladen.", "Please upload the right file."],
+  "doc.hint.missing": ["Bitte das Dokument löschen und die Datei erneut hochladen.", "Please delete the document and upload the file again."],
+  "tasks.noRetry": ["Neustart hilft nicht", "Retry cannot help"],
+  // end of failed documents
   // project page (#project/<id>), and cost and year in the lists of similar jobs
   "projectPage.back": ["Alle Projekte", "All projects"],
   "projectPage.missingTitle": ["Projekt nicht gefunden", "Project not found"],

@@ -13,16 +13,21 @@ const loop = poller(refresh);
 const tables = {};
 let waitingCount = 0; // queued and scheduled tasks, as the last refresh counted them
 
-const taskName = (name) => h("span", { title: name }, tOr(`task.name.${name}`, name));
+/** "Dokument verarbeiten: Angebot Keller.pdf": the task's name, and what it is about. */
+const readable = (task) => {
+  const name = tOr(`task.name.${task.task_name}`, task.task_name);
+  return task.subject ? `${name}: ${task.subject}` : name;
+};
+const taskName = (task) => h("span", { title: task.task_name }, readable(task));
 const idCell = (task) => h("code", { title: task.task_id }, shortId(task.task_id));
 const stateBadge = (state) =>
   h("span", { class: `badge ${STATE_BADGE[state] ?? ""}` }, t(`task.state.${state}`));
-const readable = (task) => tOr(`task.name.${task.task_name}`, task.task_name);
 const seconds = (from, to) => (from && to ? (new Date(to) - new Date(from)) / 1000 : null);
 
 /**
  * A table of tasks updated in place. `columns` turn a row's item into cell content;
- * `action` ({key, run}) adds a button that keeps its focus across updates.
+ * `action` ({key, run}) adds a button that keeps its focus across updates; with
+ * `offered(item)` false the button is hidden and the text `instead` says why.
  */
 function taskTable(tbody, columns, { key = (item) => item.task_id, action, numeric = [] } = {}) {
   return new KeyedList($(tbody), {
@@ -30,15 +35,19 @@ function taskTable(tbody, columns, { key = (item) => item.task_id, action, numer
     create(item) {
       const cells = columns.map((_, i) => h("td", { class: numeric.includes(i) ? "num" : undefined }));
       const button = action ? h("button", { type: "button", class: "small" }) : null;
-      const actions = button ? h("td", { class: "row-actions" }, button) : null;
+      const instead = action ? h("span", { class: "muted" }) : null;
+      const actions = button ? h("td", { class: "row-actions" }, button, instead) : null;
       const row = h("tr", { "data-id": key(item) }, cells, actions);
-      row.parts_ = { cells, button };
+      row.parts_ = { cells, button, instead };
       return row;
     },
     update(row, item) {
       row.parts_.cells.forEach((cell, i) => fill(cell, columns[i](item)));
-      const { button } = row.parts_;
+      const { button, instead } = row.parts_;
       if (!button) return;
+      const offered = !action.offered || action.offered(item);
+      button.hidden = !offered;
+      fill(instead, offered ? null : t(action.instead));
       fill(button, t(action.key));
       button.setAttribute("aria-label", `${t(action.key)}: ${readable(item)}`);
       button.onclick = (event) => action.run(item, event.currentTarget);
@@ -82,12 +91,12 @@ function buildTables() {
     (w) => formatTime(w.last_heartbeat),
   ], { key: (w) => w.name, numeric: [4] });
   tables.active = taskTable("#active-rows", [
-    (task) => [taskName(task.task_name), " ", idCell(task)],
+    (task) => [taskName(task), " ", idCell(task)],
     (task) => task.worker,
     (task) => formatSeconds(task.runtime),
   ], { action: { key: "tasks.stop", run: stop }, numeric: [2] });
   tables.waiting = taskTable("#waiting-rows", [
-    (task) => taskName(task.task_name),
+    taskName,
     idCell,
     (task) => [stateBadge(task.status), task.next_retry_at ? h("span", { class: "muted" }, " ",
       t("tasks.nextRetry", { time: formatDate(task.next_retry_at) })) : null],
@@ -95,14 +104,18 @@ function buildTables() {
     (task) => task.attempts,
   ], { action: { key: "tasks.revoke", run: revoke }, numeric: [4] });
   tables.failed = taskTable("#failed-rows", [
-    (task) => taskName(task.task_name),
+    taskName,
     idCell,
     (task) => formatDate(task.finished_at),
     (task) => task.attempts,
     (task) => h("span", { class: "reason" }, task.error ?? ""),
-  ], { action: { key: "tasks.retry", run: retry }, numeric: [3] });
+  ], {
+    // A file that cannot be read fails the same way again: no retry for its task.
+    action: { key: "tasks.retry", run: retry, offered: (task) => task.retryable, instead: "tasks.noRetry" },
+    numeric: [3],
+  });
   tables.history = taskTable("#history-rows", [
-    (task) => taskName(task.task_name),
+    taskName,
     idCell,
     (task) => stateBadge(task.status),
     (task) => task.worker ?? "–",
@@ -174,7 +187,7 @@ async function refresh() {
     renderModelChange(searchModel);
     waitingCount = summary.tasks.reserved + summary.tasks.scheduled;
     // The running tasks are the ledger's word; a worker's heartbeat may lag behind them.
-    const running = new Map(active.active_tasks.map((task) => [task.worker, task.task_name]));
+    const running = new Map(active.active_tasks.map((task) => [task.worker, task]));
     const workerRows = Object.entries(workers.workers).map(([name, w]) => (
       { name, ...w, current_task: running.get(name) ?? null }));
     renderList("workers", workerRows.sort((a, b) => a.name.localeCompare(b.name)));

@@ -75,7 +75,8 @@ function updateItem(li, item, board) {
     const label = t("docs.uploading", { pct });
     fill(state, h("progress", { max: 100, value: pct, "aria-label": label }), h("span", {}, label));
   } else {
-    fill(state, docState(item.doc, changed),
+    // The document's row in the list offers its retry; a second button here would repeat it.
+    fill(state, docState(item.doc, changed, { retry: false }),
       item.duplicate ? h("span", { class: "muted" }, t("docs.duplicate"), " ", duplicateNote(item))
         : null);
   }
