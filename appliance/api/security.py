@@ -35,12 +35,16 @@ from appliance.wording import Language
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # What the login page needs before anyone is logged in.
+# The login page and the modules it imports (dom.js formats amounts and days with
+# money.js and dates.js): a module that is refused stops the whole page.
 PUBLIC_PATHS = frozenset(
     {
         "/login.html",
         "/style.css",
         "/js/login.js",
         "/js/dom.js",
+        "/js/dates.js",
+        "/js/money.js",
         "/js/i18n.js",
         "/favicon.ico",
         "/api/v1/auth/login",

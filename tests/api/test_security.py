@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.runtime import Runtime
 from tests.support import LOCAL, api_client, bearer
+
+UI_JS = Path(__file__).resolve().parents[2] / "ui" / "js"
 
 PORT = 8001
 WRITE = "/api/v1/projects/"
@@ -152,7 +155,23 @@ def test_lan_mode_serves_the_login_page_without_a_session(lan_runtime: Runtime) 
     page = client.get("/login.html")
     assert page.status_code == 200 and 'type="password"' in page.text
     assert client.get("/style.css").status_code == 200
-    assert client.get("/js/login.js").status_code == 200
+    # Every module the login page imports, however deep: one refused module stops it all.
+    for module in modules_of("login.js"):
+        assert client.get(f"/js/{module}").status_code == 200, module
+
+
+IMPORT = re.compile(r'^import .* from "\./([\w-]+\.js)";$', re.MULTILINE)
+
+
+def modules_of(entry: str) -> set[str]:
+    """`entry` and every module of ui/js it imports, directly or through others."""
+    found, pending = set(), [entry]
+    while pending:
+        module = pending.pop()
+        if module not in found:
+            found.add(module)
+            pending.extend(IMPORT.findall((UI_JS / module).read_text("utf-8")))
+    return found
 
 
 def test_ui_files_are_revalidated_and_scripts_are_javascript(client: TestClient) -> None:
