@@ -164,14 +164,21 @@ class DocumentLink(BaseModel):
 
 
 @router.patch("/{document_id}", response_model=DocumentPublic)
-async def link_document(document_id: str, body: DocumentLink, documents: DocumentsDep) -> Document:
+async def link_document(
+    document_id: str, body: DocumentLink, documents: DocumentsDep, language: LanguageDep
+) -> DocumentPublic:
     """Link the document to a project, or unlink it (`{"project_id": null}`).
 
     Answers the document as lists show it (without its text; GET has the text). Its
     processing state is not touched; searches by `project_id` follow the new link at once.
     An unknown project is a 422 on `project_id`.
     """
-    return await run_write(documents.write_dialect, documents.link, document_id, body.project_id)
+    document = await run_write(
+        documents.write_dialect, documents.link, document_id, body.project_id
+    )
+    return DocumentPublic.model_validate(
+        document, update={"error": reword(document.error, language)}
+    )
 
 
 @router.get("/{document_id}/download", response_class=FileResponse)
