@@ -4,6 +4,7 @@ the error codes the same in both."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from appliance.documents import lifecycle
 from appliance.embedding import Embedder
 from appliance.extract import ExtractionError
 from appliance.extract.errors import corrupt
+from appliance.projects import lifecycle as project_lifecycle
+from appliance.wording import Language, say
 from tests.support import api_client
 
 GERMAN_BROWSER = "de-DE,de;q=0.9,en;q=0.8"
@@ -155,6 +158,72 @@ def test_a_failed_documents_stored_error_is_read_in_the_request_language(
     assert in_german["error_code"] == in_english["error_code"] == error.code
     listed = client.get("/api/v1/documents/").json()["data"]
     assert [d["error"] for d in listed if d["id"] == uploaded["id"]] == [in_german["error"]]
+
+
+def test_a_document_whose_reader_was_stopped_says_so_and_that_it_is_tried_again(
+    client: TestClient,
+) -> None:
+    uploaded = client.post(
+        "/api/v1/documents/upload", files={"file": ("Aufmass.txt", b"Aufmass Bad")}
+    ).json()
+    runtime = client.app.state.api.documents.runtime  # type: ignore[attr-defined]
+    crashed = say("reader.crashed_on_file", Language.EN)
+    lifecycle.back_in_queue(runtime.db, uploaded["id"], crashed, "parser_crashed")
+    url = f"/api/v1/documents/{uploaded['id']}"
+    assert client.get(url).json()["error"] == (
+        "Die Datei hat das Leseprogramm abstürzen lassen; vielleicht ist sie beschädigt. "
+        "Es wird erneut versucht."
+    )
+    english = client.get(url, headers={"accept-language": "en"}).json()["error"]
+    assert english == f"{crashed} It will be tried again."
+    # Linking it to no project answers the document as lists show it: in German too.
+    linked = client.patch(url, json={"project_id": None}).json()
+    assert linked["error"].endswith("Es wird erneut versucht.")
+
+
+def test_a_task_stopped_by_the_engine_is_explained_in_the_request_language(
+    client: TestClient,
+) -> None:
+    runtime = client.app.state.api.documents.runtime  # type: ignore[attr-defined]
+    task_id = runtime.queue.enqueue("tasks.ping")
+    runtime.ledger.claim(
+        task_id=task_id,
+        name="tasks.ping",
+        worker="w1",
+        now=time.time(),
+        default_max_retries=0,
+        create_missing=False,
+    )
+    runtime.ledger.finish_failure(
+        task_id=task_id,
+        worker="w1",
+        error=say("task.soft_limit", Language.EN),
+        duration=1.0,
+        retry_delay=None,
+        now=time.time(),
+    )
+    german = client.get(f"/api/v1/tasks/task/{task_id}").json()["error"]
+    assert german == "Zeitlimit überschritten: die Aufgabe wurde angehalten."
+    listed = client.get("/api/v1/tasks/tasks", params={"state": "FAILURE"}).json()["tasks"]
+    assert [t["error"] for t in listed if t["task_id"] == task_id] == [german]
+    english = client.get(f"/api/v1/tasks/task/{task_id}", headers={"accept-language": "en"})
+    assert english.json()["error"] == "soft time limit exceeded"
+
+
+def test_a_projects_failed_embedding_is_explained_in_the_request_language(
+    client: TestClient,
+) -> None:
+    created = client.post("/api/v1/projects/", json={"name": "Carport Holz"}).json()
+    runtime = client.app.state.api.documents.runtime  # type: ignore[attr-defined]
+    reason = say("task.worker_died", Language.EN, worker="huey@worker-2")
+    project_lifecycle.mark_failed(runtime.db, created["id"], created["task_id"], reason)
+    url = f"/api/v1/projects/{created['id']}"
+    german = "Der Worker huey@worker-2 ist während der Aufgabe abgestürzt."
+    assert client.get(url).json()["embedding_error"] == german
+    listed = client.get("/api/v1/projects/").json()["data"]
+    assert [p["embedding_error"] for p in listed if p["id"] == created["id"]] == [german]
+    english = client.get(url, headers={"accept-language": "en"}).json()["embedding_error"]
+    assert english == "worker huey@worker-2 died while running the task"
 
 
 def test_the_installation_language_answers_a_request_that_names_none_we_speak(
