@@ -1,8 +1,9 @@
-"""Why a task or a document's processing stopped, as the task engine and the document
-lifecycle write it into the databases, by code.
+"""Why a task, a document's processing or a backup stopped, as the task engine, the
+document lifecycle and the backups write it into the databases, by code.
 
 The English texts are the stored ones (the ledger's `error`, a document's `error`, a
-project's `embedding_error`); `reword` shows them in the reader's language. A task that
+project's `embedding_error`, a backup's `error`); `reword` shows them in the reader's
+language. A task that
 failed on an error of the program itself ("ValueError: ...") is no catalog message and
 stays as it was written.
 """
@@ -68,4 +69,19 @@ PROCESSING: dict[str, tuple[str, str]] = {
         "Processing took too long and was stopped.",
     ),
     "document.failed": ("Die Verarbeitung ist fehlgeschlagen.", "Processing failed."),
+    # A backup's record (appliance/backups): one problem per line
+    "backup.interrupted": (
+        "HandwerkML wurde beendet, während die Datensicherung lief.",
+        "The appliance stopped while the backup ran.",
+    ),
+    "backup.upload_changed": (
+        "Die hochgeladene Datei {name} passt nicht mehr zur Prüfsumme vom Hochladen: sie "
+        "wurde auf der Festplatte verändert oder beschädigt.",
+        "The uploaded file {name} does not match the checksum taken at upload: it was "
+        "changed or damaged on disk.",
+    ),
+    "backup.upload_missing": (
+        "Die Datei des Dokuments {document} ({name}) fehlt im Ordner der hochgeladenen Dateien.",
+        "The file of document {document} ({name}) is missing from the uploads folder.",
+    ),
 }

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from appliance.backups.models import Backup
+from appliance.backups.service import BackupService
 from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.documents import lifecycle
+from appliance.documents.models import Document
 from appliance.embedding import Embedder
 from appliance.extract import ExtractionError
 from appliance.extract.errors import corrupt
@@ -224,6 +228,31 @@ def test_a_projects_failed_embedding_is_explained_in_the_request_language(
     assert [p["embedding_error"] for p in listed if p["id"] == created["id"]] == [german]
     english = client.get(url, headers={"accept-language": "en"}).json()["embedding_error"]
     assert english == "worker huey@worker-2 died while running the task"
+
+
+def test_a_backups_problems_are_read_in_the_request_language(client: TestClient) -> None:
+    runtime = client.app.state.api.documents.runtime  # type: ignore[attr-defined]
+    changed, missing = (
+        client.post("/api/v1/documents/upload", files={"file": (name, text)}).json()
+        for name, text in (("Bad.txt", b"Fliesen Bad"), ("Dach.txt", b"Ziegel Dach"))
+    )
+    with runtime.db.session() as session:
+        stored = {d["id"]: session.get(Document, d["id"]).stored_name for d in (changed, missing)}
+    uploads = runtime.settings.uploads_dir
+    (uploads / stored[changed["id"]]).write_bytes(b"changed on disk")
+    (uploads / stored[missing["id"]]).unlink()
+    BackupService(runtime).run("manual")
+    german = client.get("/api/v1/backups/").json()["last"]["error"].split("\n")
+    assert sorted(line.split(" ", 2)[1] for line in german) == ["Datei", "hochgeladene"]
+    assert all(line.startswith("Die ") for line in german), german
+    english = client.get("/api/v1/backups/", headers={"accept-language": "en"}).json()
+    assert all(line.startswith("The ") for line in english["last"]["error"].split("\n"))
+
+    with runtime.db.session(write=True) as session:
+        session.add(Backup(started_at=datetime.now(UTC), target_dir="/nowhere"))
+    BackupService(runtime).close_interrupted()
+    last = client.get("/api/v1/backups/").json()["last"]
+    assert last["error"] == "HandwerkML wurde beendet, während die Datensicherung lief."
 
 
 def test_the_installation_language_answers_a_request_that_names_none_we_speak(
