@@ -3,9 +3,9 @@ document lifecycle and the backups write it into the databases, by code.
 
 The English texts are the stored ones (the ledger's `error`, a document's `error`, a
 project's `embedding_error`, a backup's `error`); `reword` shows them in the reader's
-language. A task that
-failed on an error of the program itself ("ValueError: ...") is no catalog message and
-stays as it was written.
+language. A task that failed on an error of the program itself ("ValueError: ...") is no
+catalog message and stays as it was written; so do the codes written where a message
+could be ("revoked", "purged" as a project's `embedding_error`: the UI translates them).
 """
 
 from __future__ import annotations
@@ -19,11 +19,6 @@ PROCESSING: dict[str, tuple[str, str]] = {
     "task.hard_limit": (
         "Zeitlimit deutlich überschritten: die Aufgabe wurde abgebrochen.",
         "hard time limit exceeded",
-    ),
-    "task.revoked": ("Widerrufen.", "revoked"),
-    "task.purged": (
-        "Abgebrochen: die Warteschlange wurde geleert.",
-        "purged",
     ),
     "task.worker_died": (
         "Der Worker {worker} ist während der Aufgabe abgestürzt.",
