@@ -3,6 +3,7 @@ request's language (German without a header), for the document and for its task.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ def test_a_damaged_pdf_is_explained_in_german_and_on_request_in_english(
 ) -> None:
     client = appliance.client
     path = make.truncated_pdf(tmp_path / "Rechnung kaputt")
+    # Bytes of its own: the same damaged PDF uploaded by another test would be a duplicate.
+    path.write_bytes(path.read_bytes() + f"\n% {uuid.uuid4()}\n".encode())
     with path.open("rb") as handle:
         uploaded = client.post(
             "/api/v1/documents/upload", files={"file": (path.name, handle)}
