@@ -1,10 +1,7 @@
 // The login page: the password in LAN mode; on this PC, the access key (the program opens
 // the browser with it, so a person lands here only from an old bookmark or tab).
-// Only i18n.js besides: what this page imports must be public (api/security.py's
-// PUBLIC_PATHS), and dom.js brings the views' formatting modules with it.
+import { $ } from "./dom.js";
 import { t, translatePage } from "./i18n.js";
-
-const $ = (selector) => document.querySelector(selector);
 
 let lanMode = true;
 
