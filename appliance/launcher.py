@@ -36,6 +36,7 @@ from appliance.supervision import Every, stop_on_signals, supervise
 from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.reaper import Reaper
 from appliance.tls import certificate_names, ensure_certificate
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.launcher")
 
@@ -157,7 +158,7 @@ class Launcher:
             supervisor.stop_all(timeout=settings.shutdown_grace + 1.0)
             for name in supervisor.names():
                 self._reaper.requeue_tasks_of(
-                    name, "the appliance stopped while the task ran", count_attempt=False
+                    name, say("task.appliance_stopped", Language.EN), count_attempt=False
                 )
                 runtime.workers.mark_worker_stopped(name=name, pid=None, now=time.time())
             server_thread.join(timeout=3)
@@ -251,8 +252,8 @@ class Launcher:
 
     def _on_worker_exit(self, name: str, count_attempt: bool) -> None:
         reason = (
-            f"worker {name} died while running the task"
+            say("task.worker_died", Language.EN, worker=name)
             if count_attempt
-            else (f"worker {name} was stopped for another task")
+            else say("task.worker_replaced", Language.EN, worker=name)
         )
         self._reaper.requeue_tasks_of(name, reason, count_attempt=count_attempt)

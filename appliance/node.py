@@ -28,6 +28,7 @@ from appliance.supervisor import WorkerSupervisor
 from appliance.tasking.broker import redacted
 from appliance.tasking.layout import node_name, worker_plans
 from appliance.tasking.reaper import Reaper
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.node")
 
@@ -119,7 +120,7 @@ class WorkerNode:
             supervisor.stop_all(timeout=settings.shutdown_grace + 1.0)
             for name in supervisor.names():
                 self._reaper.requeue_tasks_of(
-                    name, "the worker node stopped while the task ran", count_attempt=False
+                    name, say("task.node_stopped", Language.EN), count_attempt=False
                 )
                 runtime.workers.mark_worker_stopped(name=name, pid=None, now=time.time())
             runtime.close()
@@ -137,7 +138,7 @@ class WorkerNode:
             if psutil.pid_exists(row.pid):
                 continue
             runtime.workers.mark_worker_stopped(name=plan.name, pid=row.pid, now=time.time())
-            self._reaper.requeue_tasks_of(plan.name, "the worker node stopped while the task ran")
+            self._reaper.requeue_tasks_of(plan.name, say("task.node_stopped", Language.EN))
 
     def _supervise(self, supervisor: WorkerSupervisor) -> None:
         reaper = self._reaper
@@ -155,8 +156,8 @@ class WorkerNode:
 
     def _on_worker_exit(self, name: str, count_attempt: bool) -> None:
         reason = (
-            f"worker {name} died while running the task"
+            say("task.worker_died", Language.EN, worker=name)
             if count_attempt
-            else (f"worker {name} was stopped for another task")
+            else say("task.worker_replaced", Language.EN, worker=name)
         )
         self._reaper.requeue_tasks_of(name, reason, count_attempt=count_attempt)

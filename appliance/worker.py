@@ -35,6 +35,7 @@ from appliance.tasking.outcomes import settle
 from appliance.tasking.reaper import hand_back_tasks_of
 from appliance.tasking.states import TaskState
 from appliance.tasks import build_registry
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.worker")
 
@@ -134,7 +135,10 @@ class WorkerProcess:
         # back (its supervisor could not reach the database, or it was started by hand).
         # This process's heartbeats would keep those rows alive: hand them back first.
         hand_back_tasks_of(
-            self.runtime, name, f"worker {name} restarted while the task ran", count_attempt=True
+            self.runtime,
+            name,
+            say("task.worker_restarted", Language.EN, worker=name),
+            count_attempt=True,
         )
         self.consumer = WorkerConsumer(
             self.runtime.queue.huey(queue),
@@ -252,7 +256,7 @@ class WorkerProcess:
                 self.consumer.request_stop(graceful=True)
                 return
         log.warning("%s lost its launcher; exiting", self.name)
-        self._give_back_current_tasks("launcher exited while the task ran")
+        self._give_back_current_tasks(say("task.launcher_gone", Language.EN))
         self._exit_now(WorkerExit.LAUNCHER_GONE)
 
     def _give_back_current_tasks(self, reason: str) -> None:

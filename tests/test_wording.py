@@ -88,6 +88,112 @@ def test_every_code_the_code_uses_is_in_the_catalog() -> None:
     )
 
 
+def _user_facing_classes() -> dict[str, int]:
+    """Errors whose message a person reads, by the position of that message: it must
+    come from the catalog (`say(...)`) or be handed on, never be written in place."""
+    import appliance.documents.source
+    import appliance.reader.sandbox  # noqa: F401
+    from appliance.tasking.context import UserFacingError
+
+    found: dict[str, int] = {}
+    pending: list[type] = [UserFacingError]
+    while pending:
+        kind = pending.pop()
+        found[kind.__name__] = (
+            1 if kind.__name__ in ("SandboxError", "ExtractionFailedError") else 0
+        )
+        pending.extend(kind.__subclasses__())
+    return found
+
+
+def _written_in_place(node: ast.expr) -> bool:
+    """An English sentence in the source: a text literal, an f-string or a sum of texts."""
+    if isinstance(node, ast.JoinedStr | ast.BinOp):
+        return True
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _module_texts(tree: ast.Module) -> dict[str, list[str]]:
+    """Module-level names bound to a text, or to a dict of texts (all its values)."""
+    texts: dict[str, list[str]] = {}
+    for statement in tree.body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+            continue
+        target, value = statement.targets[0], statement.value
+        if not isinstance(target, ast.Name):
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            texts[target.id] = [value.value]
+        elif isinstance(value, ast.Dict):
+            texts[target.id] = [v.value for v in value.values if isinstance(v, ast.Constant)]
+    return texts
+
+
+def _kinds(node: ast.expr, texts: dict[str, list[str]]) -> list[str] | None:
+    """The texts `node` can be: a literal, a module constant, `TABLE.get(key, default)`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Name) and node.id in texts:
+        return texts[node.id]
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in texts
+    ):
+        return texts[node.func.value.id] + [
+            d.value for d in node.args[1:] if isinstance(d, ast.Constant)
+        ]
+    return None
+
+
+def test_no_message_for_a_person_is_written_in_place() -> None:
+    # codes_in_source checks the literal codes; this finds what it cannot see: a sentence
+    # (or an f-string) handed to an error instead of a code, and kinds of damaged files
+    # (`corrupt("pdf")` -> extract.corrupt_pdf) the catalog does not have.
+    codes_in_source()  # imports the modules that define the error classes
+    coded = _error_classes()
+    user_facing = _user_facing_classes()
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        texts = _module_texts(tree)
+        # The helpers themselves hand on the kind they are given.
+        helpers = {
+            id(inner)
+            for function in ast.walk(tree)
+            if isinstance(function, ast.FunctionDef)
+            and path == PACKAGE / "extract" / "errors.py"
+            and function.name in ("corrupt", "parser_errors")
+            for inner in ast.walk(function)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or id(node) in helpers:
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            where = f"{path.relative_to(PACKAGE)}:{node.lineno}"
+            if name in coded and node.args and isinstance(node.args[0], ast.JoinedStr | ast.BinOp):
+                wrong.append(f"{where}: a sentence instead of a code")
+            elif name == "ExtractionError" and len(node.args) >= 2:
+                if isinstance(node.args[1], ast.JoinedStr | ast.BinOp):
+                    wrong.append(f"{where}: a sentence instead of a reason code")
+            elif name in user_facing and len(node.args) > user_facing[name]:
+                if _written_in_place(node.args[user_facing[name]]):
+                    wrong.append(f"{where}: a sentence not taken from the catalog")
+            elif name in ("corrupt", "parser_errors") and path.parent.name == "extract":
+                kinds = _kinds(node.args[0], texts) if node.args else None
+                if kinds is None:
+                    wrong.append(f"{where}: a kind of file the test cannot read")
+                    continue
+                wrong += [
+                    f"{where}: no extract.corrupt_{kind}"
+                    for kind in kinds
+                    if f"extract.corrupt_{kind}" not in CATALOG
+                ]
+    assert wrong == []
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
@@ -139,3 +245,35 @@ def test_an_extraction_error_keeps_its_reason_across_processes() -> None:
     assert (copy.code, copy.reason, copy.params) == (error.code, error.reason, error.params)
     assert str(copy) == "The image is too large; at most 1,000 pixels are allowed."
     assert say(copy.reason, Language.DE, **copy.params).startswith("Das Bild ist zu groß")
+
+
+def test_a_stored_message_made_of_messages_is_reworded_part_by_part() -> None:
+    stored = say(
+        "document.tried_again", Language.EN, reason=say("reader.crashed_on_file", Language.EN)
+    )
+    assert stored == "The file made the reader crash; it may be damaged. It will be tried again."
+    assert reword(stored, Language.DE) == (
+        "Die Datei hat das Leseprogramm abstürzen lassen; vielleicht ist sie beschädigt. "
+        "Es wird erneut versucht."
+    )
+    # A technical error stays as it was; the sentence around it is still translated.
+    assert reword("ValueError: boom It will be tried again.", Language.DE) == (
+        "ValueError: boom Es wird erneut versucht."
+    )
+
+
+def test_the_task_engines_reasons_are_read_in_german() -> None:
+    assert reword("worker w2 died while running the task", Language.DE) == (
+        "Der Worker w2 ist während der Aufgabe abgestürzt."
+    )
+    assert reword("soft time limit exceeded", Language.DE) == (
+        "Zeitlimit überschritten: die Aufgabe wurde angehalten."
+    )
+
+
+def test_german_groups_thousands_with_dots() -> None:
+    stored = say("extract.image_too_many_pixels", Language.EN, limit="178,956,970")
+    assert stored == "The image is too large; at most 178,956,970 pixels are allowed."
+    assert reword(stored, Language.DE) == (
+        "Das Bild ist zu groß; höchstens 178.956.970 Pixel sind erlaubt."
+    )

@@ -30,6 +30,7 @@ from typing import Any
 
 from appliance import __version__
 from appliance.search.vocabulary import OWN_FILE_NAME
+from appliance.wording import Language, say
 
 FORMAT = 1
 KIND = "handwerkml-backup"
@@ -139,10 +140,7 @@ def write_archive(
                         out, UPLOADS + stored_name, uploads / stored_name, zipfile.ZIP_STORED
                     )
                     if entry["sha256"] != sha256:
-                        problems.append(
-                            f"The uploaded file {stored_name} does not match the checksum "
-                            "taken at upload: it was changed or damaged on disk."
-                        )
+                        problems.append(say("backup.upload_changed", Language.EN, name=stored_name))
                     files[UPLOADS + stored_name] = entry
                 manifest = {
                     "kind": KIND,
@@ -288,8 +286,12 @@ def _uploads_of(
                 conn.execute("DELETE FROM documents_fts WHERE document_id = ?", (document_id,))
             else:
                 problems.append(
-                    f"The file of document {document_id} ({stored_name}) is missing from "
-                    "the uploads folder."
+                    say(
+                        "backup.upload_missing",
+                        Language.EN,
+                        document=document_id,
+                        name=stored_name,
+                    )
                 )
     return found, problems
 

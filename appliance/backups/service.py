@@ -23,15 +23,13 @@ from appliance.errors import AppError, NotFoundError
 from appliance.holds import BACKUP_SNAPSHOT_TAKEN, HoldPoints
 from appliance.runtime import Runtime
 from appliance.search import OWN_FILE_NAME
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.backups")
 
 DUE_AFTER = timedelta(days=1)
 STALE_AFTER = timedelta(days=3)  # the UI warns in every view past this
-POSTGRES_NOTE = (
-    "The app database is on a PostgreSQL server: back it up there (pg_dump), and the "
-    "uploads folder with it. This backup covers a single-PC installation only."
-)
+POSTGRES_NOTE = say("backup_on_postgres", Language.EN)
 
 
 class BackupNotPossibleError(AppError):
@@ -87,7 +85,7 @@ class BackupService:
             state=BackupState.DONE,
             path=str(written.path),
             size_bytes=written.size,
-            error=" ".join(written.problems) or None,
+            error="\n".join(written.problems) or None,
         )
         removed = self._keep_newest(target, settings.backup_keep) if rotate else []
         log.info(
@@ -110,7 +108,7 @@ class BackupService:
             ).all()
             for record in running:
                 record.state = BackupState.FAILED
-                record.error = "The appliance stopped while the backup ran."
+                record.error = say("backup.interrupted", Language.EN)
                 record.finished_at = datetime.now(UTC)
                 session.add(record)
         return len(running)

@@ -17,18 +17,19 @@ from appliance.documents.search import DocumentIndex
 from appliance.tasking.queue import QueueTransaction, TaskQueue
 from appliance.tasking.records import storable
 from appliance.tasking.states import PURGED_REASON, REVOKED_REASON
+from appliance.wording import Language, say
 
 PROCESS_TASK = "tasks.process_document"
 EMBED_TASK = "tasks.embed_document"
 
 log = logging.getLogger("appliance.documents")
 
-HARD_LIMIT_REASON = "hard time limit exceeded"
+HARD_LIMIT_REASON = say("task.hard_limit", Language.EN)
 # What a person reads when the task engine gave up, by the reason it gave.
 GAVE_UP_MESSAGES = {
-    REVOKED_REASON: "Processing was cancelled.",
-    PURGED_REASON: "Processing was cancelled: the waiting queue was emptied. Start it again.",
-    HARD_LIMIT_REASON: "Processing took too long and was stopped.",
+    REVOKED_REASON: say("document.cancelled", Language.EN),
+    PURGED_REASON: say("document.purged", Language.EN),
+    HARD_LIMIT_REASON: say("document.too_long", Language.EN),
 }
 
 
@@ -115,7 +116,7 @@ def back_in_queue(db: Database, document_id: str, message: str, code: str) -> No
         {
             "status": DocumentStatus.PENDING,
             "stage": DocumentStage.QUEUED,
-            "error": storable(f"{message} It will be tried again."),
+            "error": storable(say("document.tried_again", Language.EN, reason=message)),
             "error_code": code,
         },
     )

@@ -12,6 +12,7 @@ from appliance.documents.models import Document, DocumentChunk, DocumentStage, D
 from appliance.documents.upload import TEMP_SUFFIX
 from appliance.runtime import Runtime
 from appliance.tasking.states import TaskState
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.documents")
 
@@ -39,7 +40,12 @@ def reconcile_documents(runtime: Runtime) -> DocumentRepair:
         if task is not None and not TaskState(task.state).is_final:
             continue  # the task engine brings it to an end
         if task is not None and task.state == TaskState.FAILURE.value:
-            fail(runtime.db, document.id, task.error or "Processing failed.", document.error_code)
+            fail(
+                runtime.db,
+                document.id,
+                task.error or say("document.failed", Language.EN),
+                document.error_code,
+            )
             repair.failed += 1
             continue
         with runtime.queue.transaction() as tx:

@@ -87,7 +87,7 @@ def run_job(job: dict[str, Any], out: IO[str]) -> None:
         return
     except Exception:
         log.exception("unexpected error while reading %s", job.get("type"))
-        _send(out, {"error": "corrupt", "message": "The file could not be read."})
+        _send(out, {"error": "corrupt", "message": say("reader.unreadable", Language.EN)})
         return
     _send(out, {"done": pages})
 

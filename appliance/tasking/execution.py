@@ -23,6 +23,7 @@ from appliance.tasking.records import Claim, Outcome, TaskMessage
 from appliance.tasking.registry import Batch, TaskRegistry, TaskSpec
 from appliance.tasking.retry import RetryPolicy
 from appliance.tasking.softlimit import SoftTimeLimit
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.tasks")
 
@@ -293,7 +294,7 @@ class TaskExecutor:
         started: float,
     ) -> None:
         soft_limit = isinstance(exc, SoftTimeLimitExceeded)
-        error = "soft time limit exceeded" if soft_limit else describe_error(exc)
+        error = say("task.soft_limit", Language.EN) if soft_limit else describe_error(exc)
         policy = RetryPolicy.configured(self.runtime.settings, max_retries)
         retryable = policy.may_retry(attempt) and not isinstance(exc, PermanentTaskError)
         delay = policy.delay(attempt, self._rng) if retryable else None

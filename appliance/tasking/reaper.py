@@ -27,11 +27,12 @@ from appliance.tasking.host import EngineHost
 from appliance.tasking.outcomes import settle
 from appliance.tasking.records import message_from_row
 from appliance.tasking.retry import RetryPolicy
+from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.reaper")
 
 ORPHAN_GRACE = 30.0  # seconds a waiting row may lack its message before it is re-sent
-HARD_LIMIT_ERROR = "hard time limit exceeded"
+HARD_LIMIT_ERROR = say("task.hard_limit", Language.EN)
 
 
 def hand_back_tasks_of(
@@ -100,7 +101,7 @@ class Reaper:
             return 0  # the PC just woke up: the workers have not had a chance to answer
         rows = self.runtime.history.tasks_of_dead_workers(now=now, lease=lease)
         for worker in sorted({row.worker for row in rows if row.worker}):
-            self.requeue_tasks_of(worker, f"worker {worker} stopped answering")
+            self.requeue_tasks_of(worker, say("task.worker_silent", Language.EN, worker=worker))
         return len(rows)
 
     def enforce_hard_limit(self, now: float | None = None) -> int:
@@ -174,6 +175,6 @@ class Reaper:
         now = time.time()
         for name in local_workers:
             self.runtime.workers.mark_worker_stopped(name=name, pid=None, now=now)
-            self.requeue_tasks_of(name, "the appliance stopped while the task ran")
+            self.requeue_tasks_of(name, say("task.appliance_stopped", Language.EN))
         self.reap_dead_workers(now)
         self.resend_orphans(now)

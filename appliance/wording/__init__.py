@@ -31,15 +31,28 @@ class Language(StrEnum):
 
 _COLUMN = {Language.DE: 0, Language.EN: 1}
 _QUALITY = re.compile(r"^q=([0-9.]+)$")
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+")  # 1,000 and 178,956,970; not 1,5
 
 
 def say(code: str, language: Language, /, **params: Any) -> str:
     """The catalog's text for `code` in `language`, with `params` filled in.
 
+    Numbers come preformatted the English way ("178,956,970": templates have no format
+    specs, so a stored text can be matched back); German shows their thousands with dots.
     An unknown code is a programming error (KeyError): the catalog test finds them all.
     """
     template = CATALOG[code][_COLUMN[language]]
-    return template.format_map(params) if params else template
+    if not params:
+        return template
+    if language is Language.DE:
+        params = {name: _german_number(value) for name, value in params.items()}
+    return template.format_map(params)
+
+
+def _german_number(value: Any) -> Any:
+    if isinstance(value, str) and _GROUPED.fullmatch(value):
+        return value.replace(",", ".")
+    return value
 
 
 def negotiate(accept_language: str | None, default: Language) -> Language:
@@ -81,16 +94,23 @@ def reword(text: str | None, language: Language) -> str | None:
     for code, pattern in _english_patterns():
         found = pattern.fullmatch(text)
         if found:
-            return say(code, language, **found.groupdict())
+            # A part may be a message of its own: "<why the reader stopped> It will be
+            # tried again."
+            params = {name: reword(value, language) for name, value in found.groupdict().items()}
+            return say(code, language, **params)
     return text
 
 
 @cache
 def _english_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    # Longest templates first: "The file is empty." must not win over a longer, more
-    # specific message that happens to contain a placeholder matching anything.
+    # The most fixed text first: "The upload could not be read: only one file per
+    # upload." must not be taken for "The upload could not be read: {reason}.".
     patterns = [(code, _pattern_of(english)) for code, (_german, english) in CATALOG.items()]
-    return sorted(patterns, key=lambda item: -len(CATALOG[item[0]][1]))
+    return sorted(patterns, key=lambda item: -_fixed_length(CATALOG[item[0]][1]))
+
+
+def _fixed_length(template: str) -> int:
+    return sum(len(literal) for literal, *_ in string.Formatter().parse(template))
 
 
 def _pattern_of(template: str) -> re.Pattern[str]:

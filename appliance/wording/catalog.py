@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from appliance.wording.api_errors import API_ERRORS
 from appliance.wording.extraction import EXTRACTION
+from appliance.wording.processing import PROCESSING
 from appliance.wording.startup import STARTUP
 from appliance.wording.validation import VALIDATION
 
@@ -24,4 +25,4 @@ def _merged(*parts: dict[str, Entry]) -> dict[str, Entry]:
     return merged
 
 
-CATALOG = _merged(API_ERRORS, EXTRACTION, STARTUP, VALIDATION)
+CATALOG = _merged(API_ERRORS, EXTRACTION, PROCESSING, STARTUP, VALIDATION)

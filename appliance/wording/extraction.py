@@ -128,6 +128,10 @@ EXTRACTION: dict[str, tuple[str, str]] = {
         "Das Lesen der Datei brauchte zu viel Arbeitsspeicher.",
         "Reading the file needed too much memory.",
     ),
+    "reader.unreadable": (
+        "Die Datei konnte nicht gelesen werden.",
+        "The file could not be read.",
+    ),
     "reader.not_started": (
         "Das Leseprogramm für Dateien konnte nicht gestartet werden.",
         "The file reader could not be started.",

@@ -4,19 +4,26 @@ the error codes the same in both."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from appliance.backups.models import Backup
+from appliance.backups.service import BackupService
 from appliance.bootstrap import start_runtime
 from appliance.config import Settings
 from appliance.documents import lifecycle
+from appliance.documents.models import Document
 from appliance.embedding import Embedder
 from appliance.extract import ExtractionError
 from appliance.extract.errors import corrupt
+from appliance.projects import lifecycle as project_lifecycle
+from appliance.wording import Language, say
 from tests.support import api_client
 
 GERMAN_BROWSER = "de-DE,de;q=0.9,en;q=0.8"
@@ -155,6 +162,97 @@ def test_a_failed_documents_stored_error_is_read_in_the_request_language(
     assert in_german["error_code"] == in_english["error_code"] == error.code
     listed = client.get("/api/v1/documents/").json()["data"]
     assert [d["error"] for d in listed if d["id"] == uploaded["id"]] == [in_german["error"]]
+
+
+def test_a_document_whose_reader_was_stopped_says_so_and_that_it_is_tried_again(
+    client: TestClient,
+) -> None:
+    uploaded = client.post(
+        "/api/v1/documents/upload", files={"file": ("Aufmass.txt", b"Aufmass Bad")}
+    ).json()
+    runtime = client.app.state.api.documents.runtime  # type: ignore[attr-defined]
+    crashed = say("reader.crashed_on_file", Language.EN)
+    lifecycle.back_in_queue(runtime.db, uploaded["id"], crashed, "parser_crashed")
+    url = f"/api/v1/documents/{uploaded['id']}"
+    assert client.get(url).json()["error"] == (
+        "Die Datei hat das Leseprogramm abstürzen lassen; vielleicht ist sie beschädigt. "
+        "Es wird erneut versucht."
+    )
+    english = client.get(url, headers={"accept-language": "en"}).json()["error"]
+    assert english == f"{crashed} It will be tried again."
+    # Linking it to no project answers the document as lists show it: in German too.
+    linked = client.patch(url, json={"project_id": None}).json()
+    assert linked["error"].endswith("Es wird erneut versucht.")
+
+
+def test_a_task_stopped_by_the_engine_is_explained_in_the_request_language(
+    client: TestClient,
+) -> None:
+    runtime = client.app.state.api.documents.runtime  # type: ignore[attr-defined]
+    task_id = runtime.queue.enqueue("tasks.ping")
+    runtime.ledger.claim(
+        task_id=task_id,
+        name="tasks.ping",
+        worker="w1",
+        now=time.time(),
+        default_max_retries=0,
+        create_missing=False,
+    )
+    runtime.ledger.finish_failure(
+        task_id=task_id,
+        worker="w1",
+        error=say("task.soft_limit", Language.EN),
+        duration=1.0,
+        retry_delay=None,
+        now=time.time(),
+    )
+    german = client.get(f"/api/v1/tasks/task/{task_id}").json()["error"]
+    assert german == "Zeitlimit überschritten: die Aufgabe wurde angehalten."
+    listed = client.get("/api/v1/tasks/tasks", params={"state": "FAILURE"}).json()["tasks"]
+    assert [t["error"] for t in listed if t["task_id"] == task_id] == [german]
+    english = client.get(f"/api/v1/tasks/task/{task_id}", headers={"accept-language": "en"})
+    assert english.json()["error"] == "soft time limit exceeded"
+
+
+def test_a_projects_failed_embedding_is_explained_in_the_request_language(
+    client: TestClient,
+) -> None:
+    created = client.post("/api/v1/projects/", json={"name": "Carport Holz"}).json()
+    runtime = client.app.state.api.documents.runtime  # type: ignore[attr-defined]
+    reason = say("task.worker_died", Language.EN, worker="huey@worker-2")
+    project_lifecycle.mark_failed(runtime.db, created["id"], created["task_id"], reason)
+    url = f"/api/v1/projects/{created['id']}"
+    german = "Der Worker huey@worker-2 ist während der Aufgabe abgestürzt."
+    assert client.get(url).json()["embedding_error"] == german
+    listed = client.get("/api/v1/projects/").json()["data"]
+    assert [p["embedding_error"] for p in listed if p["id"] == created["id"]] == [german]
+    english = client.get(url, headers={"accept-language": "en"}).json()["embedding_error"]
+    assert english == "worker huey@worker-2 died while running the task"
+
+
+def test_a_backups_problems_are_read_in_the_request_language(client: TestClient) -> None:
+    runtime = client.app.state.api.documents.runtime  # type: ignore[attr-defined]
+    changed, missing = (
+        client.post("/api/v1/documents/upload", files={"file": (name, text)}).json()
+        for name, text in (("Bad.txt", b"Fliesen Bad"), ("Dach.txt", b"Ziegel Dach"))
+    )
+    with runtime.db.session() as session:
+        stored = {d["id"]: session.get(Document, d["id"]).stored_name for d in (changed, missing)}
+    uploads = runtime.settings.uploads_dir
+    (uploads / stored[changed["id"]]).write_bytes(b"changed on disk")
+    (uploads / stored[missing["id"]]).unlink()
+    BackupService(runtime).run("manual")
+    german = client.get("/api/v1/backups/").json()["last"]["error"].split("\n")
+    assert sorted(line.split(" ", 2)[1] for line in german) == ["Datei", "hochgeladene"]
+    assert all(line.startswith("Die ") for line in german), german
+    english = client.get("/api/v1/backups/", headers={"accept-language": "en"}).json()
+    assert all(line.startswith("The ") for line in english["last"]["error"].split("\n"))
+
+    with runtime.db.session(write=True) as session:
+        session.add(Backup(started_at=datetime.now(UTC), target_dir="/nowhere"))
+    BackupService(runtime).close_interrupted()
+    last = client.get("/api/v1/backups/").json()["last"]
+    assert last["error"] == "HandwerkML wurde beendet, während die Datensicherung lief."
 
 
 def test_the_installation_language_answers_a_request_that_names_none_we_speak(

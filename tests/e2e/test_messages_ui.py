@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import SLOW, Watched, open_view
+from tests.e2e.browser import SLOW, Watched, open_view, shoot
 from tests.fixtures import documents as make
 from tests.support import RunningAppliance
 
@@ -34,12 +34,14 @@ def test_refusals_and_failures_are_said_in_the_ui_language(
     row = page.locator("#doc-rows tr", has_text=damaged.name)
     expect(row).to_contain_text("Fehlgeschlagen", timeout=SLOW)
     expect(row).not_to_contain_text("damaged")
+    shoot(page, "messages-upload-de")
 
     # The task monitor names the failure in German: the worker stored it in English.
     page.locator("nav a[data-view='tasks']").click()
     failed = page.locator("#failed-rows tr", has_text="beschädigt").first
     expect(failed).to_contain_text("Die PDF-Datei ist beschädigt oder unvollständig", timeout=SLOW)
     expect(page.locator("#failed-rows")).not_to_contain_text("is damaged or incomplete")
+    shoot(page, "messages-monitor-de")
 
     # A project whose end lies before its start: the server's refusal at the field.
     page.locator("nav a[data-view='projects']").click()
@@ -51,6 +53,7 @@ def test_refusals_and_failures_are_said_in_the_ui_language(
     expect(page.locator("#pf-end_date-error")).to_have_text(
         "Das Enddatum darf nicht vor dem Beginn liegen."
     )
+    shoot(page, "messages-form-de")
     page.keyboard.press("Escape")
 
     # Switched to English, the same answers are English.
@@ -64,3 +67,4 @@ def test_refusals_and_failures_are_said_in_the_ui_language(
     expect(page.locator("#upload-list li", has_text=empty.name).last).to_contain_text(
         "The file is empty."
     )
+    shoot(page, "messages-upload-en")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import AfterValidator, BaseModel, Field
 
-from appliance.api.deps import ProjectsDep
+from appliance.api.deps import LanguageDep, ProjectsDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
 from appliance.api.writes import run_write
 from appliance.projects.models import (
@@ -26,6 +26,7 @@ from appliance.projects.models import (
 )
 from appliance.projects.service import SORT_FIELDS, ProjectFilters, ScoredProject
 from appliance.search.fusion import SearchMode
+from appliance.wording import Language, reword
 
 SORT_PATTERN = "^-?(" + "|".join(sorted(SORT_FIELDS)) + ")$"
 
@@ -65,15 +66,25 @@ class ReindexRequest(BaseModel):
     )
 
 
-def _with_task(project: Project | ProjectPublic, task_id: str | None) -> ProjectWithTask:
-    return ProjectWithTask.model_validate(project, update={"task_id": task_id})
+def worded(project: Project | ProjectPublic, language: Language) -> dict[str, Any]:
+    """The project's fields a person reads, in `language` (its stored error is English)."""
+    return {"embedding_error": reword(project.embedding_error, language)}
 
 
-def _scored(results: list[ScoredProject]) -> ScoredList:
+def _with_task(
+    project: Project | ProjectPublic, task_id: str | None, language: Language
+) -> ProjectWithTask:
+    return ProjectWithTask.model_validate(
+        project, update={"task_id": task_id, **worded(project, language)}
+    )
+
+
+def _scored(results: list[ScoredProject], language: Language) -> ScoredList:
     data = [
         ScoredProjectPublic.model_validate(
             r.project,
             update={
+                **worded(r.project, language),
                 "score": round(r.score, 4),
                 "similarity": round(r.similarity, 4),
                 "match": MatchPublic(
@@ -87,15 +98,18 @@ def _scored(results: list[ScoredProject]) -> ScoredList:
 
 
 @router.post("/", status_code=status.HTTP_201_CREATED, response_model=ProjectWithTask)
-async def create_project(body: ProjectCreate, projects: ProjectsDep) -> ProjectWithTask:
+async def create_project(
+    body: ProjectCreate, projects: ProjectsDep, language: LanguageDep
+) -> ProjectWithTask:
     """Store a project; its embedding is generated in the background (`status: pending`)."""
     project, task_id = await run_write(projects.write_dialect, projects.create, body)
-    return _with_task(project, task_id)
+    return _with_task(project, task_id, language)
 
 
 @router.get("/", response_model=ProjectList)
 def list_projects(
     projects: ProjectsDep,
+    language: LanguageDep,
     trade: str | None = None,
     phase: Phase | None = None,
     city: str | None = None,
@@ -115,7 +129,8 @@ def list_projects(
         limit=limit,
         offset=offset,
     )
-    return ProjectList(data=[ProjectPublic.model_validate(r) for r in rows], count=total)
+    data = [ProjectPublic.model_validate(r, update=worded(r, language)) for r in rows]
+    return ProjectList(data=data, count=total)
 
 
 @router.get("/stats")
@@ -134,40 +149,41 @@ def reindex(projects: ProjectsDep, body: ReindexRequest | None = None) -> dict[s
 
 
 @router.post("/search", response_model=ScoredList)
-def search(body: SearchRequest, projects: ProjectsDep) -> ScoredList:
+def search(body: SearchRequest, projects: ProjectsDep, language: LanguageDep) -> ScoredList:
     """Projects closest in meaning to the query text."""
     filters = ProjectFilters(trade=body.trade, phase=body.phase, city=body.city, year=body.year)
     found = projects.search(
         body.query, filters, limit=body.limit, min_score=body.min_score, mode=body.mode
     )
-    return _scored(found)
+    return _scored(found, language)
 
 
 @router.get("/{project_id}", response_model=ProjectPublic)
-def get_project(project_id: str, projects: ProjectsDep) -> ProjectPublic:
-    return ProjectPublic.model_validate(projects.get(project_id))
+def get_project(project_id: str, projects: ProjectsDep, language: LanguageDep) -> ProjectPublic:
+    project = projects.get(project_id)
+    return ProjectPublic.model_validate(project, update=worded(project, language))
 
 
 @router.put("/{project_id}", response_model=ProjectWithTask)
 async def replace_project(
-    project_id: str, body: ProjectCreate, projects: ProjectsDep
+    project_id: str, body: ProjectCreate, projects: ProjectsDep, language: LanguageDep
 ) -> ProjectWithTask:
     """Replace all fields; the embedding is regenerated only if name, trade or text changed."""
     project, task_id = await run_write(
         projects.write_dialect, projects.update, project_id, body, replace=True
     )
-    return _with_task(project, task_id)
+    return _with_task(project, task_id, language)
 
 
 @router.patch("/{project_id}", response_model=ProjectWithTask)
 async def update_project(
-    project_id: str, body: ProjectUpdate, projects: ProjectsDep
+    project_id: str, body: ProjectUpdate, projects: ProjectsDep, language: LanguageDep
 ) -> ProjectWithTask:
     """Change the fields sent; the embedding is regenerated only if its text changed."""
     project, task_id = await run_write(
         projects.write_dialect, projects.update, project_id, body, replace=False
     )
-    return _with_task(project, task_id)
+    return _with_task(project, task_id, language)
 
 
 class ProjectDeleted(BaseModel):
@@ -193,6 +209,7 @@ async def delete_project(project_id: str, projects: ProjectsDep) -> ProjectDelet
 def similar(
     project_id: str,
     projects: ProjectsDep,
+    language: LanguageDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     trade: str | None = None,
     phase: Phase | None = None,
@@ -202,4 +219,4 @@ def similar(
     """Past jobs most similar to this one (itself excluded), by meaning and shared words."""
     filters = ProjectFilters(trade=trade, phase=phase)
     found = projects.similar(project_id, filters, limit=limit, min_score=min_score, mode=mode)
-    return _scored(found)
+    return _scored(found, language)
