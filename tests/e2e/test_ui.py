@@ -114,7 +114,7 @@ def test_failures_are_readable_say_what_to_do_and_can_be_deleted(
     shoot(page, "documents-failed")
 
     # A password stays on every try: the row says what to do instead of offering a retry
-    # (test_failed_documents_ui.py has the failures another try may help).
+    # (test_ui_failed_documents.py has the failures another try may help).
     expect(row).to_contain_text("Bitte eine Kopie ohne Passwort hochladen.")
     expect(row.get_by_role("button", name="Erneut versuchen")).to_have_count(0)
 

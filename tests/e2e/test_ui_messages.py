@@ -22,7 +22,8 @@ def test_refusals_and_failures_are_said_in_the_ui_language(
     page = watched.page
     tag = uuid.uuid4().hex[:6]
     empty = make.empty_file(tmp_path / f"Leer {tag}.txt")
-    damaged = make.truncated_pdf(tmp_path / f"Kaputt {tag}.pdf")
+    # Pages of its own: another test's damaged PDF would make this upload a duplicate.
+    damaged = make.truncated_pdf(tmp_path / f"Kaputt {tag}.pdf", [f"Rechnung {tag}", "Seite 2"])
     open_view(page, appliance, "documents")
 
     # An empty text file is refused for being empty, not for its type.
