@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
 
@@ -90,3 +91,11 @@ def open_view(page: Page, appliance: RunningAppliance, view: str) -> None:
 
 def seen(page: Page) -> set[str]:
     return set(page.evaluate("[...window.__seen]"))
+
+
+def create_project(appliance: RunningAppliance, **fields: Any) -> dict[str, Any]:
+    """A project made through the API, as the tests' starting point."""
+    response = appliance.client.post("/api/v1/projects/", json=fields)
+    assert response.status_code == 201, response.text
+    project: dict[str, Any] = response.json()
+    return project

@@ -9,7 +9,6 @@ import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import (
@@ -25,6 +24,7 @@ from tests.e2e.browser import (
     UNLABELLED_CONTROLS,
     WATCH,
     Watched,
+    create_project,
     open_view,
     seen,
     shoot,
@@ -122,13 +122,6 @@ def test_failures_are_readable_say_what_to_do_and_can_be_deleted(
     page.locator("#doc-delete").click()
     expect(page.locator("#notices")).to_contain_text("Dokument gelöscht.")
     expect(page.locator("#doc-rows tr", has_text=locked.name)).to_have_count(0)
-
-
-def create_project(appliance: RunningAppliance, **fields: Any) -> dict[str, Any]:
-    response = appliance.client.post("/api/v1/projects/", json=fields)
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_a_new_project_is_indexed_and_shows_similar_jobs(

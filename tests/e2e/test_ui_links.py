@@ -5,24 +5,16 @@ and the count of documents a project's deletion unlinks."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import pytest
 from playwright.sync_api import Dialog, expect
 
-from tests.e2e.browser import UNLABELLED_CONTROLS, Watched, open_view, shoot
+from tests.e2e.browser import UNLABELLED_CONTROLS, Watched, create_project, open_view, shoot
 from tests.support import RunningAppliance
 
 pytestmark = pytest.mark.e2e
 
 DOCS = "/api/v1/documents/"
-
-
-def create_project(appliance: RunningAppliance, name: str) -> dict[str, Any]:
-    response = appliance.client.post("/api/v1/projects/", json={"name": name})
-    assert response.status_code == 201, response.text
-    project: dict[str, Any] = response.json()
-    return project
 
 
 def linked_to(appliance: RunningAppliance, document_id: str) -> str | None:
@@ -35,8 +27,8 @@ def test_documents_are_linked_on_upload_in_the_dialog_and_unlinked_with_their_pr
 ) -> None:
     page = watched.page
     tag = uuid.uuid4().hex[:6]
-    heizung = create_project(appliance, f"Heizung Meier {tag}")
-    dach = create_project(appliance, f"Dach Schulz {tag}")
+    heizung = create_project(appliance, name=f"Heizung Meier {tag}")
+    dach = create_project(appliance, name=f"Dach Schulz {tag}")
     note = f"Notiz Heizung {tag}".encode()
     earlier = appliance.client.post(
         f"{DOCS}upload", files={"file": ("notiz.txt", note)}

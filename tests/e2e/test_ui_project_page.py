@@ -11,7 +11,14 @@ import pytest
 from playwright.sync_api import Locator, expect
 
 from appliance.holds import HoldPoints
-from tests.e2e.browser import SLOW, UNLABELLED_CONTROLS, Watched, open_view, shoot
+from tests.e2e.browser import (
+    SLOW,
+    UNLABELLED_CONTROLS,
+    Watched,
+    create_project,
+    open_view,
+    shoot,
+)
 from tests.support import RunningAppliance, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -21,9 +28,7 @@ EDITABLE = "input:not([type=file]), textarea, select, [contenteditable]"
 
 
 def create_indexed(appliance: RunningAppliance, **fields: Any) -> dict[str, Any]:
-    response = appliance.client.post("/api/v1/projects/", json=fields)
-    assert response.status_code == 201, response.text
-    project: dict[str, Any] = response.json()
+    project = create_project(appliance, **fields)
     wait_for(
         lambda: (
             appliance.client.get(f"/api/v1/projects/{project['id']}").json()["status"] == "indexed"
