@@ -180,6 +180,13 @@ class Settings(BaseSettings):
     failed_document_retention_hours: float = Field(
         24.0, gt=0, description="Hours a failed document is kept before the daily cleanup."
     )
+    trash_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days deleted projects and documents stay restorable in the Papierkorb "
+        "before the daily cleanup removes them for good.",
+    )
 
     embedding_engine: Literal["onnx", "torch"] = Field(
         "onnx",

@@ -34,13 +34,9 @@ class AppError(Exception):
         self.headers = dict(headers) if headers is not None else None
         super().__init__(self.say(Language.EN))
 
-    @property
-    def message(self) -> str:
-        return str(self)
-
     def say(self, language: Language) -> str:
         """The message in `language`."""
-        return say(self.code, language, **self.params)
+        return say(self.code, language, **params_shown(self.params))
 
 
 class NotFoundError(AppError):

@@ -36,11 +36,12 @@ from appliance.errors import StartupError
 from appliance.postgres import SCHEMA_LOCK_KEY, prepare_schema
 from appliance.projects import models as project_models
 from appliance.tasking import tables as task_tables
+from appliance.trash import models as trash_models
 
 log = logging.getLogger("appliance.schema")
 
 # Importing the modules put their tables on SQLModel.metadata; named here for the reader.
-TABLE_MODULES = (document_models, project_models, task_tables, backup_models, slots)
+TABLE_MODULES = (document_models, project_models, task_tables, backup_models, slots, trash_models)
 SCRIPTS = Path(__file__).resolve().parent / "alembic"
 BASELINE = "0001_baseline"
 # What a database of 0.1.0 is recognised by, when it has no revision recorded.

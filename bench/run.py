@@ -28,6 +28,7 @@ SECTIONS = (
     "versus_peer",
     "search_load",
     "search_quality",
+    "office_hints",
     "model_change",
     "api_latency",
     "embeddings",

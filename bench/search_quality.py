@@ -152,11 +152,14 @@ def rank_documents(ctx: BenchContext, result: SectionResult) -> None:
             )
 
 
-def load_projects(client: TimedClient, projects: list[dict[str, Any]]) -> dict[str, str]:
-    """Create the set's jobs, wait until all are indexed; their ids mapped to set keys."""
+def load_projects(
+    client: TimedClient, projects: list[dict[str, Any]], fields: tuple[str, ...] = PROJECT_FIELDS
+) -> dict[str, str]:
+    """Create the set's jobs (with `fields`), wait until all are indexed; their ids mapped
+    to set keys."""
     keys = {}
     for project in projects:
-        body = {field: project[field] for field in PROJECT_FIELDS if project.get(field)}
+        body = {field: project[field] for field in fields if project.get(field)}
         keys[create_project(client, body)["id"]] = project["key"]
     wait_for(
         lambda: client.get(f"{PROJECTS}stats").body["indexed"] == len(projects),

@@ -41,6 +41,8 @@ LAYERS: dict[str, int] = {
     "documents": 3,
     "backups": 3,
     "model_change": 3,
+    "trash": 3,
+    "work": 3,
     # 4. the runtime, the task engine and the stores
     "runtime": 4,
     "tasking": 4,

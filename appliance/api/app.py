@@ -24,7 +24,17 @@ from appliance.api.deps import ApiState, Server, request_language
 from appliance.api.headers import SecurityHeadersMiddleware
 from appliance.api.limits import BodyLimitMiddleware
 from appliance.api.nul_guard import NulGuardMiddleware
-from appliance.api.routes import backups, documents, internal, metrics, projects, system, tasks
+from appliance.api.routes import (
+    backups,
+    documents,
+    internal,
+    metrics,
+    projects,
+    system,
+    tasks,
+    trash,
+    work,
+)
 from appliance.api.security import AccessGuardMiddleware, AccessPolicy
 from appliance.api.ui import UIRoute, ui_route
 from appliance.backups.service import BackupService
@@ -40,7 +50,9 @@ from appliance.runtime import Runtime
 from appliance.tasking.control import WorkerControl
 from appliance.tasking.metrics import TaskMetricsCollector
 from appliance.tasking.monitor import TaskMonitor
+from appliance.trash.service import TrashService
 from appliance.wording import Language, say
+from appliance.work.overview import WorkService
 
 log = logging.getLogger("appliance.api")
 
@@ -167,6 +179,8 @@ def create_app(
             tls_fingerprint=tls_fingerprint,
         ),
         metrics=registry,
+        work=WorkService(runtime.db),
+        trash=TrashService(runtime),
         language=Language(settings.language),
     )
 
@@ -215,6 +229,8 @@ def create_app(
     app.include_router(projects.router)
     app.include_router(documents.router)
     app.include_router(tasks.router)
+    app.include_router(work.router)
+    app.include_router(trash.router)
     app.include_router(internal.router)
     app.include_router(metrics.router)
     app.include_router(docs.router)

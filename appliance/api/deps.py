@@ -19,7 +19,9 @@ from appliance.documents.service import DocumentService
 from appliance.projects.service import ProjectService
 from appliance.projects.vector_owner import VectorOwner
 from appliance.tasking.monitor import TaskMonitor
+from appliance.trash.service import TrashService
 from appliance.wording import Language, negotiate
+from appliance.work.overview import WorkService
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class ApiState:
     vector_owner: VectorOwner
     server: Server
     metrics: CollectorRegistry
+    work: WorkService
+    trash: TrashService
     # Messages for people in a request that names no language we speak (APPLIANCE_LANGUAGE).
     language: Language = Language.DE
 
@@ -87,6 +91,14 @@ def request_language(request: Request) -> Language:
     return negotiate(request.headers.get("accept-language"), fallback)
 
 
+async def get_work(request: Request) -> WorkService:
+    return api_state(request).work
+
+
+async def get_trash(request: Request) -> TrashService:
+    return api_state(request).trash
+
+
 async def get_language(request: Request) -> Language:
     return request_language(request)
 
@@ -103,3 +115,5 @@ VectorOwnerDep = Annotated[VectorOwner, Depends(get_vector_owner)]
 ServerDep = Annotated[Server, Depends(get_server)]
 MetricsDep = Annotated[CollectorRegistry, Depends(get_metrics)]
 LanguageDep = Annotated[Language, Depends(get_language)]
+WorkDep = Annotated[WorkService, Depends(get_work)]
+TrashDep = Annotated[TrashService, Depends(get_trash)]

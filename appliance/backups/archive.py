@@ -277,6 +277,7 @@ def _uploads_of(
     """
     found, problems = [], []
     with _connected(app_db) as conn:
+        found.extend(_trashed_uploads(conn, uploads))
         rows = conn.execute("SELECT id, stored_name, sha256 FROM documents").fetchall()
         for document_id, stored_name, sha256 in rows:
             if (uploads / stored_name).is_file():
@@ -294,6 +295,22 @@ def _uploads_of(
                     )
                 )
     return found, problems
+
+
+def _trashed_uploads(conn: sqlite3.Connection, uploads: Path) -> list[tuple[str, str]]:
+    """(stored name, sha256) of the files of deleted documents still in the Papierkorb:
+    restorable from the backup as they are from the office PC. None before schema 0006."""
+    try:
+        rows = conn.execute(
+            "SELECT stored_name, snapshot FROM trash WHERE stored_name IS NOT NULL"
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [
+        (stored_name, json.loads(snapshot)["sha256"])
+        for stored_name, snapshot in rows
+        if (uploads / stored_name).is_file()
+    ]
 
 
 def _counts(app_db: Path) -> dict[str, int]:

@@ -12,6 +12,7 @@ from appliance.documents.models import Document, DocumentChunk, DocumentStage, D
 from appliance.documents.upload import TEMP_SUFFIX
 from appliance.runtime import Runtime
 from appliance.tasking.states import TaskState
+from appliance.trash.bin import kept_files
 from appliance.wording import Language, say
 
 log = logging.getLogger("appliance.documents")
@@ -35,6 +36,8 @@ def reconcile_documents(runtime: Runtime) -> DocumentRepair:
             select(Document).where(col(Document.status).in_(_UNFINISHED))
         ).all()
         known = set(session.exec(select(Document.stored_name)))
+        # A deleted document's file waits in the Papierkorb until it is emptied.
+        known |= set(kept_files(session))
     for document in unfinished:
         task = runtime.ledger.get(document.task_id) if document.task_id else None
         if task is not None and not TaskState(task.state).is_final:

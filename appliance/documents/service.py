@@ -28,6 +28,7 @@ from appliance.extract import ExtractionError, FileType, detect_file
 from appliance.projects.models import Project
 from appliance.runtime import Runtime
 from appliance.search.fusion import SearchMode
+from appliance.trash.bin import put_document
 from appliance.wording import Language, say
 from appliance.wording.catalog import CATALOG
 
@@ -280,21 +281,17 @@ class DocumentService:
             return link(session, document_id, project_id)
 
     def delete(self, document_id: str) -> None:
-        """Remove the document: its row, its index entry and its file."""
+        """Move the document to the Papierkorb: its row and search entries go, its file
+        stays until the trash is emptied."""
         with self.runtime.db.session(write=True) as session:
             # Locked: a worker completing it at this moment waits, then finds it gone.
             document = session.get(Document, document_id, with_for_update=True)
             if document is None:
                 raise NotFoundError("document_not_found", id=document_id)
+            put_document(session, document)
             DocumentIndex.remove(session.connection(), document_id)
             session.delete(document)
-            stored_name = document.stored_name
         forget_chunks(self.runtime, [document_id])
-        try:
-            (self.runtime.settings.uploads_dir / stored_name).unlink(missing_ok=True)
-        except OSError:
-            # Windows keeps a file that is being read; the start-up sweep removes it later.
-            log.warning("could not remove %s now; it is removed at the next start", stored_name)
 
     def retry(self, document_id: str) -> tuple[Document, str]:
         """Process a failed document again, unless its failure lies in the file itself

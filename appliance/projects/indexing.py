@@ -71,7 +71,7 @@ def index_projects(runtime: Runtime, project_ids: list[str]) -> IndexReport:
             durable=False,
             along=lambda session: _store_vectors(runtime, session, projects, vectors, hashes),
         )
-        _drop_vectors_of_deleted(runtime, [p.id for p in projects])
+        drop_vectors_of_deleted(runtime, [p.id for p in projects])
     report.duration_ms = (time.perf_counter() - started) * 1000
     return report
 
@@ -116,8 +116,13 @@ def _store_vectors(
     )
 
 
-def _drop_vectors_of_deleted(runtime: Runtime, project_ids: list[str]) -> None:
-    # A project deleted while it was being embedded must not come back through its vector.
+def drop_vectors_of_deleted(runtime: Runtime, project_ids: list[str]) -> list[str]:
+    """Remove the vectors of those projects that do not exist (any more); their ids.
+
+    A project deleted while it was being embedded must not come back through its vector;
+    and one restored from the Papierkorb before its deletion's task ran keeps the vector
+    its new embedding gave it.
+    """
     with runtime.db.session() as session:
         alive = set(
             session.exec(select(Project.id).where(Project.id.in_(project_ids)))  # type: ignore[attr-defined]
@@ -125,6 +130,7 @@ def _drop_vectors_of_deleted(runtime: Runtime, project_ids: list[str]) -> None:
     gone = [pid for pid in project_ids if pid not in alive]
     if gone:
         delete_vectors(runtime, gone)
+    return gone
 
 
 def delete_vectors(runtime: Runtime, project_ids: list[str]) -> None:

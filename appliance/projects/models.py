@@ -188,6 +188,36 @@ class ScoredList(BaseModel):
     count: int
 
 
+class PriceHintJob(BaseModel):
+    """A completed job a price hint rests on."""
+
+    id: str
+    name: str
+    final_cost: Money
+    score: float
+
+
+class PriceHintPublic(BaseModel):
+    """What the completed jobs most like a job cost (all null when `based_on` is 0)."""
+
+    based_on: int = PydanticField(description="How many completed, similar jobs it rests on")
+    median: Money | None
+    low: Money | None = PydanticField(description="25th percentile (lowest below 4 jobs)")
+    high: Money | None = PydanticField(description="75th percentile (highest below 4 jobs)")
+    similar: list[PriceHintJob]
+
+
+class PriceHintDraft(BaseModel):
+    """A job not saved yet, as far as the form has it."""
+
+    name: str = PydanticField(default="", max_length=200)
+    trade: str | None = PydanticField(default=None, max_length=60)
+    description: str = PydanticField(default="", max_length=20000)
+    project_id: str | None = PydanticField(
+        default=None, max_length=36, description="The job being edited: left out of its hint."
+    )
+
+
 class ProjectVector(SQLModel, table=True):
     """The durable copy of a project's vector: reindexing from it needs no model."""
 

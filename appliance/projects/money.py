@@ -25,6 +25,8 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from appliance.wording import Language, say
+
 CENT = Decimal("0.01")
 PLACES = 2
 # The bound the API has always had: every amount stored by an earlier version is valid.
@@ -51,15 +53,6 @@ class MoneyError(StrEnum):
     PLACES = "money_places"
 
 
-MESSAGES = {
-    MoneyError.TYPE: "Input should be an amount: a finite number or a decimal string",
-    MoneyError.FORMAT: (
-        "An amount as text should be digits with a dot before at most two decimals, like '14200.50'"
-    ),
-    MoneyError.NEGATIVE: "An amount should not be negative",
-    MoneyError.TOO_LARGE: "An amount should be at most {le}",
-    MoneyError.PLACES: "An amount should have at most {decimal_places} decimal places",
-}
 CONTEXTS: dict[MoneyError, dict[str, Any]] = {
     MoneyError.TOO_LARGE: {"le": int(MAX_AMOUNT)},
     MoneyError.PLACES: {"decimal_places": PLACES},
@@ -67,8 +60,10 @@ CONTEXTS: dict[MoneyError, dict[str, Any]] = {
 
 
 def refusal(code: MoneyError) -> PydanticCustomError:
-    """The validation error for `code`, with its message and context."""
-    return PydanticCustomError(code.value, MESSAGES[code], CONTEXTS.get(code))
+    """The validation error for `code`, with its context; its message is the catalog's
+    English template (`wording/validation.py`), filled by pydantic from the context."""
+    template = say(f"validation.{code.value}", Language.EN)
+    return PydanticCustomError(code.value, template, CONTEXTS.get(code))
 
 
 def amount(value: object) -> Decimal:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, func, insert, or_
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from appliance.documents.links import unlink_all
-from appliance.errors import ConflictError, InvalidInputError, NotFoundError, RequestInvalidError
+from appliance.errors import ConflictError, NotFoundError, RequestInvalidError
 from appliance.projects.indexing import stored_vector
 from appliance.projects.lifecycle import (
     queue_embedding,
@@ -20,9 +19,9 @@ from appliance.projects.lifecycle import (
     queue_reindex,
     queue_vector_deletion,
 )
+from appliance.projects.listing import ListQuery, ProjectFilters
 from appliance.projects.models import (
     EmbeddingStatus,
-    Phase,
     Project,
     ProjectCreate,
     ProjectPublic,
@@ -41,69 +40,12 @@ from appliance.projects.search import (
 from appliance.projects.texts import embedding_text, point_fingerprint
 from appliance.runtime import Runtime, SearchSide
 from appliance.search.fusion import SearchMode
-from appliance.search.word_filter import Piece, word_filters
-from appliance.vectors.base import VectorFilter
+from appliance.trash.bin import linked_document_ids, put_project
 
-# The fields the list's text filter looks in.
-TEXT_FIELDS = (
-    Project.name,
-    Project.description,
-    Project.customer,
-    Project.trade,
-    Project.address,
-    Project.city,
-)
+# The 409 codes of "similar jobs" without the project's vector: not embedded yet, and
+# embedded only by the model a change of model is building.
+SIMILAR_NOT_READY = ("similar_not_indexed", "similar_during_model_change")
 INSERT_PROJECT = insert(Project.__table__)  # type: ignore[attr-defined]
-SORT_FIELDS = {
-    "created_at",
-    "updated_at",
-    "name",
-    "customer",
-    "trade",
-    "city",
-    "phase",
-    "estimated_cost",
-    "final_cost",
-    "start_date",
-}
-
-
-@dataclass(frozen=True)
-class ProjectFilters:
-    """Filters shared by list, similar and search."""
-
-    trade: str | None = None
-    phase: Phase | None = None
-    city: str | None = None
-    year: int | None = None
-
-    def vector_filter(self, exclude: Sequence[str] = ()) -> VectorFilter:
-        equals: dict[str, str | int] = {}
-        if self.trade:
-            equals["trade"] = self.trade.casefold()
-        if self.phase:
-            equals["phase"] = self.phase.value
-        if self.city:
-            equals["city"] = self.city.casefold()
-        if self.year:
-            equals["year"] = self.year
-        return VectorFilter(equals=equals, exclude_ids=tuple(exclude))
-
-
-def escape_like(text: str) -> str:
-    """`text` for a LIKE pattern: its % and _ match themselves, not any characters."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def like_patterns(piece: Piece) -> list[str]:
-    """LIKE patterns that find `piece` in a case-folded field."""
-    forms = [escape_like(form) for form in sorted(piece.spellings)]
-    if not piece.at_word_start:
-        return [f"%{form}%" for form in forms]
-    # A word starts at the field's start, or after a space, hyphen, slash or line break.
-    return [f"{form}%" for form in forms] + [
-        f"%{mark}{form}%" for mark in (" ", "-", "/", "\n") for form in forms
-    ]
 
 
 def new_project_row(data: ProjectCreate) -> dict[str, Any]:
@@ -171,56 +113,12 @@ class ProjectService:
         sort: str,
         limit: int,
         offset: int,
+        name: str | None = None,
     ) -> tuple[list[Project], int]:
-        """Projects matching the filters, sorted, one page, with the total count."""
-        descending = sort.startswith("-")
-        field = sort.lstrip("-")
-        if field not in SORT_FIELDS:
-            allowed = ", ".join(sorted(SORT_FIELDS))
-            raise InvalidInputError(
-                "project_sort_unknown", loc=("query", "sort"), field=field, allowed=allowed
-            )
-        conditions = []
-        # casefold() is Python's str.casefold on SQLite and its SQL twin on PostgreSQL
-        # (db.py): SQLite's own lower() folds ASCII only, so "Gießen" would never match.
-        if filters.trade:
-            conditions.append(func.casefold(Project.trade) == filters.trade.casefold())
-        if filters.phase:
-            conditions.append(col(Project.phase) == filters.phase)
-        if filters.city:
-            conditions.append(func.casefold(Project.city) == filters.city.casefold())
-        if status:
-            conditions.append(col(Project.status) == status)
-        if text:
-            conditions.extend(self._text_conditions(text))
-        order = getattr(Project, field)
+        """One page of the list and the total count (listing.py)."""
+        query = ListQuery(filters, text=text, status=status, name=name, sort=sort)
         with self.runtime.db.session() as session:
-            total = session.exec(select(func.count()).select_from(Project).where(*conditions)).one()
-            rows = session.exec(
-                select(Project)
-                .where(*conditions)
-                .order_by(order.desc() if descending else order.asc(), Project.id)
-                .offset(offset)
-                .limit(limit)
-            ).all()
-        return list(rows), int(total)
-
-    def _text_conditions(self, text: str) -> list[Any]:
-        """Each word typed must occur in a text field, in one of its forms (word_filter)."""
-
-        def found(piece: Piece) -> Any:
-            return or_(
-                *(
-                    func.casefold(column).like(pattern, escape="\\")
-                    for pattern in like_patterns(piece)
-                    for column in TEXT_FIELDS
-                )
-            )
-
-        return [
-            or_(*(and_(*(found(piece) for piece in alternative)) for alternative in f.alternatives))
-            for f in word_filters(self.runtime.analyzer, text)
-        ]
+            return query.page(session, self.runtime.analyzer, limit=limit, offset=offset)
 
     def update(
         self, project_id: str, changes: ProjectUpdate | ProjectCreate, *, replace: bool
@@ -258,10 +156,12 @@ class ProjectService:
             restore_from_stored(self.runtime, [project], store=side.vectors, model=side.model)
 
     def delete(self, project_id: str) -> tuple[str, int]:
-        """Delete a project; its vector is removed in the background. Its documents stay,
-        without a project. Returns the task id and how many documents lost their link."""
+        """Move a project to the Papierkorb; its vector is removed in the background. Its
+        documents stay, without a project (linked again if it is restored). Returns the
+        task id and how many documents lost their link."""
         with self.runtime.queue.transaction() as tx:
             project = self._get(tx.session, project_id, for_update=True)
+            put_project(tx.session, project, linked_document_ids(tx.session, project_id))
             unlinked = unlink_all(tx.session, project_id)
             tx.session.delete(project)
             return queue_vector_deletion(tx, project_id), unlinked
@@ -301,28 +201,18 @@ class ProjectService:
         limit: int,
         min_score: float | None,
         mode: SearchMode = SearchMode.HYBRID,
+        not_ready: tuple[str, str] = SIMILAR_NOT_READY,
     ) -> list[ScoredProject]:
-        """Past jobs most like this one, best first; the project itself is left out."""
+        """Past jobs most like this one, best first; the project itself is left out.
+
+        409 while the project has no vector, with the codes `not_ready` of the feature
+        asking (see `SIMILAR_NOT_READY`)."""
         project = self.get(project_id)
         side = self._side()
-        vector = stored_vector(self.runtime, project_id, side.model)
-        if vector is None and project.status == EmbeddingStatus.INDEXED:
-            # Added during a change of model: embedded by the new model only.
-            raise ConflictError(
-                "similar_during_model_change",
-                body={"status": project.status.value},
-                id=project_id,
-            )
-        if vector is None:
-            raise ConflictError(
-                "similar_not_indexed",
-                body={"status": project.status.value},
-                id=project_id,
-                status=project.status.value,
-            )
+        vector = self._stored_vector(project, side, not_ready)
         request = search_request_for_text(
             self.runtime,
-            vector.tolist(),
+            vector,
             embedding_text(project),
             filters.vector_filter([project_id]),
             limit=limit,
@@ -331,6 +221,25 @@ class ProjectService:
         )
         explain = explain_likeness(self.runtime, project)
         return find_projects(self.runtime, side.vectors, request, explain)
+
+    def _stored_vector(
+        self, project: Project, side: SearchSide, not_ready: tuple[str, str]
+    ) -> list[float]:
+        """The project's vector of the serving model, or 409 with the codes `not_ready`
+        (no vector yet, added during a change of model) of the feature asking."""
+        vector = stored_vector(self.runtime, project.id, side.model)
+        if vector is not None:
+            return [float(x) for x in vector]
+        not_indexed, during_change = not_ready
+        if project.status == EmbeddingStatus.INDEXED:
+            # Added during a change of model: embedded by the new model only.
+            raise ConflictError(during_change, body={"status": project.status.value}, id=project.id)
+        raise ConflictError(
+            not_indexed,
+            body={"status": project.status.value},
+            id=project.id,
+            status=project.status.value,
+        )
 
     def search(
         self,

@@ -14,8 +14,13 @@ from appliance.vectors.base import FINGERPRINT_FIELD, VectorPoint
 
 def embedding_text(project: Project) -> str:
     """Name, trade and description: the words that say what the job was."""
-    parts = [project.name, project.trade or "", project.description or ""]
-    return "\n".join(part.strip() for part in parts if part and part.strip())
+    return job_text(project.name, project.trade, project.description)
+
+
+def job_text(name: str | None, trade: str | None, description: str | None) -> str:
+    """The embedding text of a job with these fields (saved or not)."""
+    parts = [name or "", trade or "", description or ""]
+    return "\n".join(part.strip() for part in parts if part.strip())
 
 
 def embedding_hash(project: Project) -> str:

@@ -19,6 +19,7 @@ from appliance.tasking.layout import DEFAULT_QUEUE, EMBEDDING_QUEUE
 from appliance.tasking.records import TaskMessage
 from appliance.tasking.registry import Periodic, TaskRegistry
 from appliance.tasking.states import Priority
+from appliance.trash.service import TrashService
 
 registry = TaskRegistry()
 log = logging.getLogger("appliance.tasks")
@@ -118,3 +119,21 @@ def cleanup_old_documents(context: TaskContext[Runtime]) -> dict[str, Any]:
         removed_files,
     )
     return {"status": "success", "documents_removed": len(names), "files_removed": removed_files}
+
+
+@registry.task(
+    "tasks.empty_trash",
+    priority=Priority.BULK,
+    queue=DEFAULT_QUEUE,
+    periodic=Periodic(minute="45", hour="3"),
+)
+def empty_trash(context: TaskContext[Runtime]) -> dict[str, Any]:
+    """Remove for good what lies in the Papierkorb longer than `trash_days`."""
+    removed = TrashService(context.runtime).empty_expired(datetime.now(UTC))
+    if removed:
+        log.info(
+            "Papierkorb: %d items older than %d days removed",
+            removed,
+            context.runtime.settings.trash_days,
+        )
+    return {"status": "success", "removed": removed}

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from appliance.projects.indexing import delete_vectors, index_projects
+from appliance.projects.indexing import drop_vectors_of_deleted, index_projects
 from appliance.projects.lifecycle import BATCH_SIZE, mark_failed, queue_reindex
 from appliance.projects.models import Project
 from appliance.projects.subjects import PROJECT
@@ -118,9 +118,11 @@ def regenerate_project_embedding(
 
 @registry.task("tasks.delete_project_embedding", priority=Priority.INTERACTIVE, queue=DEFAULT_QUEUE)
 def delete_project_embedding(context: TaskContext[Runtime], project_id: str) -> dict[str, Any]:
-    """Remove a deleted project's vector; a vector that is already gone is no error."""
+    """Remove a deleted project's vector; a vector that is already gone is no error, and a
+    project restored from the Papierkorb meanwhile keeps its vector."""
     started = time.perf_counter()
-    delete_vectors(context.runtime, [project_id])
+    if not drop_vectors_of_deleted(context.runtime, [project_id]):
+        return {"status": "skipped", "project_id": project_id, "reason": "restored"}
     log.info("[Task %s] ✓ Embedding deleted for project %s", context.task_id, project_id)
     return {
         "status": "success",

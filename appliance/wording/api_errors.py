@@ -100,6 +100,18 @@ API_ERRORS: dict[str, tuple[str, str]] = {
         "Project {id} has no embedding yet (status {status}); similar projects are "
         "available once it is indexed.",
     ),
+    "price_hint_during_model_change": (
+        "Das Projekt wurde angelegt, während das Suchmodell wechselt: die Kalkulationshilfe "
+        "erscheint, sobald das neue Modell die Suche übernimmt.",
+        "Project {id} was added while the search model changes; its price hint is "
+        "available once the new model answers searches.",
+    ),
+    "price_hint_not_indexed": (
+        "Das Projekt ist noch nicht für die Suche erfasst: die Kalkulationshilfe erscheint, "
+        "sobald es erfasst ist.",
+        "Project {id} has no embedding yet (status {status}); its price hint is "
+        "available once it is indexed.",
+    ),
     "no_vector_store_to_rebuild": (
         "Dieser Prozess hat keinen Suchindex, der neu aufgebaut werden könnte.",
         "This process has no vector store to rebuild.",
@@ -257,6 +269,36 @@ API_ERRORS: dict[str, tuple[str, str]] = {
         "The request is too large (at most {kilobytes} kB are accepted here).",
     ),
     # links of documents to projects (PATCH /api/v1/documents/{id})
+    "trash_item_not_found": (
+        "Das ist nicht (mehr) im Papierkorb – vielleicht wurde es schon wiederhergestellt "
+        "oder endgültig gelöscht.",
+        "Item {id} is not (or no longer) in the trash; it may have been restored or removed.",
+    ),
+    "trash_restore_exists": (
+        "„{name}“ ist schon wieder da und wird nicht ein zweites Mal angelegt.",
+        "'{name}' exists again; it is not restored a second time.",
+    ),
+    "trash_restore_duplicate": (
+        "„{name}“ kann nicht wiederhergestellt werden: dieselbe Datei ist als „{other}“ "
+        "schon wieder hochgeladen.",
+        "'{name}' cannot be restored: the same file was uploaded again as '{other}'.",
+    ),
+    "trash_file_missing": (
+        "„{name}“ kann nicht wiederhergestellt werden: die Datei fehlt im Ablageordner.",
+        "'{name}' cannot be restored: its file is missing from the uploads folder.",
+    ),
+    "suggestions_not_read": (
+        "Das Dokument wird noch gelesen: passende Projekte lassen sich vorschlagen, sobald "
+        "sein Text erkannt ist.",
+        "The document is still being read (status {status}); projects can be suggested once "
+        "its text is extracted.",
+    ),
+    "suggestions_no_text": (
+        "Vom Dokument konnte kein Text gelesen werden: ohne Text lässt sich kein Projekt "
+        "vorschlagen. Bitte selbst zuordnen.",
+        "No text could be read from the document; without text no project can be suggested. "
+        "Please link it yourself.",
+    ),
     "link_document_not_found": (
         "Dieses Dokument gibt es nicht (mehr) – vielleicht wurde es gelöscht.",
         "This document does not exist (any more) – it may have been deleted.",

@@ -11,6 +11,7 @@ from appliance.wording.extraction import EXTRACTION
 from appliance.wording.processing import PROCESSING
 from appliance.wording.startup import STARTUP
 from appliance.wording.validation import VALIDATION
+from appliance.wording.work import WORK
 
 Entry = tuple[str, str]
 
@@ -25,4 +26,4 @@ def _merged(*parts: dict[str, Entry]) -> dict[str, Entry]:
     return merged
 
 
-CATALOG = _merged(API_ERRORS, EXTRACTION, PROCESSING, STARTUP, VALIDATION)
+CATALOG = _merged(API_ERRORS, EXTRACTION, PROCESSING, STARTUP, VALIDATION, WORK)

@@ -142,8 +142,12 @@ def test_list_get_download_delete(client: TestClient, app_runtime: Runtime) -> N
     assert download.status_code == 200 and download.content == TEXT
     assert "Angebot" in download.headers["content-disposition"]
     assert download.headers["x-content-type-options"] == "nosniff"
+    kept = stored_files(app_runtime)
     assert client.delete(f"{URL}{created['id']}").status_code == 200
     assert client.get(f"{URL}{created['id']}").status_code == 404
+    # The file waits in the Papierkorb until it is removed for good.
+    assert stored_files(app_runtime) == kept != []
+    assert client.delete(f"/api/v1/trash/document/{created['id']}").status_code == 200
     assert stored_files(app_runtime) == []
 
 

@@ -152,3 +152,23 @@ def test_list_filter_matches_german_letters(
 ) -> None:
     create(client, {**DACH, field: stored})
     assert client.get(URL, params={field: asked}).json()["count"] == 1
+
+
+@on_both_databases
+def test_the_name_filter_finds_exactly_that_name_in_any_case(client: TestClient) -> None:
+    """What the form asks before saving, to warn of a second project of the same name."""
+    create_all(
+        client,
+        [
+            {"name": "Badsanierung Müller"},
+            {"name": "  BADSANIERUNG MÜLLER "},
+            {"name": "Badsanierung Müller 2"},
+            {"name": "Bad Müller"},
+        ],
+    )
+    same = listed(client, name="badsanierung müller")
+    assert sorted(same) == sorted(["Badsanierung Müller", "BADSANIERUNG MÜLLER"])
+    assert listed(client, name="  Badsanierung Müller  ") == listed(
+        client, name="badsanierung müller"
+    )
+    assert listed(client, name="Badsanierung") == []

@@ -166,3 +166,22 @@ def test_a_file_that_is_no_archive_is_refused(good_archive: Path, tmp_path: Path
         verify(text)
     shutil.copy(good_archive, tmp_path / "copy.zip")
     assert verify(tmp_path / "copy.zip")["kind"] == "handwerkml-backup"
+
+
+def test_a_document_in_the_papierkorb_keeps_its_file_in_the_archive(
+    installation: Installation, tmp_path: Path
+) -> None:
+    runtime, client = installation
+    trashed = stored_documents(runtime)["Notiz Dach.txt"]
+    assert client.delete(f"/api/v1/documents/{trashed.id}").status_code == 200
+    path = archive_of(runtime, tmp_path / "out")
+    manifest = verify(path)
+    assert manifest["problems"] == []
+    assert manifest["counts"]["documents"] == len(FILES) - 1
+    with zipfile.ZipFile(path) as archive:
+        kept = archive.read(f"uploads/{trashed.stored_name}")
+        (tmp_path / "app.db").write_bytes(archive.read("app.db"))
+    assert kept == FILES["Notiz Dach.txt"]
+    with sqlite3.connect(tmp_path / "app.db") as conn:
+        rows = conn.execute("select kind, item_id from trash").fetchall()
+    assert rows == [("DOCUMENT", trashed.id)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
+from playwright.sync_api import ConsoleMessage, Dialog, Locator, Page, expect
 
-from tests.support import RunningAppliance
+from tests.support import RunningAppliance, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "ui"
@@ -57,6 +57,7 @@ class Watched:
     def __init__(self, page: Page, origin: str) -> None:
         self.page = page
         self.problems: list[str] = []
+        self.questions: list[str] = []  # every confirm() asked, accepted
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
         page.on("dialog", self._dialog)
         page.on("request", lambda r: self._request(r.url, origin))
@@ -65,6 +66,7 @@ class Watched:
     def _dialog(self, dialog: Dialog) -> None:
         if dialog.type != "confirm":
             self.problems.append(f"unexpected {dialog.type}: {dialog.message}")
+        self.questions.append(dialog.message)
         dialog.accept()
 
     def _console(self, message: ConsoleMessage) -> None:
@@ -99,3 +101,30 @@ def create_project(appliance: RunningAppliance, **fields: Any) -> dict[str, Any]
     assert response.status_code == 201, response.text
     project: dict[str, Any] = response.json()
     return project
+
+
+def create_indexed(appliance: RunningAppliance, **fields: Any) -> dict[str, Any]:
+    """A project made through the API, once its embedding is done (similar jobs, hints)."""
+    project = create_project(appliance, **fields)
+    wait_for(
+        lambda: (
+            appliance.client.get(f"/api/v1/projects/{project['id']}").json()["status"] == "indexed"
+        ),
+        timeout=120,
+        what=f"project {project['name']} indexed",
+    )
+    return project
+
+
+def row_action(row: Locator, name: str, action: str, *, actions: str = "Aktionen") -> None:
+    """Choose `action` (e.g. "Bearbeiten") for `name` from a list row's "⋯" menu."""
+    row.get_by_role("button", name=f"{actions}: {name}").click()
+    row.get_by_role("menuitem", name=f"{action}: {name}").click()
+
+
+def open_technik(page: Page) -> None:
+    """Unfold the task view's technical console ("Technik"), unless it is open already."""
+    tech = page.locator("#tech")
+    if tech.get_attribute("open") is None:
+        tech.locator("summary").click()
+    expect(tech).to_have_attribute("open", "")

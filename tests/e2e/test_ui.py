@@ -25,7 +25,9 @@ from tests.e2e.browser import (
     WATCH,
     Watched,
     create_project,
+    open_technik,
     open_view,
+    row_action,
     seen,
     shoot,
 )
@@ -164,7 +166,7 @@ def test_a_new_project_is_indexed_and_shows_similar_jobs(
     assert "Wird erfasst …" in seen(page)
     shoot(page, "projects")
 
-    row.get_by_role("button", name=f"Ähnliche: {name}").click()
+    row_action(row, name, "Ähnliche")
     similar = page.locator("#similar-dialog")
     # How alike, in words; the words both jobs use are marked.
     alike = similar.locator("#similar-rows tr", has_text=past["name"])
@@ -189,12 +191,12 @@ def test_a_new_project_is_indexed_and_shows_similar_jobs(
     page.locator("#meaning-rows").get_by_role("button", name=re.compile("weniger passende")).click()
     expect(page.locator("#meaning-rows .level").first).to_have_text("gering")
 
-    row.get_by_role("button", name=f"Bearbeiten: {name}").click()
+    row_action(row, name, "Bearbeiten")
     form.get_by_label("Phase").select_option("beauftragt")
     form.get_by_role("button", name="Speichern").click()
     expect(row).to_contain_text("Beauftragt")
 
-    row.get_by_role("button", name=f"Löschen: {name}").click()
+    row_action(row, name, "Löschen")
     expect(page.locator("#notices")).to_contain_text("Projekt gelöscht.")
     expect(page.locator("#project-rows tr", has_text=name)).to_have_count(0)
 
@@ -229,10 +231,14 @@ def test_a_project_dropped_from_the_queue_says_so_and_can_be_indexed_again(
     expect(row.locator(".badge")).to_have_attribute(
         "title", "Abgebrochen: die Warteschlange wurde geleert."
     )
-    row.get_by_role("button", name=f"Neu erfassen: {project['name']}").click()
+    row_action(row, project["name"], "Neu erfassen")
     expect(page.locator("#notices")).to_contain_text("Projekt wird neu erfasst.")
     expect(row.locator(".badge")).to_have_text("Erfasst", timeout=SLOW)
-    expect(row.get_by_role("button", name=f"Neu erfassen: {project['name']}")).to_be_hidden()
+    # Indexed: the row's menu no longer offers it.
+    row.get_by_role("button", name=f"Aktionen: {project['name']}").click()
+    expect(row.get_by_role("menuitem", name=f"Bearbeiten: {project['name']}")).to_be_visible()
+    expect(row.get_by_role("menuitem", name=f"Neu erfassen: {project['name']}")).to_be_hidden()
+    page.keyboard.press("Escape")
 
 
 def test_the_monitor_revokes_a_waiting_task_and_retries_a_failed_one(
@@ -240,6 +246,7 @@ def test_the_monitor_revokes_a_waiting_task_and_retries_a_failed_one(
 ) -> None:
     page = watched.page
     open_view(page, appliance, "tasks")
+    open_technik(page)
     # The default queue has 3 workers: keep them busy (held, however fast they are) so a
     # ping has to wait.
     with appliance.hold(HoldPoints.task("tasks.sleep")):
@@ -355,6 +362,7 @@ def test_language_is_switchable_and_remembered(
     expect(page.locator("#conn")).to_contain_text("Healthy")
     page.reload()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    open_technik(page)
     expect(page.locator("#worker-rows tr").first).to_contain_text("online")
     shoot(page, "tasks-english")
     for view in ("documents", "projects"):
@@ -378,7 +386,16 @@ def test_keyboard_reaches_the_views_and_controls(
     page.keyboard.press("Tab")
     expect(page.get_by_label("Sprache")).to_be_focused()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Beenden")).to_be_focused()
+    # "Papierkorb" and "Beenden" wait in the "Mehr" menu: arrow down opens it on the first
+    # item, arrow down again moves on, Escape closes it.
+    more = page.get_by_role("button", name="Mehr", exact=True)
+    expect(more).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Papierkorb")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Beenden")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(more).to_be_focused()
     page.keyboard.press("Tab")  # the drop zone's file picker comes next
     expect(page.locator("#file-input")).to_be_focused()
     assert page.locator("#dropzone").evaluate("(el) => el.matches(':focus-within')")

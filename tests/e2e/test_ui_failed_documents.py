@@ -5,6 +5,7 @@ counts its failure once."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from appliance.holds import HoldPoints
-from tests.e2e.browser import SLOW, Watched, open_view, shoot
+from tests.e2e.browser import SLOW, Watched, open_technik, open_view, shoot
 from tests.fixtures import documents as make
 from tests.support import RunningAppliance, wait_for
 
@@ -51,8 +52,19 @@ def test_a_damaged_pdf_says_what_to_do_and_offers_no_retry(
     expect(dialog.get_by_role("button", name=RETRY)).to_have_count(0)
     dialog.get_by_role("button", name="Schließen").click()
 
-    # The monitor names the file, counts its failure once and offers no restart either.
+    # The task view for people lists it under "Probleme" with what to do, no retry.
     open_view(page, appliance, "tasks")
+    problem = page.locator("#work-problems li", has_text=damaged.name)
+    expect(problem).to_contain_text("Fehlgeschlagen")
+    expect(problem).to_contain_text("Bitte neu speichern oder scannen und erneut hochladen.")
+    expect(problem.get_by_role("button", name=re.compile(RETRY))).to_have_count(0)
+    expect(page.locator("#tech")).not_to_have_attribute("open", "")  # folded away
+    problem.get_by_role("button", name=damaged.name).click()
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Schließen").click()
+
+    # The monitor names the file, counts its failure once and offers no restart either.
+    open_technik(page)
     failed = page.locator("#failed-rows tr", has_text=damaged.name)
     expect(failed).to_have_count(1)
     expect(failed).to_contain_text(f"Dokument verarbeiten: {damaged.name}")
@@ -94,6 +106,14 @@ def test_a_failure_another_try_may_help_offers_it_once_in_the_list_and_once_in_t
     expect(row.get_by_role("button", name=RETRY)).to_have_count(1)
     uploaded = page.locator("#upload-list li", has_text=note.name)
     expect(uploaded.get_by_role("button", name=RETRY)).to_have_count(0)
+    # The task view for people offers it too, with what to do.
+    page.locator("nav a[data-view='tasks']").click()
+    problem = page.locator("#work-problems li", has_text=note.name)
+    expect(problem).to_contain_text("Die Verarbeitung wurde abgebrochen.")
+    expect(problem).to_contain_text("Bitte „Erneut versuchen“ wählen.")
+    expect(problem.get_by_role("button", name=f"{RETRY}: {note.name}")).to_have_count(1)
+    page.locator("nav a[data-view='documents']").click()
+
     row.get_by_role("button", name=note.name).click()
     dialog = page.locator("#doc-dialog")
     expect(dialog.locator("#doc-text")).to_have_text(

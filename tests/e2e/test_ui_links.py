@@ -7,9 +7,16 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from playwright.sync_api import Dialog, expect
+from playwright.sync_api import expect
 
-from tests.e2e.browser import UNLABELLED_CONTROLS, Watched, create_project, open_view, shoot
+from tests.e2e.browser import (
+    UNLABELLED_CONTROLS,
+    Watched,
+    create_project,
+    open_view,
+    row_action,
+    shoot,
+)
 from tests.support import RunningAppliance
 
 pytestmark = pytest.mark.e2e
@@ -91,21 +98,18 @@ def test_documents_are_linked_on_upload_in_the_dialog_and_unlinked_with_their_pr
     )
 
     # Deleting the project names how many documents lose their link; they stay.
-    asked: list[str] = []
-
-    def record(dialog: Dialog) -> None:
-        asked.append(dialog.message)  # the watched page accepts it
-
-    page.on("dialog", record)
+    asked = len(watched.questions)
     open_view(page, appliance, "projects")
     page.fill("#project-q", tag)
-    page.get_by_role("button", name=f"Löschen: {heizung['name']}").click()
+    row_action(
+        page.locator("#project-rows tr", has_text=heizung["name"]), heizung["name"], "Löschen"
+    )
     expect(notices).to_contain_text("Projekt gelöscht. 2 Dokumente haben jetzt kein Projekt mehr.")
-    assert asked == [
-        f"Projekt „{heizung['name']}“ endgültig löschen? 2 Dokumente verlieren ihre "
-        "Zuordnung (die Dokumente bleiben erhalten)."
+    assert watched.questions[asked:] == [
+        f"Projekt „{heizung['name']}“ löschen? Es kommt in den Papierkorb und lässt sich dort "
+        "wiederherstellen. 2 Dokumente verlieren ihre Zuordnung (die Dokumente bleiben erhalten "
+        "und werden beim Wiederherstellen wieder zugeordnet)."
     ]
-    page.remove_listener("dialog", record)
     for document in [earlier, *listed]:
         assert linked_to(appliance, document["id"]) is None
 

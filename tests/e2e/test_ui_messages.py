@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import SLOW, Watched, open_view, shoot
+from tests.e2e.browser import SLOW, Watched, open_technik, open_view, shoot
 from tests.fixtures import documents as make
 from tests.support import RunningAppliance
 
@@ -39,6 +39,7 @@ def test_refusals_and_failures_are_said_in_the_ui_language(
 
     # The task monitor names the failure in German: the worker stored it in English.
     page.locator("nav a[data-view='tasks']").click()
+    open_technik(page)
     failed = page.locator("#failed-rows tr", has_text="beschädigt").first
     expect(failed).to_contain_text("Die PDF-Datei ist beschädigt oder unvollständig", timeout=SLOW)
     expect(page.locator("#failed-rows")).not_to_contain_text("is damaged or incomplete")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Request, Response, expect
 
-from tests.e2e.browser import Watched, open_view, shoot
+from tests.e2e.browser import Watched, open_view, row_action, shoot
 from tests.support import RunningAppliance
 
 pytestmark = pytest.mark.e2e
@@ -116,7 +116,7 @@ def test_amounts_typed_the_german_way_are_understood_and_saved_exactly(
     # The list shows amounts the German way; the form gives them back the German way.
     row = page.locator("#project-rows tr", has_text=f"Betrag 0 {tag}")
     expect(row).to_contain_text("14.200,00 €")
-    row.get_by_role("button", name=f"Bearbeiten: Betrag 0 {tag}").click()
+    row_action(row, f"Betrag 0 {tag}", "Bearbeiten")
     expect(form.get_by_label(LABELS["estimated_cost"])).to_have_value("14.200,00")
     expect(form.get_by_label(LABELS["final_cost"])).to_have_value("14.200,50")
     expect(form.locator("#pf-final_cost-note")).to_have_text("= 14.200,50 €")
@@ -162,7 +162,7 @@ def test_days_are_typed_and_shown_as_31_05_2024_in_an_american_browser(
     page.get_by_label("Sprache").select_option("en")
     row = page.locator("#project-rows tr", has_text=name)
     expect(row).to_contain_text("14.200,50 €")
-    row.get_by_role("button", name=f"Edit: {name}").click()
+    row_action(row, name, "Edit", actions="Actions")
     expect(form.get_by_label("Start")).to_have_value("31.05.2024")
     end = form.get_by_label("End", exact=True)
     expect(end).to_have_value("03.06.2024")

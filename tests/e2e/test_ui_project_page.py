@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
 import pytest
 from playwright.sync_api import Locator, expect
@@ -15,28 +14,17 @@ from tests.e2e.browser import (
     SLOW,
     UNLABELLED_CONTROLS,
     Watched,
-    create_project,
+    create_indexed,
     open_view,
+    row_action,
     shoot,
 )
-from tests.support import RunningAppliance, wait_for
+from tests.support import RunningAppliance
 
 pytestmark = pytest.mark.e2e
 
 # Whatever can be typed into on the page; its only input is the upload's file picker.
 EDITABLE = "input:not([type=file]), textarea, select, [contenteditable]"
-
-
-def create_indexed(appliance: RunningAppliance, **fields: Any) -> dict[str, Any]:
-    project = create_project(appliance, **fields)
-    wait_for(
-        lambda: (
-            appliance.client.get(f"/api/v1/projects/{project['id']}").json()["status"] == "indexed"
-        ),
-        timeout=120,
-        what=f"project {project['name']} indexed",
-    )
-    return project
 
 
 def test_a_project_page_shows_the_job_its_documents_and_similar_jobs(
@@ -168,7 +156,7 @@ def test_a_project_page_shows_the_job_its_documents_and_similar_jobs(
     expect(page.locator("#view-projects")).to_be_visible()
 
     # The projects view's similar jobs show cost and year too, and lead to the page.
-    page.locator("#project-rows").get_by_role("button", name=f"Ähnliche: {job['name']}").click()
+    row_action(page.locator("#project-rows tr", has_text=job["name"]), job["name"], "Ähnliche")
     dialog_row = page.locator("#similar-rows tr", has_text=past["name"])
     expect(dialog_row).to_contain_text("14.200,00 €")
     expect(dialog_row).to_contain_text("2023")
@@ -181,3 +169,18 @@ def test_a_project_page_shows_the_job_its_documents_and_similar_jobs(
     expect(page.locator("#page-meta")).to_contain_text("Final cost")
     expect(field("end_date")).to_have_text("28.04.2023")
     expect(page.locator("#page-similar-title")).to_have_text("Similar jobs")
+
+
+def test_skipping_to_the_content_stays_on_the_page(
+    watched: Watched, appliance: RunningAppliance
+) -> None:
+    page = watched.page
+    job = create_indexed(appliance, name=f"Sprungmarke {uuid.uuid4().hex[:6]}")
+    page.goto(f"{appliance.url}/?token={appliance.token}#project/{job['id']}")
+    expect(page.locator("#page-title")).to_have_text(job["name"])
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Zum Inhalt springen")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#page-title")).to_be_focused()
+    expect(page).to_have_url(re.compile(f"#project/{job['id']}$"))
+    expect(page.locator("#view-project")).to_be_visible()

@@ -5,15 +5,17 @@ import { backupBanner, backupsView } from "./backups.js";
 import { $, fill } from "./dom.js";
 import { documentsView } from "./documents.js";
 import { lang, setLang, t, translatePage } from "./i18n.js";
+import { attachMenu } from "./menu.js";
 import { notify, showError } from "./notice.js";
 import { poller } from "./poll.js";
 import { projectPage } from "./project-page.js";
 import { projectsView } from "./projects.js";
 import { tasksView } from "./tasks.js";
+import { trashView } from "./trash.js";
 
 const views = {
   documents: documentsView, projects: projectsView, tasks: tasksView, backups: backupsView,
-  project: projectPage,
+  project: projectPage, trash: trashView,
 };
 // A view without a link of its own lights up its parent's: a project's page is in "Projekte".
 const NAV = { project: "projects" };
@@ -101,7 +103,17 @@ function start() {
   healthLoop.start();
   backupBanner.start();
   showLanMode();
+  attachMenu($("#app-menu"), $("#app-menu-list"));
   $("#quit").addEventListener("click", quit);
+  $("#to-trash").addEventListener("click", () => {
+    location.hash = "#trash";
+  });
+  // "Zum Inhalt springen" moves the focus to the view's heading; following its "#main"
+  // would change the address, which names the view, and leave the page shown.
+  $(".skip").addEventListener("click", (event) => {
+    event.preventDefault();
+    $(`#view-${parseHash()[0]} h1`).focus();
+  });
   // Polling pauses while the tab is hidden and catches up at once when it is shown again.
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) {
@@ -128,6 +140,7 @@ async function showLanMode() {
 }
 
 // "Beenden": stop the appliance from the page (there may be no console window to close).
+// The question says how to start it again: a person may take "Beenden" for "log out".
 async function quit() {
   if (!window.confirm(t("app.quitConfirm"))) return;
   await api.post("/system/shutdown");

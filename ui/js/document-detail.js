@@ -5,9 +5,11 @@ import { api } from "./api.js";
 import { docState, retryDocument } from "./docstate.js";
 import { $, fill, formatBytes, formatDate, h } from "./dom.js";
 import { t } from "./i18n.js";
-import { act, showInline } from "./notice.js";
+import { act, notify, showInline } from "./notice.js";
 import { poller } from "./poll.js";
 import { fillProjectSelect, projectNames } from "./project-names.js";
+import { ProjectSuggestions } from "./suggestions.js";
+import { undoDelete } from "./trash.js";
 
 const FINAL = new Set(["completed", "failed"]);
 let current = null; // the document shown
@@ -16,6 +18,7 @@ let shownText = null;
 // Counts the starts and ends of link changes: a state read while one ran may be stale.
 let saves = 0;
 const loop = poller(load);
+let suggestions;
 
 /** The project names, reloaded when the document's project is not among them yet. */
 async function namesFor(doc) {
@@ -59,6 +62,7 @@ function render(doc, names) {
   project.disabled = false;
   $("#doc-download").href = `/api/v1/documents/${encodeURIComponent(doc.id)}/download`;
   $("#doc-retry").hidden = !(doc.status === "failed" && doc.retryable);
+  suggestions.update(doc);
   // Re-filling a long text every second would reset its scroll position: only on change.
   const text = doc.searchable_text || t(doc.status === "failed" ? "docs.noTextFailed" : "docs.noText");
   if (text !== shownText) {
@@ -81,6 +85,7 @@ export function openDocument(id, onChange = () => {}) {
   fill($("#doc-dialog-title"), t("docs.detailTitle"));
   fill($("#doc-meta"));
   $("#doc-link-project").disabled = true;
+  suggestions.reset();
   $("#doc-text").textContent = "";
   showInline($("#doc-dialog-error"), null);
   const dialog = $("#doc-dialog");
@@ -90,14 +95,18 @@ export function openDocument(id, onChange = () => {}) {
 }
 
 /** Link the shown document to the project chosen in the dialog (or to none), at once. */
-async function saveLink(select) {
+function saveLink(select) {
+  return linkTo(select.value || null, select.selectedOptions[0]?.textContent ?? "", select);
+}
+
+/** Link the shown document to `projectId` (null: to none); `control` waits meanwhile. */
+async function linkTo(projectId, name, control) {
   if (!current?.status) return;
   const id = current.id;
-  const projectId = select.value || null;
-  const name = select.selectedOptions[0]?.textContent ?? "";
+  if (!projectId) suggestions.reset(); // unlinked: worth asking again
   saves += 1;
   const said = projectId ? t("links.linked", { name }) : t("links.unlinked");
-  const doc = await act(select, () => api.patch(`/documents/${id}`, { project_id: projectId }),
+  const doc = await act(control, () => api.patch(`/documents/${id}`, { project_id: projectId }),
     said);
   saves += 1;
   if (current?.id !== id) return;
@@ -111,6 +120,7 @@ async function saveLink(select) {
 /** Wire the dialog's buttons (once, at start). */
 export function initDocumentDetail() {
   const dialog = $("#doc-dialog");
+  suggestions = new ProjectSuggestions($("#doc-suggest"), linkTo);
   dialog.addEventListener("close", () => {
     loop.stop();
     current = null;
@@ -124,9 +134,10 @@ export function initDocumentDetail() {
   });
   $("#doc-delete").addEventListener("click", async (event) => {
     if (!current || !confirm(t("docs.confirmDelete", { name: current.original_name }))) return;
-    const remove = () => api.del(`/documents/${current.id}`);
-    const done = await act(event.currentTarget, remove, t("docs.deleted"));
+    const { id } = current;
+    const done = await act(event.currentTarget, () => api.del(`/documents/${id}`));
     if (done) {
+      notify(t("docs.deleted"), undoDelete("document", id, changed));
       dialog.close();
       changed();
     }

@@ -6,6 +6,9 @@ const OFFICE = "de-DE";
 const MAX_CENTS = 1_000_000_000_000n; // 10.000.000.000,00 €, the API's bound
 
 const euros = new Intl.NumberFormat(OFFICE, { style: "currency", currency: "EUR" });
+const wholeEuros = new Intl.NumberFormat(OFFICE, {
+  style: "currency", currency: "EUR", minimumFractionDigits: 0, maximumFractionDigits: 0,
+});
 const plain = new Intl.NumberFormat(OFFICE, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 const refuse = (error, params = {}) => ({ error, params });
@@ -54,4 +57,10 @@ export function amountText(value) {
 export function formatEuro(value) {
   if (value === null || value === undefined || value === "") return "–";
   return euros.format(value);
+}
+
+/** A rough amount, to the euro: "12.400 €" (a hint, where cents would be noise). */
+export function formatWholeEuro(value) {
+  if (value === null || value === undefined || value === "") return "–";
+  return wholeEuros.format(value);
 }

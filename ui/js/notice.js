@@ -19,12 +19,23 @@ function dismissButton(item) {
   }, "×");
 }
 
-/** A passing confirmation ("Projekt gespeichert."). */
-export function notify(message) {
+/** A passing confirmation ("Projekt gespeichert."), with an optional action beside it
+ * (`{label, run}`: "Rückgängig" after a deletion); an offered action stays twice as long. */
+export function notify(message, action = null) {
   const item = h("div", { class: "notice ok", role: "status" }, h("span", {}, message));
+  if (action) {
+    item.append(h("button", {
+      type: "button",
+      class: "small",
+      onclick: async () => {
+        item.remove();
+        await action.run();
+      },
+    }, action.label));
+  }
   item.append(dismissButton(item));
   region().append(item);
-  setTimeout(() => item.remove(), NOTICE_MS);
+  setTimeout(() => item.remove(), action ? 2 * NOTICE_MS : NOTICE_MS);
 }
 
 /** An error as a sentence, with the appliance's own explanation below it, if it gave one. */

@@ -1,10 +1,12 @@
 // Create or edit a project in a dialog. Field errors from the API appear at their fields.
 import { api, ApiError } from "./api.js";
 import { dateText, readDate } from "./dates.js";
-import { $, fill, h } from "./dom.js";
+import { $, debounce, fill, h } from "./dom.js";
 import { has, t } from "./i18n.js";
 import { amountText, formatEuro, readAmount } from "./money.js";
 import { notify, showInline } from "./notice.js";
+import { hintForDraft, PriceHintBox } from "./price-hint.js";
+import { projectHref } from "./project-facts.js";
 
 const FIELDS = [
   "name", "customer", "trade", "address", "city", "phase",
@@ -34,6 +36,8 @@ const ERROR_TYPES = {
 
 let editing = null; // the project being edited, or null for a new one
 let saved = () => {};
+let hint; // the price hint for what is typed
+let hintAsked = 0; // the latest question: an answer to an older one is dropped
 
 const input = (field) => $(`#pf-${field}`);
 const note = (field) => $(`#pf-${field}-note`);
@@ -136,6 +140,52 @@ async function submit(event) {
   }
 }
 
+let twinAsked = 0;
+
+/** A project of the same name exists already: said below the name (saving stays allowed:
+ * two jobs for one customer may well share a name, but usually it is the same job twice). */
+async function warnOfTwin() {
+  const asked = ++twinAsked;
+  const note = $("#pf-name-twin");
+  const name = input("name").value.trim();
+  let twins = [];
+  if (name) {
+    try {
+      const answer = await api.get("/projects/", { name, limit: 3 });
+      twins = answer.data.filter((project) => project.id !== editing?.id);
+    } catch {
+      twins = []; // a warning is a nicety: the form works without it
+    }
+  }
+  if (asked !== twinAsked) return;
+  note.hidden = twins.length === 0;
+  fill(note, twins.length ? [t("projects.twin"), " ", twins.flatMap((project, i) => [
+    i ? ", " : "",
+    h("a", { href: projectHref(project.id), target: "_blank" }, project.name),
+  ])] : "");
+}
+
+/** Ask what similar completed jobs cost, for the job as typed so far. */
+async function askHint() {
+  const asked = ++hintAsked;
+  const draft = {
+    name: input("name").value.trim(),
+    trade: input("trade").value.trim() || null,
+    description: input("description").value.trim(),
+    project_id: editing?.id ?? null,
+  };
+  if (!draft.name && !draft.description) {
+    hint.waiting("priceHint.draft");
+    return;
+  }
+  try {
+    const answer = await hintForDraft(draft);
+    if (asked === hintAsked) hint.show(answer);
+  } catch (error) {
+    if (asked === hintAsked) hint.failed(error);
+  }
+}
+
 /** Open the form for `project` (edit) or for a new project (null). */
 export function openProjectForm(project, onSaved = () => {}) {
   editing = project;
@@ -150,6 +200,9 @@ export function openProjectForm(project, onSaved = () => {}) {
       readField(field);
     } else input(field).value = value ?? (field === "phase" ? "angefragt" : "");
   }
+  hint.waiting("priceHint.draft");
+  askHint();
+  warnOfTwin();
   $("#project-dialog").showModal();
   input("name").focus();
 }
@@ -164,10 +217,16 @@ export function initProjectForm() {
   for (const field of Object.keys(READ)) {
     input(field).addEventListener("input", () => readField(field));
   }
+  hint = new PriceHintBox($("#pf-hint"), { linkTarget: "_blank" });
+  const typed = debounce(askHint, 600);
+  for (const field of ["name", "trade", "description"]) input(field).addEventListener("input", typed);
+  input("name").addEventListener("input", debounce(warnOfTwin, 400));
   document.addEventListener("langchange", () => {
     const title = t(editing ? "projects.formEdit" : "projects.formNew");
     if (!dialog.open) return;
     fill($("#project-form-title"), title);
+    hint.render();
+    warnOfTwin();
     for (const field of Object.keys(READ)) readField(field);
   });
 }

@@ -9,6 +9,7 @@ import { t } from "./i18n.js";
 import { showInline } from "./notice.js";
 import { Pager } from "./pager.js";
 import { poller } from "./poll.js";
+import { hintForProject, PriceHintBox } from "./price-hint.js";
 import { openProjectForm } from "./project-form.js";
 import { forgetProjectNames } from "./project-names.js";
 import { scoredRows } from "./project-search.js";
@@ -24,6 +25,8 @@ let similar = null; // {indexedAt, answer}: the hits for the project as it was i
 let weakShown = false;
 let shownFacts = null; // what the facts and the similar list show, to skip needless redraws
 let shownSimilar = null;
+let hint; // the price hint's box
+let hinted = null; // what the hint shows: "pending", or the indexed_at it was asked for
 let docs;
 let pager;
 let board;
@@ -101,6 +104,30 @@ async function loadSimilar(id) {
   }
 }
 
+/** The price hint once the project is indexed, asked for again after it was re-indexed. */
+async function loadHint(id) {
+  if (project?.status !== "indexed") {
+    if (hinted !== "pending") hint.waiting("priceHint.pending");
+    hinted = "pending";
+    return;
+  }
+  const indexedAt = project.indexed_at;
+  if (hinted === indexedAt) return;
+  try {
+    const answer = await hintForProject(id);
+    if (id !== projectId) return;
+    hinted = indexedAt;
+    hint.show(answer);
+  } catch (error) {
+    if (id !== projectId) return;
+    // 409: no vector for the current model yet (during a change of model): wait as before.
+    if (error instanceof ApiError && error.status === 409) {
+      hinted = indexedAt;
+      hint.waiting("priceHint.pending");
+    } else hint.failed(error);
+  }
+}
+
 function renderSimilar() {
   const ready = project?.status === "indexed" && similar?.indexedAt === project.indexed_at
     ? similar.answer
@@ -135,7 +162,7 @@ async function refresh() {
     if (id !== projectId) return; // another project was opened meanwhile
     project = fresh;
     missing = false;
-    await loadSimilar(id);
+    await Promise.all([loadSimilar(id), loadHint(id)]);
     renderFacts();
     renderSimilar();
     docs.render(page.data);
@@ -166,6 +193,8 @@ function switchTo(id) {
   weakShown = false;
   shownFacts = null;
   shownSimilar = null;
+  hinted = null;
+  hint.waiting("priceHint.pending");
   fill($("#page-title"));
   showInline($("#page-error"), null);
   showInline($("#page-similar-error"), null);
@@ -181,6 +210,7 @@ function edit() {
     forgetProjectNames();
     if (saved?.id === projectId) {
       project = saved;
+      hinted = null; // its phase or cost may have changed what counts
       renderFacts();
       renderSimilar();
     }
@@ -200,12 +230,14 @@ export const projectPage = {
       clear: $("#page-uploads-clear"),
     };
     board = new UploadBoard(parts, { project: () => projectId, onChange: loop.now });
+    hint = new PriceHintBox($("#page-hint"));
     $("#page-edit").addEventListener("click", edit);
   },
   /** Show project `id` (the part of the address after "#project/"). */
   show(id = projectId) {
     if (id !== projectId) switchTo(id);
     similar = null; // other jobs may have come or changed since: asked for anew
+    hinted = null;
     loop.start();
   },
   hide: () => loop.stop(),
@@ -214,6 +246,7 @@ export const projectPage = {
     shownSimilar = null;
     renderFacts();
     renderSimilar();
+    hint.render();
     docs.invalidate();
     pager.relabel();
     board.relabel();

@@ -2,6 +2,7 @@
 import { api, ApiError } from "./api.js";
 import { $, KeyedList, debounce, fill, formatMoney, h } from "./dom.js";
 import { t, tOr, translatePage } from "./i18n.js";
+import { menuItem, rowMenu } from "./menu.js";
 import { act, notify, showError, showInline } from "./notice.js";
 import { Pager } from "./pager.js";
 import { poller } from "./poll.js";
@@ -9,6 +10,7 @@ import { projectHref } from "./project-facts.js";
 import { initProjectForm, openProjectForm } from "./project-form.js";
 import { forgetProjectNames } from "./project-names.js";
 import { initProjectSearch, openSimilar, relabelProjectSearch } from "./project-search.js";
+import { undoDelete } from "./trash.js";
 
 export const PHASES = ["angefragt", "angeboten", "beauftragt", "abgeschlossen"];
 const STATUS_BADGE = { pending: "busy", indexed: "ok", failed: "bad" };
@@ -71,23 +73,30 @@ async function remove(project, button) {
   }
   if (!confirm(deleteQuestion(project.name, linked))) return;
   const answer = await act(button, () => api.del(`/projects/${project.id}`));
-  if (answer) notify(deletedText(answer.documents_unlinked));
+  if (answer) {
+    notify(deletedText(answer.documents_unlinked), undoDelete("project", project.id, changed));
+  }
   changed();
 }
 
+// A shop mostly works in one trade: on a small screen its column gives way to the others.
+const CELL_CLASS = { cost: "num", trade: "wide-only", phase: "word" };
+
+// The row's actions sit in a "⋯" menu: four buttons side by side made the list wider
+// than a small screen.
 function createRow(project) {
   const buttons = {
-    reindex: h("button", { type: "button", class: "small" }),
-    edit: h("button", { type: "button", class: "small" }),
-    similar: h("button", { type: "button", class: "small" }),
-    remove: h("button", { type: "button", class: "small danger" }),
+    reindex: menuItem(),
+    edit: menuItem(),
+    similar: menuItem(),
+    remove: menuItem({ class: "danger" }),
   };
+  const menu = rowMenu(buttons.reindex, buttons.edit, buttons.similar, buttons.remove);
   const cells = ["name", "customer", "trade", "city", "phase", "cost", "status"]
-    .map((name) => [name, h("td", { class: name === "cost" ? "num" : undefined })]);
+    .map((name) => [name, h("td", { class: CELL_CLASS[name] })]);
   const row = h("tr", { "data-id": project.id }, cells.map(([, td]) => td),
-    h("td", { class: "row-actions" }, buttons.reindex, buttons.edit, buttons.similar,
-      buttons.remove));
-  row.parts_ = { ...Object.fromEntries(cells), ...buttons };
+    h("td", { class: "row-actions" }, menu.element));
+  row.parts_ = { ...Object.fromEntries(cells), ...buttons, menu: menu.button };
   return row;
 }
 
@@ -101,6 +110,8 @@ function updateRow(row, project) {
   fill(p.cost, formatMoney(project.estimated_cost));
   fill(p.status, projectStatus(project));
   const label = (key) => `${t(key)}: ${project.name}`;
+  p.menu.setAttribute("aria-label", t("common.rowActions", { name: project.name }));
+  p.menu.title = t("common.actions");
   // A project whose indexing failed (or was dropped from the queue) can be started again.
   p.reindex.hidden = project.status !== "failed";
   for (const [name, key, action] of [

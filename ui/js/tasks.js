@@ -1,15 +1,21 @@
-// Aufgaben: the task monitor. Health, queue statistics, workers, running and waiting tasks,
-// failures with retry and the recent history, all refreshed every second.
+// Aufgaben: the office's work for people (work.js) on top; below, folded away under
+// "Technik", the task monitor: health, queue statistics, workers, running and waiting
+// tasks, failures with retry and the recent history. Each part is refreshed every second,
+// the monitor only while it is unfolded (it asks nine questions a round).
 import { api, ApiError } from "./api.js";
 import { $, KeyedList, fill, formatDate, formatSeconds, formatTime, h, shortId } from "./dom.js";
 import { locale, t, tOr } from "./i18n.js";
 import { act, notify, showInline } from "./notice.js";
 import { poller } from "./poll.js";
+import { initWork, refreshWork, relabelWork } from "./work.js";
 
 const STATE_BADGE = {
   PENDING: "", STARTED: "busy", RETRY: "warn", SUCCESS: "ok", FAILURE: "bad", REVOKED: "warn",
 };
 const loop = poller(refresh);
+const workLoop = poller(() => Promise.all([refreshWork(), refreshModelChange()]));
+const TECH_KEY = "handwerkml.tech"; // whether "Technik" was left unfolded
+let shown = false;
 const tables = {};
 let waitingCount = 0; // queued and scheduled tasks, as the last refresh counted them
 
@@ -164,6 +170,15 @@ function renderModelChange(searchModel) {
   progress.value = change.projects_done + change.documents_done;
 }
 
+/** The search model's change is news for everyone: shown above the groups, not in Technik. */
+async function refreshModelChange() {
+  try {
+    renderModelChange(await api.get("/system/search-model"));
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 0)) showInline($("#work-error"), error);
+  }
+}
+
 function renderList(name, tasks) {
   tables[name].render(tasks);
   const empty = $(`#${name}-empty`);
@@ -172,7 +187,7 @@ function renderList(name, tasks) {
 
 async function refresh() {
   try {
-    const [summary, health, queue, workers, active, waiting, failed, history, searchModel] = await Promise.all([
+    const [summary, health, queue, workers, active, waiting, failed, history] = await Promise.all([
       api.get("/tasks/summary"),
       api.get("/tasks/health", {}, { accept: [503] }),
       api.get("/tasks/queue/stats"),
@@ -181,10 +196,8 @@ async function refresh() {
       api.get("/tasks/tasks", { state: "PENDING,RETRY", limit: 50 }),
       api.get("/tasks/tasks", { state: "FAILURE", limit: 20 }),
       api.get("/tasks/tasks", { limit: 20 }),
-      api.get("/system/search-model"),
     ]);
     renderStats(summary, health, queue);
-    renderModelChange(searchModel);
     waitingCount = summary.tasks.reserved + summary.tasks.scheduled;
     // The running tasks are the ledger's word; a worker's heartbeat may lag behind them.
     const running = new Map(active.active_tasks.map((task) => [task.worker, task]));
@@ -201,15 +214,40 @@ async function refresh() {
   }
 }
 
+/** The monitor's loop runs while the view is shown and "Technik" is unfolded. */
+function followTech() {
+  const tech = $("#tech");
+  localStorage.setItem(TECH_KEY, tech.open ? "open" : "closed");
+  if (shown && tech.open) loop.start();
+  else loop.stop();
+}
+
 export const tasksView = {
   init() {
     buildTables();
+    initWork(() => {
+      workLoop.now();
+      if ($("#tech").open) loop.now();
+    });
     $("#tasks-purge").addEventListener("click", (event) => purge(event.currentTarget));
+    const tech = $("#tech");
+    tech.open = localStorage.getItem(TECH_KEY) === "open";
+    tech.addEventListener("toggle", followTech);
   },
-  show: () => loop.start(),
-  hide: () => loop.stop(),
+  show() {
+    shown = true;
+    workLoop.start();
+    followTech();
+  },
+  hide() {
+    shown = false;
+    workLoop.stop();
+    loop.stop();
+  },
   relabel() {
     for (const table of Object.values(tables)) table.invalidate();
-    loop.now();
+    relabelWork();
+    workLoop.now();
+    if ($("#tech").open) loop.now();
   },
 };

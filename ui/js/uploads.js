@@ -8,7 +8,8 @@
 // back to "Kein Projekt" and a notice says so, unless the person changed it meanwhile.
 // So the next papers never land under the last job by mistake. A file that was already
 // there under another project (or none) offers "Zuordnen": one click links the stored
-// document to the chosen project.
+// document to the chosen project. A paper sent to no project offers, once it is read, the
+// project it most likely belongs to ("Gehört vermutlich zu: …"), linked with one click.
 import { api, upload } from "./api.js";
 import { openDocument } from "./document-detail.js";
 import { docState } from "./docstate.js";
@@ -62,6 +63,43 @@ async function assign(board, item, button) {
   board.changed();
 }
 
+/** Once a paper sent to no project is read: the project it most likely belongs to. */
+async function askSuggestion(item) {
+  item.suggested = null; // asked: once is enough
+  const answer = await api.get(`/documents/${item.doc.id}/suggested-projects`).catch(() => null);
+  item.suggested = answer?.data[0] ?? null;
+}
+
+const suggestable = (item) => !item.project && !item.duplicate && item.doc?.status === "completed"
+  && !item.doc.project_id;
+
+async function linkSuggested(board, item, button) {
+  const { id, name } = item.suggested;
+  const doc = await act(button, () => api.patch(`/documents/${item.doc.id}`, { project_id: id }),
+    t("links.linked", { name }));
+  if (!doc) return;
+  item.doc = { ...item.doc, ...doc };
+  item.linkedTo = name;
+  board.render();
+  board.changed();
+}
+
+/** "Gehört vermutlich zu: X [Zuordnen]", or that it was linked. */
+function suggestion(item, board) {
+  if (item.linkedTo && item.doc.project_id) {
+    return h("span", { class: "muted" }, t("links.linked", { name: item.linkedTo }));
+  }
+  if (!item.suggested || !suggestable(item)) return null;
+  const { name } = item.suggested;
+  return h("span", { class: "suggest-inline" }, t("suggest.label"), " ", h("strong", {}, name),
+    " ", h("button", {
+      type: "button",
+      class: "small",
+      "aria-label": t("suggest.linkTo", { name }),
+      onclick: (event) => linkSuggested(board, item, event.currentTarget),
+    }, t("suggest.link")));
+}
+
 function updateItem(li, item, board) {
   const { changed } = board;
   const { name, state, assign: link, open } = li.parts_;
@@ -78,7 +116,7 @@ function updateItem(li, item, board) {
     // The document's row in the list offers its retry; a second button here would repeat it.
     fill(state, docState(item.doc, changed, { retry: false }),
       item.duplicate ? h("span", { class: "muted" }, t("docs.duplicate"), " ", duplicateNote(item))
-        : null);
+        : null, suggestion(item, board));
   }
   link.hidden = !linkable(item);
   fill(link, t("links.assign"));
@@ -196,6 +234,8 @@ export class UploadBoard {
       const fresh = await api.get(`/documents/${item.doc.id}`).catch(() => null);
       if (fresh) item.doc = { ...fresh, searchable_text: null };
     }));
+    const unasked = [...this.items.values()].filter((i) => suggestable(i) && i.suggested === undefined);
+    await Promise.all(unasked.map(askSuggestion));
     if (this.items.size) this.render();
   }
 

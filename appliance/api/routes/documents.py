@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from appliance.api.deps import DocumentsDep, LanguageDep
+from appliance.api.deps import DocumentsDep, LanguageDep, ProjectsDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET, ErrorMessage
 from appliance.api.writes import run_write
 from appliance.documents.models import (
@@ -23,6 +23,7 @@ from appliance.documents.models import (
     UploadAnswer,
 )
 from appliance.projects.models import no_nul
+from appliance.projects.suggestions import suggest_projects
 from appliance.search.fusion import SearchMode
 from appliance.wording import reword
 
@@ -150,6 +151,29 @@ def get_document(
     return DocumentDetail.model_validate(
         document, update={"error": reword(document.error, language)}
     )
+
+
+class SuggestedProject(BaseModel):
+    id: str
+    name: str
+    score: float = Field(
+        description="In [0, 1]; above 0.5: the paper names its customer or address"
+    )
+
+
+class SuggestedProjects(BaseModel):
+    data: list[SuggestedProject]
+    count: int
+
+
+@router.get("/{document_id}/suggested-projects", response_model=SuggestedProjects)
+def suggested_projects(document_id: str, projects: ProjectsDep) -> SuggestedProjects:
+    """The projects this document most likely belongs to, best first, by its text (words
+    and meaning) and by the customers and addresses it names; empty when none fits.
+    409 while its text is not read."""
+    found = suggest_projects(projects, document_id)
+    data = [SuggestedProject(id=s.id, name=s.name, score=s.score) for s in found]
+    return SuggestedProjects(data=data, count=len(data))
 
 
 class DocumentLink(BaseModel):

@@ -10,10 +10,14 @@ from pydantic import AfterValidator, BaseModel, Field
 from appliance.api.deps import LanguageDep, ProjectsDep
 from appliance.api.errors import ERROR_RESPONSES, MAX_OFFSET
 from appliance.api.writes import run_write
+from appliance.projects.listing import SORT_FIELDS, ProjectFilters
 from appliance.projects.models import (
     EmbeddingStatus,
     MatchPublic,
     Phase,
+    PriceHintDraft,
+    PriceHintJob,
+    PriceHintPublic,
     Project,
     ProjectCreate,
     ProjectList,
@@ -24,7 +28,8 @@ from appliance.projects.models import (
     ScoredProjectPublic,
     no_nul,
 )
-from appliance.projects.service import SORT_FIELDS, ProjectFilters, ScoredProject
+from appliance.projects.price_hint import PriceHint, draft_price_hint, price_hint
+from appliance.projects.service import ScoredProject
 from appliance.search.fusion import SearchMode
 from appliance.wording import Language, reword
 
@@ -115,6 +120,9 @@ def list_projects(
     city: str | None = None,
     embedding_status: Annotated[EmbeddingStatus | None, Query(alias="status")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in name etc.")] = None,
+    name: Annotated[
+        str | None, Query(max_length=200, description="Exactly this name, any case.")
+    ] = None,
     sort: Annotated[
         str, Query(description="Field, '-' for descending.", pattern=SORT_PATTERN)
     ] = "-created_at",
@@ -124,6 +132,7 @@ def list_projects(
     rows, total = projects.find(
         ProjectFilters(trade=trade, phase=phase, city=city),
         text=q,
+        name=name,
         status=embedding_status,
         sort=sort,
         limit=limit,
@@ -156,6 +165,22 @@ def search(body: SearchRequest, projects: ProjectsDep, language: LanguageDep) ->
         body.query, filters, limit=body.limit, min_score=body.min_score, mode=body.mode
     )
     return _scored(found, language)
+
+
+def _price_hint(hint: PriceHint) -> PriceHintPublic:
+    similar = [
+        PriceHintJob(id=job.id, name=job.name, final_cost=job.final_cost, score=round(job.score, 4))
+        for job in hint.jobs
+    ]
+    return PriceHintPublic(
+        based_on=hint.based_on, median=hint.median, low=hint.low, high=hint.high, similar=similar
+    )
+
+
+@router.post("/price-hint", response_model=PriceHintPublic)
+def draft_hint(body: PriceHintDraft, projects: ProjectsDep) -> PriceHintPublic:
+    """What similar completed jobs cost, for a job not saved yet (the form's text)."""
+    return _price_hint(draft_price_hint(projects, body))
 
 
 @router.get("/{project_id}", response_model=ProjectPublic)
@@ -220,3 +245,11 @@ def similar(
     filters = ProjectFilters(trade=trade, phase=phase)
     found = projects.similar(project_id, filters, limit=limit, min_score=min_score, mode=mode)
     return _scored(found, language)
+
+
+@router.get("/{project_id}/price-hint", response_model=PriceHintPublic)
+def project_hint(project_id: str, projects: ProjectsDep) -> PriceHintPublic:
+    """What the completed jobs most like this one cost ("Kalkulationshilfe"): the median
+    and the middle half of their final costs (lowest to highest below 4 jobs), and the
+    jobs themselves; `based_on: 0` and nulls without any. 409 while it has no embedding."""
+    return _price_hint(price_hint(projects, project_id))

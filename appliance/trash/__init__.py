@@ -1,0 +1,1 @@
+"""The Papierkorb: deleted projects and documents, restorable for a while, then gone."""
