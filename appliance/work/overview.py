@@ -9,7 +9,9 @@ here; the ledger stays the technicians' view ("Technik").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -63,63 +65,63 @@ class WorkService:
             col(Project.status) == EmbeddingStatus.INDEXED, col(Project.indexed_at) >= start
         )
         with self.db.session() as session:
-            working = _merged(
-                [
-                    _document(d, d.created_at, language)
-                    for d in _rows(session, Document, doc_working, col(Document.created_at), limit)
-                ],
-                [
-                    _project(p, p.updated_at, language)
-                    for p in _rows(
-                        session, Project, project_working, col(Project.updated_at), limit
-                    )
-                ],
-                limit,
+            group = partial(_group, session, language, limit)
+            working, working_count = group(
+                (doc_working, col(Document.created_at), lambda d: d.created_at),
+                (project_working, col(Project.updated_at), lambda p: p.updated_at),
                 newest_first=False,
             )
-            problems = _merged(
-                [
-                    _document(d, d.updated_at, language)
-                    for d in _rows(
-                        session, Document, doc_failed, col(Document.updated_at).desc(), limit
-                    )
-                ],
-                [
-                    _project(p, p.updated_at, language)
-                    for p in _rows(
-                        session, Project, project_failed, col(Project.updated_at).desc(), limit
-                    )
-                ],
-                limit,
+            problems, problems_count = group(
+                (doc_failed, col(Document.updated_at).desc(), lambda d: d.updated_at),
+                (project_failed, col(Project.updated_at).desc(), lambda p: p.updated_at),
                 newest_first=True,
             )
-            done = _merged(
-                [
-                    _document(d, d.processed_at or d.updated_at, language)
-                    for d in _rows(
-                        session, Document, doc_done, col(Document.processed_at).desc(), limit
-                    )
-                ],
-                [
-                    _project(p, p.indexed_at or p.updated_at, language)
-                    for p in _rows(
-                        session, Project, project_done, col(Project.indexed_at).desc(), limit
-                    )
-                ],
-                limit,
+            done, done_count = group(
+                (
+                    doc_done,
+                    col(Document.processed_at).desc(),
+                    lambda d: d.processed_at or d.updated_at,
+                ),
+                (
+                    project_done,
+                    col(Project.indexed_at).desc(),
+                    lambda p: p.indexed_at or p.updated_at,
+                ),
                 newest_first=True,
             )
-            counts = WorkCounts(
-                working=_count(session, Document, doc_working)
-                + _count(session, Project, project_working),
-                problems=_count(session, Document, doc_failed)
-                + _count(session, Project, project_failed),
-                done_today=_count(session, Document, doc_done)
-                + _count(session, Project, project_done),
-            )
+        counts = WorkCounts(working=working_count, problems=problems_count, done_today=done_count)
         return WorkOverview(
             working=working, problems=problems, done_today=done, counts=counts, day_start=start
         )
+
+
+DocumentRows = tuple[ColumnElement[bool], Any, Callable[[Document], datetime]]
+ProjectRows = tuple[ColumnElement[bool], Any, Callable[[Project], datetime]]
+
+
+def _group(
+    session: Session,
+    language: Language,
+    limit: int,
+    documents: DocumentRows,
+    projects: ProjectRows,
+    *,
+    newest_first: bool,
+) -> tuple[list[WorkItem], int]:
+    """A group's first `limit` items, documents and projects merged, and its size; each
+    side given as (which rows, their order, the moment an item shows)."""
+    doc_where, doc_order, doc_at = documents
+    project_where, project_order, project_at = projects
+    items = [
+        _document(d, doc_at(d), language)
+        for d in _rows(session, Document, doc_where, doc_order, limit)
+    ] + [
+        _project(p, project_at(p), language)
+        for p in _rows(session, Project, project_where, project_order, limit)
+    ]
+    items.sort(key=lambda item: item.at, reverse=newest_first)
+    size = _count(session, Document, doc_where) + _count(session, Project, project_where)
+    return items[:limit], size
 
 
 def _rows(
@@ -130,13 +132,6 @@ def _rows(
 
 def _count(session: Session, table: Any, where: ColumnElement[bool]) -> int:
     return int(session.exec(select(func.count()).select_from(table).where(where)).one())
-
-
-def _merged(
-    documents: list[WorkItem], projects: list[WorkItem], limit: int, *, newest_first: bool
-) -> list[WorkItem]:
-    items = sorted(documents + projects, key=lambda item: item.at, reverse=newest_first)
-    return items[:limit]
 
 
 def _document(doc: Document, at: datetime, language: Language) -> WorkItem:
